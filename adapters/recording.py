@@ -1,0 +1,79 @@
+"""The recording adapter: an in-memory (optionally file-backed) platform for tests and harnesses,
+shipped in-repo like httpx's MockTransport. It implements the adapter contract faithfully: every
+message gets a reference, updates must name a message it sent, and failures can be scripted."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot import serde
+from bot.adapter import DeliveryError
+from bot.model import MessageRef, PlaceRef, UserRef
+from bot.views import Card, Form
+
+
+@dataclass
+class Sent:
+    op: str
+    ref: str
+    to: str
+    view: Card | Form
+    thread: str | None = None
+
+
+@dataclass
+class RecordingAdapter:
+    platform: str = "playground"
+    log_path: Path | None = None
+    sent: list[Sent] = field(default_factory=list)
+    fail: dict[str, list[DeliveryError]] = field(default_factory=dict)  # op -> errors to raise next
+    _n: int = 0
+
+    def _record(self, op: str, to: str, view: Card | Form, thread: str | None = None, ref: str | None = None) -> MessageRef:
+        if self.fail.get(op):
+            raise self.fail[op].pop(0)
+        if ref is None:
+            self._n += 1
+            ref = f"m{self._n}"
+        s = Sent(op, ref, to, view, thread)
+        self.sent.append(s)
+        if self.log_path is not None:
+            line = {"op": op, "ref": ref, "to": to, "thread": thread, "view": serde.dump(view)}
+            with self.log_path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return MessageRef(self.platform, ref)
+
+    async def notify(self, user: UserRef, view: Card) -> MessageRef:
+        return self._record("notify", f"user:{user.key}", view)
+
+    async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
+        return self._record("post", f"place:{place.key}", view, thread.key if thread else None)
+
+    async def update(self, message: MessageRef, view: Card) -> None:
+        if not any(s.ref == message.key and s.op in ("notify", "post") for s in self.sent):
+            raise DeliveryError(f"message_not_found: {message.key}", permanent=True)
+        self._record("update", f"message:{message.key}", view, ref=message.key)
+
+    async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
+        self._record("reply", f"user:{user.key}", view)
+
+    async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
+        self._record("form", f"user:{user.key}", form)
+
+    # ---- what tests ask ------------------------------------------------------------------------
+    def ops(self, op: str, to: str | None = None) -> list[Sent]:
+        return [s for s in self.sent if s.op == op and (to is None or s.to == to)]
+
+    def latest(self, ref: str) -> Card | Form:
+        """The current content of a message (its last update, or the original)."""
+        return [s for s in self.sent if s.ref == ref][-1].view
+
+    def texts(self) -> list[str]:
+        return [_flat(s.view) for s in self.sent]
+
+
+def _flat(view: Any) -> str:
+    return json.dumps(serde.dump(view), ensure_ascii=False)

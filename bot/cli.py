@@ -1,0 +1,138 @@
+"""`mynaleak run | migrate | check-config | audit verify | audit export | assess | draft | teams-package`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import logs
+from bot.config import ConfigError, Settings, load_org
+
+log = logging.getLogger("mynaleak.cli")
+
+
+def _config_or_exit(settings: Settings) -> object:
+    try:
+        return load_org(settings.config_path)
+    except ConfigError as exc:
+        print(f"mynaleak: configuration errors in {exc.source}:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _migrate(settings: Settings) -> int:
+    from storage.migrate import current, upgrade
+    from storage.store import Store
+
+    store = Store.open(settings.database_url)
+    try:
+        await upgrade(store.engine)
+        print(f"mynaleak: database at revision {await current(store.engine)} ({_safe_url(settings.database_url)})")
+    finally:
+        await store.close()
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def _run(settings: Settings, host: str, port: int) -> int:
+    from bot.app import build
+    from bot.server import serve
+    from storage.migrate import NotMigrated
+
+    config = _config_or_exit(settings)
+    try:
+        app = await build(settings, config=config)  # type: ignore[arg-type]
+    except NotMigrated as exc:
+        print(f"mynaleak: {exc}", file=sys.stderr)
+        return 2
+    if "playground" in app.adapters:
+        where = f"http://{host}:{port}"
+        print(f"mynaleak: playground (no Slack/Teams credentials) at {where}", flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"mynaleak: WARNING the playground is reachable from other machines on {host}", flush=True)
+    await serve(app, host, port, settings.tick_seconds)
+    return 0
+
+
+async def _audit(settings: Settings, action: str, incident: str | None) -> int:
+    from storage.audit import verify_chain
+    from storage.store import Store
+
+    store = Store.open(settings.database_url)
+    try:
+        async with store.engine.connect() as conn:
+            from storage.store import Tx
+
+            tx = Tx(conn, store.is_sqlite)
+            rows = await tx.audit_rows(incident)
+            heads = await tx.audit_heads()
+    finally:
+        await store.close()
+    if action == "export":
+        for r in rows:
+            r["at"] = r["at"].isoformat()
+            print(json.dumps(r, ensure_ascii=False, default=str))
+        return 0
+    by_stream: dict[str, list[dict]] = {}
+    for r in rows:
+        by_stream.setdefault(r["stream"], []).append(r)
+    problems = []
+    streams = [incident] if incident else sorted(set(heads) | set(by_stream))
+    for s in streams:
+        head, count = heads.get(s, ("", 0))
+        problems += verify_chain(s, by_stream.get(s, []), head, count)
+    if problems:
+        for p in problems:
+            print(f"TAMPERED {p.stream} entry {p.seq}: {p.what}")
+        print(f"mynaleak: audit trail NOT intact: {len(problems)} problem(s)")
+        return 1
+    print(f"mynaleak: audit trail intact: {len(rows)} entries in {len(streams)} incident(s)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "assess":
+        from bot.assess_cmd import main as assess_main
+
+        return assess_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="mynaleak", description="My Number leak response bot")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="run the bot (the playground when no Slack/Teams credentials are set)")
+    run.add_argument("--host", help="address to bind (default 127.0.0.1; anything else exposes the bot)")
+    run.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="create or upgrade the database")
+    sub.add_parser("check-config", help="validate the organisation file")
+    audit = sub.add_parser("audit", help="verify or export the audit trail")
+    audit.add_argument("action", choices=("verify", "export"))
+    audit.add_argument("incident", nargs="?")
+    sub.add_parser("assess", help="assess a case from a JSON file (see docs/assess.md)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    logs.setup(settings.log_level, settings.log_json)
+    if args.cmd == "check-config":
+        cfg = _config_or_exit(settings)
+        print(f"mynaleak: {settings.config_path} is valid ({len(cfg.people)} people, {len(cfg.escalation)} escalation steps)")  # type: ignore[attr-defined]
+        return 0
+    if args.cmd == "migrate":
+        return asyncio.run(_migrate(settings))
+    if args.cmd == "run":
+        return asyncio.run(_run(settings, args.host or settings.host, args.port or settings.port))
+    if args.cmd == "audit":
+        return asyncio.run(_audit(settings, args.action, args.incident.upper() if args.incident else None))
+    parser.error(f"unknown command {args.cmd}")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

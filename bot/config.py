@@ -1,0 +1,282 @@
+"""Settings from the environment (12-factor) plus the organisation file, validated with clear errors."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.model import ChainStep, UserRef
+
+PLATFORMS = ("playground", "slack", "teams")
+DEFAULT_CHECKLIST = Path(__file__).resolve().parent.parent / "flows" / "checklist" / "default.yaml"
+SAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "mynaleak.sample.yml"
+
+
+class ConfigError(Exception):
+    """The organisation file is wrong; ``problems`` lists every mistake found, each with its path."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Person:
+    handle: str
+    name: str
+    ids: dict[str, str]
+
+    def on(self, platform: str) -> UserRef | None:
+        key = self.ids.get(platform)
+        return UserRef(platform, key, self.name) if key else None
+
+
+@dataclass(frozen=True)
+class ItemTemplate:
+    id: str
+    text: dict[str, str]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class StepTemplate:
+    step: int
+    title: dict[str, str]
+    items: tuple[ItemTemplate, ...]
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    organisation: str
+    language: str
+    timezone: str
+    business_start: time
+    business_end: time
+    people: dict[str, Person]
+    escalation: tuple[tuple[tuple[str, ...], float], ...]  # (handles, wait_minutes) per step
+    repeat_last: int
+    responders: tuple[str, ...]
+    channels: dict[str, str]
+    remind_every_hours: float
+    snooze_hours: float
+    checklist: tuple[StepTemplate, ...]
+    source: str = "<memory>"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def chain_for(self, platform: str) -> tuple[ChainStep, ...]:
+        """The escalation chain as people on ``platform`` (people without an id there are skipped)."""
+        steps = []
+        for handles, wait in self.escalation:
+            people = tuple(u for h in handles if (u := self.people[h].on(platform)))
+            if people:
+                steps.append(ChainStep(people, wait))
+        return tuple(steps)
+
+    def responders_for(self, platform: str) -> tuple[UserRef, ...]:
+        return tuple(u for h in self.responders if (u := self.people[h].on(platform)))
+
+    def person(self, user: UserRef) -> Person | None:
+        return next((p for p in self.people.values() if p.ids.get(user.platform) == user.key), None)
+
+    def display(self, user: UserRef) -> UserRef:
+        """``user`` with the configured name, when the config knows them."""
+        p = self.person(user)
+        return UserRef(user.platform, user.key, p.name) if p else user
+
+    def is_staff(self, user: UserRef) -> bool:
+        """In the configured chain or among the standing responders."""
+        p = self.person(user)
+        return p is not None and (
+            p.handle in self.responders or any(p.handle in hs for hs, _ in self.escalation)
+        )
+
+
+def _time(value: Any, where: str, problems: list[str]) -> time:
+    try:
+        hh, mm = str(value).split(":")
+        return time(int(hh), int(mm))
+    except ValueError:
+        problems.append(f"{where}: expected HH:MM, got {value!r}")
+        return time(0, 0)
+
+
+def _number(value: Any, where: str, problems: list[str], minimum: float = 0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        problems.append(f"{where}: expected a number >= {minimum}, got {value!r}")
+        return minimum
+    return float(value)
+
+
+def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"checklist: cannot read {path}: {exc}")
+        return ()
+    steps, seen = [], set()
+    for si, s in enumerate(data.get("steps") or []):
+        where = f"checklist {path.name}: steps[{si}]"
+        items = []
+        for ii, it in enumerate(s.get("items") or []):
+            iid, text = str(it.get("id", "")), it.get("text") or {}
+            if not iid or iid in seen:
+                problems.append(f"{where}.items[{ii}]: missing or duplicate id {iid!r}")
+            if not isinstance(text, dict) or not text.get("ja") or not text.get("en"):
+                problems.append(f"{where}.items[{ii}]: text needs both ja and en")
+                text = {"ja": str(text), "en": str(text)}
+            seen.add(iid)
+            items.append(ItemTemplate(iid, dict(text), bool(it.get("required", True))))
+        title = s.get("title") or {}
+        if not isinstance(title, dict) or not title.get("ja") or not title.get("en"):
+            problems.append(f"{where}: title needs both ja and en")
+            title = {"ja": str(title), "en": str(title)}
+        steps.append(StepTemplate(int(s.get("step", si + 1)), dict(title), tuple(items)))
+    if not steps:
+        problems.append(f"checklist {path}: no steps")
+    return tuple(steps)
+
+
+def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> OrgConfig:
+    """Validate an organisation file's content; raise :class:`ConfigError` listing every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["the file must be a mapping of settings"])
+    known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
+             "escalation", "responders", "reminders", "checklist", "drill"}  # fmt: skip
+    problems += [f"{k}: unknown setting" for k in data if k not in known]
+    language = data.get("language", "ja")
+    if language not in ("ja", "en"):
+        problems.append(f"language: expected ja or en, got {language!r}")
+    tzname = str(data.get("timezone", "Asia/Tokyo"))
+    try:
+        ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone: unknown time zone {tzname!r}")
+        tzname = "Asia/Tokyo"
+    hours = data.get("business_hours") or {}
+    start = _time(hours.get("start", "09:00"), "business_hours.start", problems)
+    end = _time(hours.get("end", "18:00"), "business_hours.end", problems)
+    if start >= end:
+        problems.append("business_hours: start must be before end")
+
+    people: dict[str, Person] = {}
+    for handle, p in (data.get("people") or {}).items():
+        if not isinstance(p, dict) or not p.get("name"):
+            problems.append(f"people.{handle}: needs a name")
+            continue
+        ids = {k: str(v) for k, v in p.items() if k in PLATFORMS and v}
+        unknown = [k for k in p if k != "name" and k not in PLATFORMS]
+        problems += [f"people.{handle}.{k}: unknown platform (use {', '.join(PLATFORMS)})" for k in unknown]
+        if not ids:
+            problems.append(f"people.{handle}: needs an id on at least one platform")
+        people[str(handle)] = Person(str(handle), str(p["name"]), ids)
+
+    esc = data.get("escalation") or {}
+    steps = []
+    for i, s in enumerate(esc.get("steps") or []):
+        handles = tuple(str(h) for h in (s.get("people") or []))
+        if not handles:
+            problems.append(f"escalation.steps[{i}]: needs at least one person")
+        problems += [f"escalation.steps[{i}]: unknown person {h!r} (not in people)" for h in handles if h not in people]
+        wait = _number(s.get("wait_minutes", 5), f"escalation.steps[{i}].wait_minutes", problems, 0.01)
+        steps.append((handles, wait))
+    if not steps:
+        problems.append("escalation.steps: the chain needs at least one step")
+    repeat = esc.get("repeat_last", 0)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= 20:
+        problems.append(f"escalation.repeat_last: expected a whole number 0–20, got {repeat!r}")
+        repeat = 0
+    responders = tuple(str(h) for h in (data.get("responders") or []))
+    problems += [f"responders: unknown person {h!r} (not in people)" for h in responders if h not in people]
+    channels = {k: str(v) for k, v in (data.get("incident_channel") or {}).items()}
+    problems += [f"incident_channel.{k}: unknown platform" for k in channels if k not in PLATFORMS]
+    if not channels:
+        problems.append("incident_channel: name the incident channel for at least one platform")
+    rem = data.get("reminders") or {}
+    every = _number(rem.get("every_hours", 4), "reminders.every_hours", problems, 0.01)
+    snooze = _number(rem.get("snooze_hours", 24), "reminders.snooze_hours", problems, 0.01)
+    checklist_path = DEFAULT_CHECKLIST
+    if data.get("checklist"):
+        checklist_path = Path(str(data["checklist"]))
+        if not checklist_path.is_absolute() and base is not None:
+            checklist_path = base / checklist_path
+    checklist = load_checklist(checklist_path, problems)
+    if problems:
+        raise ConfigError(source, problems)
+    return OrgConfig(
+        organisation=str(data.get("organisation", "")),
+        language=language,
+        timezone=tzname,
+        business_start=start,
+        business_end=end,
+        people=people,
+        escalation=tuple(steps),
+        repeat_last=repeat,
+        responders=responders,
+        channels=channels,
+        remind_every_hours=every,
+        snooze_hours=snooze,
+        checklist=checklist,
+        source=source,
+        extra={"drill": data.get("drill") or {}},
+    )
+
+
+def load_org(path: str | Path) -> OrgConfig:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [f"not valid YAML: {exc}"]) from exc
+    return parse_org(data, str(path), path.parent)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process settings from the environment."""
+
+    database_url: str
+    config_path: Path
+    host: str
+    port: int
+    tick_seconds: float
+    log_level: str
+    log_json: bool
+    env: dict[str, str]
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        cfg = env.get("MYNALEAK_CONFIG") or ("mynaleak.yml" if Path("mynaleak.yml").exists() else str(SAMPLE_CONFIG))
+        return cls(
+            database_url=normalise_db_url(env.get("DATABASE_URL") or "sqlite:///mynaleak.db"),
+            config_path=Path(cfg),
+            host=env.get("MYNALEAK_HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "3978")),
+            tick_seconds=float(env.get("MYNALEAK_TICK_SECONDS", "1")),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_json=env.get("MYNALEAK_LOG_FORMAT", "json") == "json",
+            env=env,
+        )
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept plain ``postgresql://`` / ``sqlite:///`` URLs and pick the async drivers."""
+    for prefix, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
+                           ("sqlite://", "sqlite+aiosqlite://")):  # fmt: skip
+        if url.startswith(prefix):
+            return driver + url[len(prefix):]
+    return url

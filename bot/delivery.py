@@ -1,0 +1,151 @@
+"""Delivering the outbox: claim rows, send them through the platform's adapter, record the result.
+
+Nothing lost: a row stays until it is sent, failed for good, cancelled or superseded; the ticker
+retries whatever a crash or an outage left behind. Nothing twice: a row is claimed before it is sent
+and settled only by its claimant; the one window left is a crash between the platform accepting a
+message and our commit (at-least-once, documented in the README). An update or a thread reply whose
+target has not been delivered yet waits; an older update superseded by a newer one is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from bot import serde
+from bot.adapter import Adapter, DeliveryError
+from bot.events import DeliveryFailed
+from bot.model import MessageRef, PlaceRef, UserRef
+from bot.runtime import Runtime, view_from
+from bot.views import Card, Form
+from storage.store import Claimed
+
+log = logging.getLogger("mynaleak.delivery")
+LEASE = timedelta(seconds=60)
+WAIT_FOR_TARGET = timedelta(seconds=1)
+PAGE_ATTEMPTS = 6  # a page still failing after this is reported in the thread (and retried no more)
+MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
+
+
+class _Defer(Exception):
+    pass
+
+
+class _Skip(Exception):
+    pass
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    if retry_after is not None:
+        return timedelta(seconds=max(0.0, min(retry_after, 600.0)))
+    return timedelta(seconds=min(2.0**attempts, 60.0))
+
+
+class Deliverer:
+    def __init__(self, runtime: Runtime, adapters: Mapping[str, Adapter]):
+        self.runtime = runtime
+        self.adapters = adapters
+        self.store = runtime.store
+        self.me = runtime.me
+        self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
+        runtime.deliverer = self
+
+    async def deliver(self, ids: list[int] | None = None, limit: int = 200) -> int:
+        """Claim and send ready messages (only ``ids`` if given); returns how many were sent."""
+        async with self.store.tx() as tx:
+            claimed = await tx.claim_messages(self.me, self.runtime.clock(), LEASE, limit, ids)
+        sent = 0
+        for msg in claimed:
+            sent += await self._one(msg)
+        return sent
+
+    async def _one(self, msg: Claimed) -> int:
+        now = self.runtime.clock()
+        adapter = self.adapters.get(msg.platform)
+        try:
+            if adapter is None:
+                raise DeliveryError(f"no adapter for platform {msg.platform!r}", permanent=True)
+            ref = await self._send(adapter, msg)
+        except _Defer:
+            async with self.store.tx() as tx:
+                await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
+            return 0
+        except _Skip:
+            async with self.store.tx() as tx:
+                await tx.settle_message(msg.id, self.me, "skipped", now)
+            return 0
+        except DeliveryError as exc:
+            await self._failed(msg, exc)
+            return 0
+        except Exception as exc:  # an adapter bug must not strand the rest of the batch: retry it
+            log.exception("adapter raised unexpectedly", extra={"incident": msg.incident_id, "message_id": msg.id})
+            await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return 0
+        async with self.store.tx() as tx:
+            await tx.settle_message(msg.id, self.me, "sent", now, ref=json.dumps(serde.dump(ref)) if ref else None)
+        self.runtime.metrics.delivered.labels(msg.kind).inc()
+        return 1
+
+    async def _target(self, msg: Claimed, tag: str) -> MessageRef | None:
+        async with self.store.tx() as tx:
+            status, ref = await tx.target(msg.incident_id or "", tag)
+            if msg.kind == "update" and await tx.superseded(msg):
+                raise _Skip
+        if status == "sent" and ref:
+            return serde.load(MessageRef, json.loads(ref))
+        if status in ("pending", "sending"):
+            raise _Defer
+        return None
+
+    async def _send(self, adapter: Adapter, msg: Claimed) -> MessageRef | None:
+        p = msg.payload
+        view = view_from(p["view"])
+        if msg.kind == "notify":
+            return await adapter.notify(serde.load(UserRef, p["user"]), _card(view))
+        if msg.kind == "post":
+            thread = await self._target(msg, p["thread_of"]) if p.get("thread_of") else None
+            if p.get("place") is None:
+                raise DeliveryError("no place to post in", permanent=True)
+            return await adapter.post(serde.load(PlaceRef, p["place"]), _card(view), thread)
+        if msg.kind == "update":
+            target = await self._target(msg, msg.tag)
+            if target is None:
+                raise _Skip  # the original was never delivered (cancelled, failed): nothing to update
+            await adapter.update(target, _card(view))
+            return None
+        place = serde.load(PlaceRef, p["place"]) if p.get("place") else None
+        user = serde.load(UserRef, p["user"])
+        if msg.kind == "reply":
+            await adapter.reply(user, place, _card(view))
+        elif msg.kind == "form":
+            assert isinstance(view, Form)
+            await adapter.open_form(user, p.get("trigger") or "", view, place)
+        return None
+
+    async def _failed(self, msg: Claimed, exc: DeliveryError) -> None:
+        now = self.runtime.clock()
+        attempts = msg.attempts + 1
+        is_page = msg.tag.startswith("page:")
+        final = exc.permanent or attempts >= (PAGE_ATTEMPTS if is_page else MAX_ATTEMPTS) or msg.kind == "form"
+        self.runtime.metrics.delivery_failures.labels(str(final).lower()).inc()
+        log.warning(
+            "delivery failed",
+            extra={"incident": msg.incident_id, "message_id": msg.id, "kind": msg.kind, "tag": msg.tag,
+                   "attempts": attempts, "final": final, "error": str(exc)[:300]},  # fmt: skip
+        )
+        async with self.store.tx() as tx:
+            if final:
+                await tx.settle_message(msg.id, self.me, "failed", now, error=str(exc), attempts=attempts)
+            else:
+                await tx.settle_message(msg.id, self.me, "pending", now, error=str(exc), attempts=attempts,
+                                        retry_at=now + backoff(attempts, exc.retry_after))  # fmt: skip
+        if final and msg.incident_id and msg.kind == "notify":
+            user = serde.load(UserRef, msg.payload["user"])
+            await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, user, str(exc), dedup=f"failed:{msg.key}"))
+
+
+def _card(view: Card | Form) -> Card:
+    assert isinstance(view, Card)
+    return view

@@ -1,0 +1,108 @@
+"""What a flow asks for. The runtime turns each into a row (outbox, timer, audit) in the same
+transaction as the state change; messages are delivered after commit.
+
+Messages are addressed by *tag* within their incident (``card``, ``step:3``, ``page:…``): the runtime
+records the platform's reference for each tag when it is delivered, so a later ``Update`` or a thread
+reply finds its target on any replica, after any restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.model import PlaceRef, UserRef
+from bot.views import Card, Form
+
+
+@dataclass(frozen=True)
+class Notify:
+    """A direct message to one person (a page)."""
+
+    user: UserRef
+    view: Card
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message in a channel, or in the thread of the message tagged ``thread_of``."""
+
+    view: Card
+    place: PlaceRef | None = None
+    thread_of: str = ""
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class Update:
+    """Replace the message tagged ``tag`` in place."""
+
+    tag: str
+    view: Card
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A private reply to one person where they spoke (ephemeral in Slack)."""
+
+    user: UserRef
+    view: Card
+    place: PlaceRef | None = None
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    user: UserRef
+    trigger: str
+    form: Form
+    place: PlaceRef | None = None
+
+
+@dataclass(frozen=True)
+class RejectForm:
+    """A submitted form was invalid: show it back, with the errors, synchronously."""
+
+    form: Form
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    kind: str
+    key: str
+    due_at: datetime
+    payload: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CancelTimers:
+    kinds: tuple[str, ...] = ()  # empty: every kind
+
+
+@dataclass(frozen=True)
+class CancelMessages:
+    """Drop messages not yet delivered whose tag starts with ``prefix`` (pages after an ack)."""
+
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Audit:
+    action: str
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
+Effect = (
+    Notify
+    | Post
+    | Update
+    | Reply
+    | OpenForm
+    | RejectForm
+    | StartTimer
+    | CancelTimers
+    | CancelMessages
+    | Audit
+)
+MESSAGE_EFFECTS = (Notify, Post, Update, Reply, OpenForm)

@@ -1,0 +1,148 @@
+"""The platform-neutral model: frozen dataclasses, no platform types.
+
+References to people, places and messages are ``(platform, opaque key)`` pairs; only the adapter of
+that platform knows what the key means. Everything here is serialised as JSON (``bot.serde``), so any
+replica can act on an incident after a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+Tri = Literal["yes", "no", "unknown"]
+ItemState = Literal["open", "done", "na"]
+
+
+@dataclass(frozen=True)
+class UserRef:
+    platform: str
+    key: str
+    name: str = ""
+
+    def same(self, other: UserRef | None) -> bool:
+        """Same person on the same platform (the display name does not count)."""
+        return other is not None and (self.platform, self.key) == (other.platform, other.key)
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A channel, a DM or a conversation; ``key`` is opaque to the core."""
+
+    platform: str
+    key: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    platform: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the reporter (and later the responders) told us. Free text is already redacted."""
+
+    summary: str = ""
+    discovered_at: datetime | None = None
+    occurred_at: datetime | None = None
+    medium: str = "other"
+    people: int | None = None
+    people_max: int | None = None
+    data_items: tuple[str, ...] = ()
+    whose: str = "unknown"
+    encrypted: Tri = "unknown"
+    exposed_online: Tri = "unknown"
+    wrongful_purpose: Tri = "unknown"
+    outsourcee: Tri = "unknown"
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    people: tuple[UserRef, ...]
+    wait_minutes: float
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The chain snapshot and where it stands. ``id`` changes whenever the escalation restarts."""
+
+    id: int
+    chain: tuple[ChainStep, ...]
+    repeat_last: int = 0
+    step: int = 0
+    attempt: int = 0
+    status: Literal["paging", "acked", "exhausted", "stopped"] = "paging"
+    acked_by: UserRef | None = None
+    acked_at: datetime | None = None
+    pages: tuple[str, ...] = ()  # tags of every page sent, to update them on ack
+
+    def members(self) -> tuple[UserRef, ...]:
+        return tuple(p for s in self.chain for p in s.people)
+
+    def timer_key(self) -> str:
+        return f"e{self.id}-s{self.step}-a{self.attempt}"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    step: int
+    text: str
+    required: bool = True
+    state: ItemState = "open"
+    owner: UserRef | None = None
+    note: str = ""
+    reason: str = ""
+    by: UserRef | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    platform: str
+    reporter: UserRef
+    channel: PlaceRef
+    created_at: datetime
+    facts: Facts
+    escalation: Escalation
+    items: tuple[Item, ...]
+    responders: tuple[UserRef, ...] = ()
+    status: Literal["open", "closed"] = "open"
+    severity: Literal["high", "medium", "low"] = "medium"
+    closed_at: datetime | None = None
+    closed_by: UserRef | None = None
+    close_reason: str = ""
+    reminders_snoozed_until: datetime | None = None
+    drill: bool = False
+    lang: str = "ja"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def with_item(self, new: Item) -> Incident:
+        return replace(self, items=tuple(new if i.id == new.id else i for i in self.items))
+
+    def open_required(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.required and i.state == "open")
+
+    def is_responder(self, user: UserRef) -> bool:
+        people = self.escalation.members() + self.responders
+        return any(user.same(p) for p in people)
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """One line of `/mynaleak list`."""
+
+    id: str
+    status: str
+    severity: str
+    created_at: datetime
+    acked: bool
+    open_items: int
+    drill: bool = False

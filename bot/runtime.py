@@ -1,0 +1,217 @@
+"""The one imperative shell: load state → call the flow → save state, audit entries, timers and
+outgoing messages in ONE transaction → deliver the messages after commit (``bot.delivery``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import flows
+from bot import serde
+from bot.config import OrgConfig
+from bot.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
+from bot.events import Event, TimerFired
+from bot.metrics import Metrics
+from bot.model import Incident
+from bot.views import Card, Form
+from storage.store import Claimed, Loaded, Store, Tx
+
+log = logging.getLogger("mynaleak.runtime")
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the adapter needs to answer the request synchronously."""
+
+    accepted: bool = True
+    duplicate: bool = False
+    form: Form | None = None  # a rejected form, to show back with its errors
+    incident_id: str | None = None
+    messages: tuple[int, ...] = ()
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Conflict(Exception):
+    pass
+
+
+def view_payload(view: Card | Form) -> dict[str, Any]:
+    return {"type": type(view).__name__, "data": serde.dump(view)}
+
+
+def view_from(payload: dict[str, Any]) -> Card | Form:
+    return serde.load(Form if payload["type"] == "Form" else Card, payload["data"])
+
+
+def _diff(before: Incident | None, after: Incident) -> dict[str, Any]:
+    """Top-level fields that changed (items compared one by one), as [before, after] pairs."""
+    if before is None:
+        return {"created": True}
+    b, a = serde.dump(before), serde.dump(after)
+    changes: dict[str, Any] = {}
+    for key in a:
+        if key == "items":
+            old = {i["id"]: i for i in b["items"]}
+            for item in a["items"]:
+                if old.get(item["id"]) != item:
+                    was = old.get(item["id"]) or {}
+                    changes[f"item {item['id']}"] = [
+                        {k: was.get(k) for k in ("state", "owner", "note", "reason")},
+                        {k: item.get(k) for k in ("state", "owner", "note", "reason")},
+                    ]
+        elif b.get(key) != a[key]:
+            changes[key] = [b.get(key), a[key]] if key != "escalation" else _esc_diff(b[key], a[key])
+    return changes
+
+
+def _esc_diff(b: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
+    return {k: [b.get(k), a[k]] for k in ("step", "attempt", "status", "acked_by", "acked_at") if b.get(k) != a[k]}
+
+
+class Runtime:
+    def __init__(self, store: Store, config: OrgConfig, *, clock: Clock = utcnow, me: str | None = None, metrics: Metrics | None = None):
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
+        self.metrics = metrics or Metrics()
+        self.deliverer: Any = None  # set by bot.delivery.Deliverer
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def dispatch(self, event: Event, *, timer: Claimed | None = None) -> Outcome:
+        """Handle one event in one transaction; retried on an optimistic-concurrency conflict."""
+        for _ in range(8):
+            try:
+                outcome = await self._attempt(event, timer)
+            except _Conflict:
+                await asyncio.sleep(0.005)
+                continue
+            self.metrics.events.labels(type(event).__name__, "duplicate" if outcome.duplicate else "ok").inc()
+            if outcome.messages and self.deliverer is not None:
+                self._spawn(self.deliverer.deliver(list(outcome.messages)))
+            return outcome
+        raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for every delivery started after a commit (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
+        need = flows.needs(event)
+        try:
+            async with self.store.tx() as tx:
+                now = self.clock()
+                if event.dedup and not await tx.first_time(event.dedup, now):
+                    return Outcome(duplicate=True)
+                loaded = await tx.load(need.incident_id) if need.incident_id else None
+                new_id = None
+                if need.new_id:
+                    year = now.astimezone(self.config.tz).year
+                    scope = f"DRILL-{year}" if need.drill else str(year)
+                    new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
+                summaries = tuple(await tx.summaries()) if need.summaries else ()
+                state = flows.State(loaded.incident if loaded else None, new_id, summaries)
+                inc, effects = flows.handle(state, event, now, self.config)
+                if need.new_id and inc is None:
+                    raise _Rollback(_rejected(effects))
+                if timer is not None and not await tx.finish_timer(timer.id, self.me):
+                    raise _Rollback(None)  # our claim lapsed and another replica took the timer
+                if inc is not None:
+                    await self._save(tx, event, loaded, inc, effects, now)
+                incident_id = inc.id if inc else (loaded.incident.id if loaded else None)
+                platform = (inc or (loaded.incident if loaded else None) or event.actor).platform
+                ids = await self._apply(tx, event, timer, incident_id, platform, effects, now)
+        except _Rollback as rb:
+            form = rb.args[0]
+            return Outcome(accepted=form is None, form=form)
+        self._count(loaded, inc, effects)
+        return Outcome(form=_rejected(effects), incident_id=incident_id, messages=tuple(ids))
+
+    async def _save(self, tx: Tx, event: Event, loaded: Loaded | None, inc: Incident, effects: list[Effect], now: datetime) -> None:
+        head = loaded.audit_head if loaded else "0" * 64
+        seq = loaded.audit_seq if loaded else 0
+        audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
+        actor = f"{event.actor.platform}:{event.actor.key}"
+        changes = _diff(loaded.incident if loaded else None, inc)
+        for n, a in enumerate(audits):
+            seq += 1
+            detail = dict(a.detail) | ({"changes": changes} if n == 0 else {})
+            head = await tx.append_audit(inc.id, head, seq, now, actor, a.action, detail)
+        if not await tx.save(inc, loaded, head, seq):
+            raise _Conflict
+
+    async def _apply(self, tx: Tx, event: Event, timer: Claimed | None, incident_id: str | None, platform: str,
+                     effects: list[Effect], now: datetime) -> list[int]:  # fmt: skip
+        base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
+        ids: list[int] = []
+        for n, e in enumerate(effects):
+            row: tuple[str, str, dict[str, Any]] | None = None
+            if isinstance(e, Notify):
+                row = ("notify", e.tag, {"user": serde.dump(e.user), "view": view_payload(e.view)})
+            elif isinstance(e, Post):
+                place = e.place or (await self._channel(tx, incident_id))
+                row = ("post", e.tag, {"place": serde.dump(place) if place else None, "thread_of": e.thread_of, "view": view_payload(e.view)})
+            elif isinstance(e, Update):
+                row = ("update", e.tag, {"view": view_payload(e.view)})
+            elif isinstance(e, Reply):
+                row = ("reply", "", {"user": serde.dump(e.user), "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.view)})
+            elif isinstance(e, OpenForm):
+                row = ("form", "", {"user": serde.dump(e.user), "trigger": e.trigger, "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.form)})
+            elif isinstance(e, StartTimer) and incident_id:
+                await tx.add_timer(incident_id, e.kind, e.key, e.due_at, dict(e.payload))
+            elif isinstance(e, CancelTimers) and incident_id:
+                await tx.cancel_timers(incident_id, e.kinds)
+            elif isinstance(e, CancelMessages) and incident_id:
+                await tx.cancel_messages(incident_id, e.prefix)
+            if row is not None:
+                kind, tag, payload = row
+                got = await tx.add_message(f"{base}:{n}", incident_id, platform, kind, tag, payload, now)
+                if got is not None:
+                    ids.append(got)
+        return ids
+
+    async def _channel(self, tx: Tx, incident_id: str | None) -> Any:
+        loaded = await tx.load(incident_id) if incident_id else None
+        return loaded.incident.channel if loaded else None
+
+    def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
+        m = self.metrics
+        if inc is None:
+            return
+        if loaded is None:
+            m.incidents.labels(str(inc.drill).lower()).inc()
+        m.pages.inc(sum(1 for e in effects if isinstance(e, Notify) and e.tag.startswith("page:")))
+        before = loaded.incident.escalation.status if loaded else None
+        if inc.escalation.status == "acked" and before != "acked" and inc.escalation.acked_at:
+            m.acks.inc()
+            m.time_to_ack.observe((inc.escalation.acked_at - inc.created_at).total_seconds())
+
+    async def fire(self, timer: Claimed) -> None:
+        """Run one claimed timer's flow (the ticker calls this)."""
+        payload = {k: str(v) for k, v in (timer.payload or {}).items()}
+        await self.dispatch(TimerFired(timer.incident_id or "", timer.kind, timer.key, payload), timer=timer)
+
+
+def _rejected(effects: list[Effect]) -> Form | None:
+    return next((e.form for e in effects if isinstance(e, RejectForm)), None)
+
+

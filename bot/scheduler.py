@@ -1,0 +1,67 @@
+"""The ticker: each replica's APScheduler 3 interval job claims due timer rows and runs their flows,
+then resends whatever the outbox still holds. The rows are the shared truth; APScheduler only ticks
+(its job store is in memory and never shared between processes)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery import Deliverer
+from bot.runtime import Runtime
+from storage.store import Claimed
+
+log = logging.getLogger("mynaleak.ticker")
+LEASE = timedelta(seconds=60)
+MAX_TIMER_ATTEMPTS = 5
+
+
+class Ticker:
+    def __init__(self, runtime: Runtime, deliverer: Deliverer, batch: int = 100):
+        self.runtime = runtime
+        self.deliverer = deliverer
+        self.batch = batch
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def tick(self) -> int:
+        """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired."""
+        fired = 0
+        while True:
+            now = self.runtime.clock()
+            async with self.runtime.store.tx() as tx:
+                claimed = await tx.claim_timers(self.runtime.me, now, LEASE, self.batch)
+            for timer in claimed:
+                fired += await self._fire(timer)
+            if len(claimed) < self.batch:
+                break
+        await self.runtime.drain()
+        while await self.deliverer.deliver() > 0:
+            pass
+        async with self.runtime.store.tx() as tx:
+            self.runtime.metrics.outbox_backlog.set(await tx.backlog())
+        return fired
+
+    async def _fire(self, timer: Claimed) -> int:
+        try:
+            await self.runtime.fire(timer)
+            return 1
+        except Exception:  # a failing flow must not stop other timers: give it back, fail it after N tries
+            log.exception("timer failed", extra={"incident": timer.incident_id, "timer": timer.id, "kind": timer.kind})
+            async with self.runtime.store.tx() as tx:
+                if timer.attempts >= MAX_TIMER_ATTEMPTS:
+                    await tx.finish_timer(timer.id, self.runtime.me, "failed")
+                else:
+                    await tx.release_timer(timer.id, self.runtime.me)
+            return 0
+
+    def start(self, seconds: float) -> None:
+        self._scheduler = AsyncIOScheduler()
+        self._scheduler.add_job(self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, misfire_grace_time=None)
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

@@ -1,0 +1,100 @@
+"""Neutral UI. No Block Kit, no Adaptive Card JSON: adapters' ``render`` modules translate these.
+
+A mention of a person inside any text is written with :func:`mention`; renderers replace the token
+with the platform's own mention syntax (``MENTION_RE`` finds them). Text a person typed has these
+brackets stripped at intake, so a reporter cannot forge a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.model import UserRef
+
+Tone = Literal["info", "warning", "danger", "success", "muted"]
+MENTION_RE = re.compile(r"⟦@([^|⟦⟧]+)\|([^|⟦⟧]*)\|([^⟦⟧]*)⟧")
+
+
+def mention(user: UserRef) -> str:
+    """A neutral mention token for ``user``."""
+    return f"⟦@{user.platform}|{user.key}|{user.name}⟧"
+
+
+def strip_tokens(text: str) -> str:
+    """Remove the mention brackets from text a person typed."""
+    return text.replace("⟦", "").replace("⟧", "")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+    value: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    id: str
+    text: str
+    state: Literal["open", "done", "na"]
+    detail: str = ""
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    text: str = ""
+    items: tuple[CheckItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    tone: Tone = "info"
+    text: str = ""
+    fields: tuple[Field, ...] = ()
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    kind: Literal["text", "textarea", "number", "datetime", "select", "multiselect"] = "text"
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    initial: str | tuple[str, ...] = ""
+    hint: str = ""
+    max_length: int = 3000
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
+    submit_label: str
+    inputs: tuple[Input, ...]
+    context: str = ""
+    intro: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+View = Card | Form

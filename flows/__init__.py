@@ -1,0 +1,112 @@
+"""The conversation logic: ``handle(state, event, now, config) -> (incident, effects)``.
+
+Synchronous and pure: no awaits, no database, no clock of its own. :func:`needs` tells the runtime
+what to load for an event; :func:`handle` decides. Nothing in here knows a platform.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import OrgConfig
+from bot.effects import Effect, Post
+from bot.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
+from bot.i18n import t
+from bot.model import Incident
+from flows import checklist, commands, escalation, intake, reminders
+from flows.cards import note
+from flows.common import Ctx, Need, State, refuse, say
+from flows.redaction import contains_my_number
+
+__all__ = ["Need", "State", "handle", "needs"]
+
+
+def _split(value: str) -> tuple[str, str]:
+    inc, _, item = value.partition("|")
+    return inc.strip().upper(), item.strip()
+
+
+def needs(event: Event) -> Need:
+    """What the runtime must load before :func:`handle` can decide on ``event``."""
+    if isinstance(event, TimerFired | DeliveryFailed):
+        return Need(incident_id=event.incident_id)
+    if isinstance(event, ButtonPressed):
+        return Need(incident_id=_split(event.value)[0] or None)
+    if isinstance(event, FormSubmitted):
+        if event.form_id == intake.FORM_ID:
+            return Need(new_id=True)
+        return Need(incident_id=_split(event.context)[0] or None)
+    if isinstance(event, CommandInvoked):
+        verb, words = commands.parse(event.text)
+        target = commands.incident_arg(words)
+        if verb in ("status", "close") and target:
+            return Need(incident_id=target)
+        if verb in ("list", "status"):
+            return Need(summaries=True)
+    return Need()
+
+
+def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tuple[Incident | None, list[Effect]]:
+    """Decide what ``event`` does. Returns the incident as it should now be stored (or ``None`` when
+    no incident changed) and the effects to carry out."""
+    ctx = Ctx(now, config, event.lang or config.language)
+    inc = state.incident
+    if isinstance(event, CommandInvoked):
+        return _command(state, event, ctx)
+    if isinstance(event, MessagePosted):
+        if contains_my_number(event.text):
+            return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
+        return None, []
+    if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
+        return intake.submit(state, event, ctx)
+    if inc is None:
+        if isinstance(event, TimerFired | DeliveryFailed):
+            return None, []
+        return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
+    new, effects = _on_incident(inc, event, ctx)
+    return (new if new is not inc else None), effects
+
+
+def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+    if isinstance(event, TimerFired):
+        if event.kind == escalation.KIND:
+            return escalation.on_timer(inc, event, ctx)
+        if event.kind == reminders.KIND:
+            return reminders.on_timer(inc, event, ctx)
+        return inc, []
+    if isinstance(event, DeliveryFailed):
+        if not event.tag.startswith("page:"):
+            return inc, []
+        who = event.recipient.name or event.recipient.key if event.recipient else "?"
+        return inc, [Post(note(t("delivery.page_failed", inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
+    if isinstance(event, ButtonPressed):
+        _, item_id = _split(event.value)
+        if event.action == "ack":
+            return escalation.acknowledge(inc, event, ctx)
+        if event.action == "remind:snooze":
+            return reminders.snooze(inc, event, ctx)
+        if event.action.startswith("item:"):
+            return checklist.press(inc, item_id, event, ctx)
+        return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
+    if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
+        return checklist.submit(inc, _split(event.context)[1], event, ctx)
+    return inc, []
+
+
+def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
+    verb, words = commands.parse(event.text)
+    if verb == "report":
+        return None, intake.open_report_form(event, ctx)
+    if verb == "help":
+        return None, [say(event.actor, "help.text", ctx, event.place)]
+    if verb == "status":
+        return None, commands.status(state, event, words, ctx)
+    if verb == "list":
+        return None, commands.list_incidents(state, event, words, ctx)
+    if verb == "close":
+        if state.incident is None:
+            key = "close.usage" if not words else "incident.not_found"
+            return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
+        inc, effects = commands.close(state.incident, event, words, ctx)
+        return (inc if inc is not state.incident else None), effects
+    return None, [refuse(event.actor, "command.unknown", ctx, event.place, verb=verb[:30])]

@@ -1,0 +1,256 @@
+"""The assessment engine: facts + rule pack -> which items apply, deadlines, notice duty.
+
+Pure: no I/O, no clock. Rules come from :mod:`flows.assessment.rulepack`; this module only knows
+how to read them:
+
+* a yes/no fact counts when it is "yes" or "unknown" — an unknown fact is a possibility (おそれ,
+  別添２ 3A ※1 and the 規則's "又は発生したおそれがある");
+* the excluding fact (strong encryption) removes every item only when it is "yes";
+* a count item uses the larger of ``people`` and ``people_max`` (別添２ 3A(4): "最大100人を超える
+  場合"), and counts as possible when both are unknown;
+* days are counted with the day of knowing as day 1 (別添２ 3E); the 確報 deadline moves off a
+  closed day (3E ※2), the 速報 guideline window does not (see docs/assess.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Literal
+
+from flows.assessment.rulepack import CountItem, FactItem, LawRules, Report, RulePack, pack_for
+from flows.calendar import day_n, roll_forward
+
+Tri = Literal["yes", "no", "unknown"]
+TRI_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
+TRI_FACTS: tuple[str, ...] = (
+    "encrypted",
+    "government_system",
+    "wrongful_purpose",
+    "exposed_online",
+    "misuse_art9",
+    "provision_art19",
+    "sensitive_data",
+    "financial_harm",
+)
+COUNT_FACTS: tuple[str, ...] = ("people", "people_max")
+
+
+class FactsError(ValueError):
+    """A fact has an invalid value. ``field`` names it; ``problem`` is a short code."""
+
+    def __init__(self, field_name: str, problem: str, value: object = None) -> None:
+        super().__init__(f"{field_name}: {problem} ({value!r})")
+        self.field = field_name
+        self.problem = problem
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known about the incident. Unknown yes/no facts and counts count as possible."""
+
+    known_on: date
+    people: int | None = None
+    people_max: int | None = None
+    encrypted: Tri = "unknown"
+    government_system: Tri = "unknown"
+    wrongful_purpose: Tri = "unknown"
+    exposed_online: Tri = "unknown"
+    misuse_art9: Tri = "unknown"
+    provision_art19: Tri = "unknown"
+    sensitive_data: Tri = "unknown"
+    financial_harm: Tri = "unknown"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.known_on, date) or isinstance(self.known_on, datetime):
+            raise FactsError("known_on", "date", self.known_on)
+        for name in COUNT_FACTS:
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise FactsError(name, "count", value)
+        if self.people is not None and self.people_max is not None:
+            if self.people_max < self.people:
+                raise FactsError("people_max", "count_order", self.people_max)
+        for name in TRI_FACTS:
+            if getattr(self, name) not in TRI_VALUES:
+                raise FactsError(name, "enum", getattr(self, name))
+
+    @property
+    def people_upper(self) -> int | None:
+        """The most people who may be affected, or None when nothing is known."""
+        known = [n for n in (self.people, self.people_max) if n is not None]
+        return max(known) if known else None
+
+    @property
+    def count_uncertain(self) -> bool:
+        return self.people is None or (self.people_max is not None and self.people_max > self.people)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One line of explanation: a message key (which cites the article) and its fields."""
+
+    law: str  # "mynumber" | "appi"
+    item: int | None  # the article item it explains, if any
+    key: str
+    fields: tuple[tuple[str, str | int], ...] = ()
+
+    def as_dict(self) -> dict[str, str | int]:
+        return dict(self.fields)
+
+
+@dataclass(frozen=True)
+class AppiResult:
+    """The general APPI duty (個人情報保護法第26条, 施行規則第7条・第8条), assessed separately."""
+
+    report: Report  # "duty" | "none"
+    items: tuple[int, ...]
+    preliminary_due: tuple[date, date] | None
+    final_due: date | None
+    final_days: int | None
+    notify_individuals: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of :func:`assess` for the My Number law, with the APPI result in ``appi``."""
+
+    rule_pack: str
+    known_on: date
+    report: Report
+    items: tuple[int, ...]
+    reasons: tuple[Reason, ...]
+    drivers: tuple[str, ...]
+    preliminary_due: tuple[date, date] | None
+    final_due: date | None
+    final_days: int | None
+    notify_individuals: bool
+    appi: AppiResult
+    in_force: bool = field(default=True)  # False: known before the pack took effect
+
+
+@dataclass(frozen=True)
+class _LawOutcome:
+    report: Report
+    items: tuple[int, ...]
+    reasons: tuple[Reason, ...]
+    preliminary_due: tuple[date, date] | None
+    final_due: date | None
+    final_days: int | None
+
+
+def _status(value: str) -> str | None:
+    return value if value in ("yes", "unknown") else None
+
+
+def _item(rules: LawRules, item: FactItem | CountItem, facts: Facts) -> list[Reason] | None:
+    """The reasons why ``item`` applies, or None when it does not."""
+    law, no = rules.law, item.no
+    if isinstance(item, FactItem):
+        status = _status(getattr(facts, item.fact))
+        if status is None:
+            return None
+        return [Reason(law, no, f"assess.reason.{law}.{no}.{status}")]
+    upper = facts.people_upper
+    limit = (("limit", item.more_than),)
+    if upper is None:
+        reasons = [Reason(law, no, f"assess.reason.{law}.{no}.unknown", limit)]
+    elif upper > item.more_than:
+        status = "max_over" if facts.count_uncertain else "over"
+        reasons = [Reason(law, no, f"assess.reason.{law}.{no}.{status}", (*limit, ("count", upper)))]
+    else:
+        return None
+    for basis in item.bases:
+        status = _status(getattr(facts, basis))
+        if status is not None:
+            reasons.append(Reason(law, no, f"assess.reason.{law}.{no}.{basis}.{status}"))
+    return reasons
+
+
+def _deadlines(rules: LawRules, known_on: date, days: int) -> tuple[tuple[date, date], date]:
+    first, last = (day_n(known_on, n) for n in rules.preliminary_days)
+    if rules.preliminary_rolls:
+        first, last = roll_forward(first), roll_forward(last)
+    final = day_n(known_on, days)
+    return (first, last), roll_forward(final) if rules.final_rolls else final
+
+
+def _law(rules: LawRules, facts: Facts) -> _LawOutcome:
+    law = rules.law
+    if getattr(facts, rules.excluded_by) == "yes":
+        reason = Reason(law, None, f"assess.reason.{law}.excluded")
+        return _LawOutcome("none", (), (reason,), None, None, None)
+    items: list[int] = []
+    reasons: list[Reason] = []
+    days = rules.final_days
+    for item in rules.items:
+        found = _item(rules, item, facts)
+        if found is None:
+            continue
+        items.append(item.no)
+        reasons.extend(found)
+        days = max(days, item.final_days or 0)
+    if not items:
+        reason = Reason(law, None, f"assess.reason.{law}.{rules.outside_items}")
+        return _LawOutcome(rules.outside_items, (), (reason,), None, None, None)
+    if getattr(facts, rules.excluded_by) == "unknown":
+        reasons.append(Reason(law, None, f"assess.reason.{law}.excluded_unknown"))
+    preliminary, final = _deadlines(rules, facts.known_on, days)
+    return _LawOutcome("duty", tuple(items), tuple(reasons), preliminary, final, days)
+
+
+def _evaluate(facts: Facts, pack: RulePack) -> tuple[_LawOutcome, _LawOutcome]:
+    return _law(pack.mynumber, facts), _law(pack.appi, facts)
+
+
+def _benign(facts: Facts, name: str) -> Facts:
+    """``facts`` with the unknown ``name`` resolved the way that makes reporting least likely."""
+    if name == "people":
+        return replace(facts, people=0, people_max=None)
+    return replace(facts, **{name: "yes" if name == "encrypted" else "no"})
+
+
+def _signature(outcomes: tuple[_LawOutcome, _LawOutcome]) -> tuple[object, ...]:
+    return tuple((o.report, o.items, o.final_due) for o in outcomes)
+
+
+def _drivers(facts: Facts, pack: RulePack, base: tuple[_LawOutcome, _LawOutcome]) -> list[str]:
+    """The unknown facts whose answer could change the result."""
+    unknown = [n for n in TRI_FACTS if getattr(facts, n) == "unknown"]
+    if facts.count_uncertain:
+        unknown.append("people")
+    target = _signature(base)
+    return [n for n in unknown if _signature(_evaluate(_benign(facts, n), pack)) != target]
+
+
+def assess(facts: Facts) -> Assessment:
+    """Assess ``facts`` under the rule pack in force on ``facts.known_on``."""
+    pack, in_force = pack_for(facts.known_on)
+    mn, appi = _evaluate(facts, pack)
+    reasons = list(mn.reasons) + list(appi.reasons)
+    if not in_force:
+        fields = (("effective_from", pack.effective_from.isoformat()),)
+        reasons.insert(0, Reason("mynumber", None, "assess.reason.before_effective", fields))
+    duty = mn.report == "duty"
+    return Assessment(
+        rule_pack=pack.id,
+        known_on=facts.known_on,
+        report=mn.report,
+        items=mn.items,
+        reasons=tuple(reasons),
+        drivers=tuple(_drivers(facts, pack, (mn, appi))),
+        preliminary_due=mn.preliminary_due,
+        final_due=mn.final_due,
+        final_days=mn.final_days,
+        notify_individuals=duty,
+        appi=AppiResult(
+            report=appi.report,
+            items=appi.items,
+            preliminary_due=appi.preliminary_due,
+            final_due=appi.final_due,
+            final_days=appi.final_days,
+            notify_individuals=appi.report == "duty",
+        ),
+        in_force=in_force,
+    )

@@ -1,0 +1,161 @@
+"""The views of an incident: the status card, pages, the checklist step cards, simple notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import OrgConfig
+from bot.i18n import t
+from bot.model import Incident, Item, UserRef
+from bot.views import Button, Card, CheckItem, Field, Section, mention
+from flows.common import Ctx, fmt_dt
+
+
+def label(key: str, lang: str, prefix: str) -> str:
+    return t(f"{prefix}.{key}", lang)
+
+
+def drill_prefix(inc: Incident, lang: str) -> str:
+    return t("drill.label", lang) + " " if inc.drill else ""
+
+
+def _people(inc: Incident, lang: str) -> str:
+    f = inc.facts
+    if f.people is not None:
+        return t("facts.people_n", lang, n=f.people)
+    if f.people_max is not None:
+        return t("facts.people_unknown_max", lang, n=f.people_max)
+    return t("common.unknown", lang)
+
+
+def status_line(inc: Incident, ctx: Ctx, lang: str) -> str:
+    esc = inc.escalation
+    if inc.status == "closed":
+        return t("status.closed", lang, at=fmt_dt(inc.closed_at, ctx), by=(inc.closed_by or UserRef("", "")).name)
+    if esc.status == "acked" and esc.acked_by:
+        return t("status.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
+    if esc.status == "exhausted":
+        return t("status.exhausted", lang)
+    if not esc.chain:
+        return t("status.no_chain", lang)
+    return t("status.paging", lang, step=esc.step + 1, steps=len(esc.chain))
+
+
+def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section, ...]:
+    sections = []
+    for st in config.checklist:
+        items = [i for i in inc.items if i.step == st.step]
+        done = sum(1 for i in items if i.state != "open")
+        mark = "✅" if items and done == len(items) else "⬜"
+        title = f"{mark} ({st.step}) {st.title.get(lang, st.title['ja'])}"
+        sections.append(Section(title=title, text=t("card.progress", lang, done=done, total=len(items))))
+    return tuple(sections)
+
+
+def incident_card(inc: Incident, ctx: Ctx) -> Card:
+    """The status card in the incident channel, updated in place after every change."""
+    lang, f = inc.lang, inc.facts
+    tone = "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
+    done = sum(1 for i in inc.items if i.state != "open")
+    fields = (
+        Field(t("card.status", lang), status_line(inc, ctx, lang)),
+        Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
+        Field(t("card.progress_total", lang), t("card.progress", lang, done=done, total=len(inc.items))),
+        Field(t("facts.discovered_at", lang), fmt_dt(f.discovered_at, ctx)),
+        Field(t("facts.occurred_at", lang), fmt_dt(f.occurred_at, ctx)),
+        Field(t("facts.medium", lang), label(f.medium, lang, "medium")),
+        Field(t("facts.people", lang), _people(inc, lang)),
+        Field(t("facts.data_items", lang), "、".join(label(d, lang, "data") for d in f.data_items) or "-"),
+        Field(t("facts.whose", lang), label(f.whose, lang, "whose")),
+        Field(t("facts.encrypted", lang), label(f.encrypted, lang, "tri")),
+        Field(t("facts.exposed_online", lang), label(f.exposed_online, lang, "tri")),
+        Field(t("facts.wrongful_purpose", lang), label(f.wrongful_purpose, lang, "tri")),
+        Field(t("facts.outsourcee", lang), label(f.outsourcee, lang, "tri")),
+        Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
+    )
+    buttons: tuple[Button, ...] = ()
+    if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):
+        buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
+    return Card(
+        title=f"{drill_prefix(inc, lang)}{t('card.title', lang, id=inc.id)}",
+        tone=tone,
+        text=f.summary,
+        fields=fields,
+        sections=step_progress(inc, ctx.config, lang),
+        buttons=buttons,
+        footer=t("card.footer", lang, at=fmt_dt(ctx.now, ctx)),
+    )
+
+
+def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
+    """A page says little: id, severity, where to look. Personal data stays in the thread."""
+    lang = inc.lang
+    esc = inc.escalation
+    return Card(
+        title=f"{drill_prefix(inc, lang)}{t('page.title', lang, id=inc.id)}",
+        tone="danger",
+        text=t("page.text", lang, severity=t(f"severity.{inc.severity}", lang)),
+        fields=(
+            Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
+            Field(t("page.step", lang), t("page.step_value", lang, step=esc.step + 1, steps=len(esc.chain), attempt=attempt + 1)),
+            Field(t("page.reported_at", lang), fmt_dt(inc.created_at, ctx)),
+        ),
+        buttons=(Button(t("button.ack", lang), "ack", inc.id, "primary"),),
+    )
+
+
+def page_done_card(inc: Incident, ctx: Ctx) -> Card:
+    lang, esc = inc.lang, inc.escalation
+    if esc.status == "acked" and esc.acked_by:
+        text = t("page.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
+    else:
+        text = t("page.closed", lang)
+    return Card(title=f"{drill_prefix(inc, lang)}{t('page.title', lang, id=inc.id)}", tone="success", text=text)
+
+
+def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
+    parts = []
+    if item.owner:
+        parts.append(t("item.owner", lang, who=mention(item.owner)))
+    if item.state == "done" and item.by:
+        parts.append(t("item.done_by", lang, name=item.by.name, at=fmt_dt(item.at, ctx)))
+    if item.state == "na":
+        parts.append(t("item.na_because", lang, reason=item.reason, name=(item.by or UserRef("", "")).name))
+    if item.note:
+        parts.append(t("item.note", lang, note=item.note))
+    return " · ".join(parts)
+
+
+def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
+    """One response step with its items and their buttons; posted in the thread, updated in place."""
+    lang = inc.lang
+    tpl = next(s for s in ctx.config.checklist if s.step == step)
+    rows = []
+    for item in (i for i in inc.items if i.step == step):
+        value = f"{inc.id}|{item.id}"
+        buttons: tuple[Button, ...] = ()
+        if inc.status == "open" and item.state == "open":
+            buttons = (
+                Button(t("button.done", lang), "item:done", value, "primary"),
+                Button(t("button.na", lang), "item:na", value),
+                Button(t("button.take", lang), "item:take", value),
+                Button(t("button.note", lang), "item:note", value),
+            )
+        elif inc.status == "open":
+            buttons = (Button(t("button.reopen", lang), "item:reopen", value), Button(t("button.note", lang), "item:note", value))
+        text = f"{item.id} {item.text}" + ("" if item.required else t("item.optional", lang))
+        rows.append(CheckItem(item.id, text, item.state, _item_detail(item, ctx, lang), buttons))
+    done = sum(1 for r in rows if r.state != "open")
+    return Card(
+        title=f"{drill_prefix(inc, lang)}({step}) {tpl.title.get(lang, tpl.title['ja'])}",
+        tone="success" if done == len(rows) else "info",
+        sections=(Section(title=t("card.progress", lang, done=done, total=len(rows)), items=tuple(rows)),),
+    )
+
+
+def note(text: str, tone: str = "info", title: str = "") -> Card:
+    return Card(title=title, tone=tone, text=text)  # type: ignore[arg-type]
+
+
+def when(dt: datetime, ctx: Ctx) -> str:
+    return fmt_dt(dt, ctx)

@@ -1,0 +1,57 @@
+"""Small helpers the flows share: the context they run in, formatting, refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import OrgConfig
+from bot.effects import Reply
+from bot.i18n import t
+from bot.model import Incident, IncidentSummary, PlaceRef, UserRef
+from bot.views import Card
+
+
+@dataclass(frozen=True)
+class State:
+    """What the runtime loaded for one event (see :func:`flows.needs`)."""
+
+    incident: Incident | None = None
+    new_id: str | None = None
+    summaries: tuple[IncidentSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class Need:
+    incident_id: str | None = None
+    new_id: bool = False
+    drill: bool = False
+    summaries: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    now: datetime
+    config: OrgConfig
+    lang: str  # the language of the person this event came from
+
+    def local(self, dt: datetime | None) -> str:
+        return fmt_dt(dt, self)
+
+    def hm(self, dt: datetime) -> str:
+        return dt.astimezone(self.config.tz).strftime("%H:%M")
+
+
+def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:
+    if dt is None:
+        return t("common.unknown", ctx.lang)
+    return dt.astimezone(ctx.config.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def say(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, tone: str = "info", **fields: object) -> Reply:
+    """A private message to ``user`` from the catalogue."""
+    return Reply(user, Card(title="", tone=tone, text=t(key, ctx.lang, **fields)), place)  # type: ignore[arg-type]
+
+
+def refuse(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, **fields: object) -> Reply:
+    return say(user, key, ctx, place, tone="warning", **fields)

@@ -1,0 +1,216 @@
+"""`/mynaleak report` → the report form → a new incident.
+
+Every text field is redacted (My Numbers masked) before anything is stored or shown back, and the
+reporter is told when something was masked. Invalid input is shown back in the form with the errors.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from bot.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
+from bot.events import CommandInvoked, FormSubmitted
+from bot.i18n import t
+from bot.model import Escalation, Facts, Incident, Item, PlaceRef
+from bot.views import Card, Form, Input, Option, strip_tokens
+from flows import escalation, reminders
+from flows.cards import incident_card, step_card
+from flows.common import Ctx, State
+from flows.redaction import redact
+
+FORM_ID = "report"
+MEDIA = ("paper", "removable", "pc", "email", "server", "other")
+DATA_ITEMS = ("mynumber", "name", "address", "birthdate", "bank", "phone", "other")
+WHOSE = ("employees", "customers", "both", "unknown")
+TRI = ("unknown", "yes", "no")
+TRI_FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee")
+TEXT_LIMIT = 3000
+MAX_PEOPLE = 100_000_000
+
+
+def _options(prefix: str, values: tuple[str, ...], lang: str) -> tuple[Option, ...]:
+    return tuple(Option(v, t(f"{prefix}.{v}", lang)) for v in values)
+
+
+def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: dict[str, str] | None = None) -> Form:
+    """The report form; ``values`` (already redacted) pre-fill it when it is shown back."""
+    lang, v = ctx.lang, values or {}
+
+    def init(name: str, default: str | tuple[str, ...] = "") -> str | tuple[str, ...]:
+        got = v.get(name, default)
+        return tuple(got) if isinstance(got, list | tuple) else str(got)
+
+    now_local = ctx.now.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
+    tri = _options("tri", TRI, lang)
+    inputs = (
+        Input("summary", t("facts.summary", lang), "textarea", True, initial=init("summary"), hint=t("form.summary_hint", lang)),
+        Input("discovered_at", t("facts.discovered_at", lang), "datetime", True, initial=init("discovered_at", now_local)),
+        Input("occurred_at", t("facts.occurred_at", lang), "datetime", False, initial=init("occurred_at")),
+        Input("medium", t("facts.medium", lang), "select", True, _options("medium", MEDIA, lang), init("medium")),
+        Input("people", t("facts.people", lang), "number", False, initial=init("people"), hint=t("form.people_hint", lang)),
+        Input("people_max", t("facts.people_max", lang), "number", False, initial=init("people_max")),
+        Input("data_items", t("facts.data_items", lang), "multiselect", True, _options("data", DATA_ITEMS, lang), init("data_items", ("mynumber",))),
+        Input("whose", t("facts.whose", lang), "select", True, _options("whose", WHOSE, lang), init("whose", "unknown")),
+        *(Input(f, t(f"facts.{f}", lang), "select", True, tri, init(f, "unknown")) for f in TRI_FIELDS),
+        Input("notes", t("facts.notes", lang), "textarea", False, initial=init("notes")),
+    )
+    return Form(FORM_ID, t("form.report_title", lang), t("form.submit", lang), inputs, "", t("form.report_intro", lang), errors or {})
+
+
+def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
+    return [OpenForm(event.actor, event.trigger or "", report_form(ctx), event.place)]
+
+
+def _digits(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).replace(",", "").replace("人", "").strip()
+
+
+def parse_when(raw: str, ctx: Ctx) -> datetime | None:
+    """ISO date-time (naive = the organisation's time zone) or Unix seconds; ``None`` if unreadable."""
+    raw = unicodedata.normalize("NFKC", raw).strip()
+    if raw.isdigit():
+        return datetime.fromtimestamp(int(raw), ctx.config.tz) if len(raw) <= 11 else None
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=ctx.config.tz)
+
+
+def _one(values: Mapping[str, object], name: str) -> str:
+    got = values.get(name, "")
+    if isinstance(got, list | tuple):
+        got = got[0] if got else ""
+    return str(got)
+
+
+def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict[str, object], dict[str, str], int]:
+    """Parse a submitted report form: (facts or None, redacted values, errors, numbers masked)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, object] = {}
+    masked = 0
+    lang = ctx.lang
+    for name in ("summary", "notes"):
+        text, n = redact(strip_tokens(_one(values, name)))
+        masked += n
+        clean[name] = text.strip()
+        if len(clean[name]) > TEXT_LIMIT:  # type: ignore[arg-type]
+            errors[name] = t("form.err_too_long", lang, n=TEXT_LIMIT)
+            clean[name] = clean[name][:TEXT_LIMIT]  # type: ignore[index]
+    if not clean["summary"]:
+        errors["summary"] = t("form.err_required", lang)
+    times: dict[str, datetime | None] = {}
+    for name in ("discovered_at", "occurred_at"):
+        raw, n = redact(_one(values, name)[:64])
+        masked += n
+        clean[name] = raw
+        times[name] = parse_when(raw, ctx) if raw.strip() else None
+        if raw.strip() and times[name] is None:
+            errors[name] = t("form.err_datetime", lang)
+        elif times[name] and times[name] > ctx.now + timedelta(minutes=5):  # type: ignore[operator]
+            errors[name] = t("form.err_future", lang)
+    if "discovered_at" not in errors and times["discovered_at"] is None:
+        errors["discovered_at"] = t("form.err_required", lang)
+    occ, disc = times["occurred_at"], times["discovered_at"]
+    if occ and disc and occ > disc and "occurred_at" not in errors:
+        errors["occurred_at"] = t("form.err_occurred_after", lang)
+    counts: dict[str, int | None] = {}
+    for name in ("people", "people_max"):
+        raw, n = redact(_digits(_one(values, name))[:32])
+        masked += n
+        clean[name] = raw
+        counts[name] = None
+        if raw:
+            if not raw.isdigit() or int(raw) > MAX_PEOPLE:
+                errors[name] = t("form.err_count", lang)
+            else:
+                counts[name] = int(raw)
+    if counts["people"] is not None and counts["people_max"] is not None and counts["people_max"] < counts["people"]:
+        errors["people_max"] = t("form.err_max_below", lang)
+    choices = {"medium": MEDIA, "whose": WHOSE, **{f: TRI for f in TRI_FIELDS}}
+    picked: dict[str, str] = {}
+    for name, allowed in choices.items():
+        got = _one(values, name) or ("unknown" if "unknown" in allowed else "")
+        clean[name] = got if got in allowed else ""
+        if got not in allowed:
+            errors[name] = t("form.err_choice", lang)
+        picked[name] = got
+    raw_items = values.get("data_items", ())
+    items = tuple(raw_items) if isinstance(raw_items, list | tuple) else tuple(x for x in str(raw_items).split(",") if x)
+    clean["data_items"] = tuple(i for i in items if i in DATA_ITEMS)
+    if not items or len(items) > len(DATA_ITEMS) or any(i not in DATA_ITEMS for i in items):
+        errors["data_items"] = t("form.err_items", lang)
+    if errors:
+        return None, clean, errors, masked
+    facts = Facts(
+        summary=str(clean["summary"]),
+        discovered_at=disc,
+        occurred_at=occ,
+        medium=picked["medium"],
+        people=counts["people"],
+        people_max=counts["people_max"],
+        data_items=tuple(dict.fromkeys(items)),
+        whose=picked["whose"],
+        encrypted=picked["encrypted"],  # type: ignore[arg-type]
+        exposed_online=picked["exposed_online"],  # type: ignore[arg-type]
+        wrongful_purpose=picked["wrongful_purpose"],  # type: ignore[arg-type]
+        outsourcee=picked["outsourcee"],  # type: ignore[arg-type]
+        notes=str(clean["notes"]),
+    )
+    return facts, clean, {}, masked
+
+
+def severity(f: Facts) -> str:
+    biggest = max(f.people or 0, f.people_max or 0)
+    if f.wrongful_purpose == "yes" or f.exposed_online == "yes" or biggest > 100:
+        return "high"
+    if f.encrypted == "yes":
+        return "low"
+    return "medium"
+
+
+def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx, drill: bool = False) -> Incident:
+    cfg, platform = ctx.config, event.actor.platform
+    channel_key = cfg.channels.get(platform)
+    channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
+    items = tuple(
+        Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required)
+        for st in cfg.checklist
+        for it in st.items
+    )
+    esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
+    return Incident(
+        id=incident_id,
+        platform=platform,
+        reporter=cfg.display(event.actor),
+        channel=channel,
+        created_at=ctx.now,
+        facts=facts,
+        escalation=esc,
+        items=items,
+        responders=cfg.responders_for(platform),
+        severity=severity(facts),  # type: ignore[arg-type]
+        drill=drill,
+        lang=cfg.language,
+    )
+
+
+def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
+    facts, clean, errors, masked = validate(event.values, ctx)
+    if facts is None or state.new_id is None:
+        return None, [RejectForm(report_form(ctx, clean, errors))]
+    inc = new_incident(state.new_id, event, facts, ctx)
+    inc, paging = escalation.start(inc, ctx)
+    pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
+    effects: list[Effect] = [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
+    effects += [e for e in paging if not isinstance(e, Notify)]
+    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
+    effects += reminders.ensure(inc, ctx)
+    text = t("intake.confirm", ctx.lang, id=inc.id)
+    if masked:
+        text += "\n" + t("intake.masked", ctx.lang, n=masked)
+    effects.append(Reply(event.actor, Card(title=t("intake.confirm_title", ctx.lang, id=inc.id), tone="success", text=text), event.place))
+    effects.append(Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity}))
+    return inc, effects

@@ -1,0 +1,293 @@
+"""The store: one async engine (SQLite or PostgreSQL) and the transactional operations the runtime
+and the ticker need. SQL lives here and nowhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, event, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot import serde
+from bot.model import Incident, IncidentSummary
+from storage import audit
+from storage.tables import AuditEvent, IncidentRow, IncidentSeq, OutboxRow, ProcessedEvent, TimerRow
+
+INC, SEQ, TIMER, OUT, AUD, SEEN = (t.__table__ for t in (IncidentRow, IncidentSeq, TimerRow, OutboxRow, AuditEvent, ProcessedEvent))  # type: ignore[attr-defined]
+
+
+def make_engine(url: str, **kw: Any) -> AsyncEngine:
+    """An async engine; on SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _connect(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 10)
+    kw.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kw)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    incident: Incident
+    version: int
+    audit_head: str
+    audit_seq: int
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    incident_id: str | None
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    tag: str = ""
+    platform: str = ""
+    attempts: int = 0
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @classmethod
+    def open(cls, url: str, **kw: Any) -> Store:
+        return cls(make_engine(url, **kw))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Tx]:
+        """One transaction. On SQLite, writers of this process queue on a lock first."""
+        if self._write_lock is not None:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield Tx(conn, self.is_sqlite)
+        else:
+            async with self.engine.begin() as conn:
+                yield Tx(conn, self.is_sqlite)
+
+    async def ping(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+        return True
+
+
+class Tx:
+    def __init__(self, conn: AsyncConnection, is_sqlite: bool):
+        self.conn = conn
+        self.is_sqlite = is_sqlite
+
+    def _insert(self, table: Any) -> Any:
+        return sqlite_insert(table) if self.is_sqlite else pg_insert(table)
+
+    # ---- inbound dedup -------------------------------------------------------------------------
+    async def first_time(self, key: str, now: datetime) -> bool:
+        """Record an inbound delivery key; False if it was seen before (a platform retry)."""
+        stmt = self._insert(SEEN).values(key=key[:256], at=now).on_conflict_do_nothing()
+        res = await self.conn.execute(stmt)
+        return res.rowcount == 1
+
+    # ---- incidents -----------------------------------------------------------------------------
+    async def load(self, incident_id: str) -> Loaded | None:
+        row = (await self.conn.execute(select(INC).where(INC.c.id == incident_id))).mappings().first()
+        if row is None:
+            return None
+        return Loaded(serde.load(Incident, row["data"]), row["version"], row["audit_head"], row["audit_seq"])
+
+    async def next_seq(self, scope: str) -> int:
+        stmt = update(SEQ).where(SEQ.c.scope == scope).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
+        got = (await self.conn.execute(stmt)).scalar()
+        if got is None:
+            await self.conn.execute(self._insert(SEQ).values(scope=scope, last=0).on_conflict_do_nothing())
+            got = (await self.conn.execute(stmt)).scalar()
+        return int(got)
+
+    async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int) -> bool:
+        """Insert or update (optimistic: the version must still be the one loaded)."""
+        data = serde.dump(inc)
+        if loaded is None:
+            await self.conn.execute(
+                insert(INC).values(id=inc.id, platform=inc.platform, status=inc.status, drill=inc.drill,
+                                   created_at=inc.created_at, data=data, audit_head=head, audit_seq=seq, version=1)  # fmt: skip
+            )
+            return True
+        res = await self.conn.execute(
+            update(INC)
+            .where(INC.c.id == inc.id, INC.c.version == loaded.version)
+            .values(status=inc.status, data=data, audit_head=head, audit_seq=seq, version=loaded.version + 1)
+        )
+        return res.rowcount == 1
+
+    async def summaries(self, limit: int = 200) -> list[IncidentSummary]:
+        rows = (await self.conn.execute(select(INC.c.data).order_by(INC.c.created_at.desc()).limit(limit))).scalars()
+        out = []
+        for data in rows:
+            inc = serde.load(Incident, data)
+            out.append(IncidentSummary(inc.id, inc.status, inc.severity, inc.created_at,
+                                       inc.escalation.status == "acked", len(inc.open_required()), inc.drill))  # fmt: skip
+        return out
+
+    # ---- audit ---------------------------------------------------------------------------------
+    async def append_audit(self, stream: str, prev: str, seq: int, at: datetime, actor: str, action: str, detail: Any) -> str:
+        detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+        at = at.astimezone(UTC)
+        digest = audit.entry_hash(stream, seq, at, actor, action, detail, prev)
+        await self.conn.execute(
+            insert(AUD).values(stream=stream, seq=seq, at=at, actor=actor, action=action, detail=detail, prev_hash=prev, hash=digest)
+        )
+        return digest
+
+    # ---- timers --------------------------------------------------------------------------------
+    async def add_timer(self, incident_id: str, kind: str, key: str, due: datetime, payload: dict[str, Any]) -> None:
+        """At most one pending timer per (incident, kind, key): a repeat is silently the same timer."""
+        stmt = self._insert(TIMER).values(incident_id=incident_id, kind=kind, key=key, due_at=due, payload=dict(payload), status="pending")
+        if self.is_sqlite:
+            stmt = stmt.on_conflict_do_nothing()
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=TIMER.c.status == "pending")
+        await self.conn.execute(stmt)
+
+    async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:
+        stmt = update(TIMER).where(TIMER.c.incident_id == incident_id, TIMER.c.status == "pending")
+        if kinds:
+            stmt = stmt.where(TIMER.c.kind.in_(kinds))
+        await self.conn.execute(stmt.values(status="cancelled"))
+
+    async def claim_timers(self, me: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+        due = or_(and_(TIMER.c.status == "pending", TIMER.c.due_at <= now), and_(TIMER.c.status == "running", TIMER.c.lease_until < now))
+        pick = select(TIMER.c.id).where(due).order_by(TIMER.c.due_at).limit(limit).with_for_update(skip_locked=True)
+        stmt = (
+            update(TIMER)
+            .where(TIMER.c.id.in_(pick.scalar_subquery()), due)
+            .values(status="running", claimed_by=me, lease_until=now + lease, attempts=TIMER.c.attempts + 1)
+            .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts)
+        )
+        rows = (await self.conn.execute(stmt)).mappings().all()
+        return [Claimed(r["id"], r["incident_id"], r["kind"], r["key"], r["payload"], attempts=r["attempts"]) for r in rows]
+
+    async def finish_timer(self, timer_id: int, me: str, status: str = "done") -> bool:
+        stmt = update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status=status)
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def count_timers(self, status: str = "pending") -> int:
+        return int((await self.conn.execute(select(func.count()).select_from(TIMER).where(TIMER.c.status == status))).scalar() or 0)
+
+    async def release_timer(self, timer_id: int, me: str) -> None:
+        """Give a claimed timer back (the flow could not run now; it is retried on the next tick)."""
+        await self.conn.execute(
+            update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status="pending", claimed_by=None)
+        )
+
+    # ---- outbox --------------------------------------------------------------------------------
+    async def add_message(self, idem: str, incident_id: str | None, platform: str, kind: str, tag: str, payload: dict[str, Any], now: datetime) -> int | None:
+        stmt = self._insert(OUT).values(idem_key=idem, incident_id=incident_id, platform=platform, kind=kind, tag=tag,
+                                        payload=payload, status="pending", next_attempt_at=now, created_at=now)  # fmt: skip
+        res = await self.conn.execute(stmt.on_conflict_do_nothing().returning(OUT.c.id))
+        got = res.scalar()
+        return int(got) if got is not None else None
+
+    async def cancel_messages(self, incident_id: str, prefix: str) -> None:
+        await self.conn.execute(
+            update(OUT)
+            .where(OUT.c.incident_id == incident_id, OUT.c.status == "pending", OUT.c.tag.startswith(prefix, autoescape=True), OUT.c.kind != "update")
+            .values(status="cancelled")
+        )
+
+    async def claim_messages(self, me: str, now: datetime, lease: timedelta, limit: int, ids: list[int] | None = None) -> list[Claimed]:
+        ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))
+        pick = select(OUT.c.id).where(ready)
+        if ids is not None:
+            pick = pick.where(OUT.c.id.in_(ids))
+        pick = pick.order_by(OUT.c.id).limit(limit).with_for_update(skip_locked=True)
+        stmt = (
+            update(OUT)
+            .where(OUT.c.id.in_(pick.scalar_subquery()), ready)
+            .values(status="sending", claimed_by=me, lease_until=now + lease)
+            .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
+        )
+        rows = (await self.conn.execute(stmt)).mappings().all()
+        out = [Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], r["attempts"]) for r in rows]
+        return sorted(out, key=lambda c: c.id)
+
+    async def target(self, incident_id: str, tag: str) -> tuple[str, str | None]:
+        """(status, platform reference) of the message that created ``tag``; ("missing", None) if none."""
+        row = (
+            await self.conn.execute(
+                select(OUT.c.status, OUT.c.result_ref)
+                .where(OUT.c.incident_id == incident_id, OUT.c.tag == tag, OUT.c.kind.in_(("notify", "post")))
+                .order_by(OUT.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return (row[0], row[1]) if row else ("missing", None)
+
+    async def superseded(self, msg: Claimed) -> bool:
+        """A newer update of the same message exists, so this older one need not be sent."""
+        row = (
+            await self.conn.execute(
+                select(OUT.c.id)
+                .where(OUT.c.incident_id == msg.incident_id, OUT.c.tag == msg.tag, OUT.c.kind == "update", OUT.c.id > msg.id,
+                       OUT.c.status.in_(("pending", "sending", "sent")))  # fmt: skip
+                .limit(1)
+            )
+        ).first()
+        return row is not None
+
+    async def settle_message(self, msg_id: int, me: str, status: str, now: datetime, *, ref: str | None = None,
+                             error: str | None = None, retry_at: datetime | None = None, attempts: int | None = None) -> bool:  # fmt: skip
+        values: dict[str, Any] = {"status": status, "claimed_by": None}
+        if status == "sent":
+            values.update(result_ref=ref, sent_at=now)
+        if error is not None:
+            values["last_error"] = error[:2000]
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        if attempts is not None:
+            values["attempts"] = attempts
+        stmt = update(OUT).where(OUT.c.id == msg_id, OUT.c.claimed_by == me, OUT.c.status == "sending").values(**values)
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def backlog(self) -> int:
+        stmt = select(func.count()).select_from(OUT).where(OUT.c.status.in_(("pending", "sending")))
+        return int((await self.conn.execute(stmt)).scalar() or 0)
+
+    # ---- audit read ------------------------------------------------------------------------------
+    async def audit_rows(self, stream: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(AUD).order_by(AUD.c.stream, AUD.c.seq)
+        if stream:
+            stmt = stmt.where(AUD.c.stream == stream)
+        return [dict(r) for r in (await self.conn.execute(stmt)).mappings()]
+
+    async def audit_heads(self) -> dict[str, tuple[str, int]]:
+        rows = await self.conn.execute(select(INC.c.id, INC.c.audit_head, INC.c.audit_seq))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+
+__all__ = ["Claimed", "IntegrityError", "Loaded", "Store", "Tx", "make_engine"]
