@@ -44,10 +44,24 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    url, schema = _split_search_path(url)
+    if schema:
+        kw.setdefault("connect_args", {}).setdefault("server_settings", {})["search_path"] = schema
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 10)
     kw.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kw)
+
+
+def _split_search_path(url: str) -> tuple[str, str | None]:
+    """``?search_path=x`` on a PostgreSQL URL selects a schema (tests run each in their own)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    schema = u.query.get("search_path")
+    if not schema:
+        return url, None
+    return u.difference_update_query(["search_path"]).render_as_string(hide_password=False), str(schema)
 
 
 @dataclass(frozen=True)

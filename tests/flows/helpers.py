@@ -1,0 +1,93 @@
+"""Building blocks for the pure flow tests: a config, a reported incident, event makers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.config import OrgConfig, parse_org
+from bot.effects import Effect
+from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
+from bot.model import Incident, PlaceRef, UserRef
+from flows import State, handle
+
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 in Tokyo, a working day
+
+ORG = {
+    "organisation": "テスト株式会社",
+    "people": {
+        "sato": {"name": "佐藤", "playground": "sato"},
+        "suzuki": {"name": "鈴木", "playground": "suzuki"},
+        "takahashi": {"name": "高橋", "playground": "takahashi"},
+        "tanaka": {"name": "田中", "playground": "tanaka"},
+    },
+    "incident_channel": {"playground": "incidents"},
+    "escalation": {
+        "steps": [
+            {"people": ["sato"], "wait_minutes": 5},
+            {"people": ["suzuki"], "wait_minutes": 10},
+            {"people": ["takahashi"], "wait_minutes": 15},
+        ],
+        "repeat_last": 2,
+    },
+    "responders": ["tanaka"],
+    "reminders": {"every_hours": 4, "snooze_hours": 24},
+}
+
+
+def config(**over: object) -> OrgConfig:
+    return parse_org({**ORG, **over})
+
+
+REPORTER = UserRef("playground", "yamada", "山田")
+OUTSIDER = UserRef("playground", "outsider", "部外者")
+SATO, SUZUKI, TAKAHASHI, TANAKA = (UserRef("playground", k) for k in ("sato", "suzuki", "takahashi", "tanaka"))
+DM = PlaceRef("playground", "dm:yamada")
+
+GOOD = {
+    "summary": "経理担当者が帰宅途中にUSBメモリを紛失した",
+    "discovered_at": "2026-11-26T09:30",
+    "occurred_at": "2026-11-25T19:00",
+    "medium": "removable",
+    "people": "120",
+    "people_max": "",
+    "data_items": ("mynumber", "name"),
+    "whose": "employees",
+    "encrypted": "no",
+    "exposed_online": "no",
+    "wrongful_purpose": "unknown",
+    "outsourcee": "no",
+    "notes": "",
+}
+
+
+def report(cfg: OrgConfig | None = None, now: datetime = T0, **values: object) -> tuple[Incident, list[Effect]]:
+    cfg = cfg or config()
+    inc, effects = handle(State(new_id="ML-2026-0001"), FormSubmitted(REPORTER, "report", {**GOOD, **values}, place=DM), now, cfg)
+    assert inc is not None, effects
+    return inc, effects
+
+
+def step(inc: Incident, event: object, now: datetime, cfg: OrgConfig | None = None) -> tuple[Incident, list[Effect]]:
+    """Apply one event; the incident stays the same object when nothing changed."""
+    new, effects = handle(State(incident=inc), event, now, cfg or config())  # type: ignore[arg-type]
+    return (new or inc), effects
+
+
+def press(user: UserRef, action: str, value: str) -> ButtonPressed:
+    return ButtonPressed(user, action, value)
+
+
+def command(user: UserRef, text: str) -> CommandInvoked:
+    return CommandInvoked(user, DM, text, trigger="t1")
+
+
+def escalation_timer(inc: Incident) -> TimerFired:
+    return TimerFired(inc.id, "escalate", inc.escalation.timer_key(), {"escalation": str(inc.escalation.id)})
+
+
+def minutes(n: float) -> timedelta:
+    return timedelta(minutes=n)
+
+
+def of(effects: list[Effect], kind: type) -> list:
+    return [e for e in effects if isinstance(e, kind)]

@@ -1,0 +1,92 @@
+"""Commands: help, status, list, close (with its rules), unknown verbs."""
+
+from __future__ import annotations
+
+from bot.effects import CancelMessages, CancelTimers, Post, Reply, Update
+from bot.model import IncidentSummary
+from flows import State, handle, needs
+from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, command, config, of, press, report, step
+
+
+def test_close_refused_while_required_items_are_open() -> None:
+    inc, _ = report()
+    same, eff = step(inc, command(SATO, f"close {inc.id}"), T0)
+    assert same == inc
+    (reply,) = eff
+    assert "理由" in reply.view.text and str(len(inc.open_required())) in reply.view.text
+
+
+def test_close_with_a_reason_is_recorded() -> None:
+    inc, _ = report()
+    closed, eff = step(inc, command(TANAKA, f"close {inc.id} 誤報と判明したため"), T0)
+    assert closed.status == "closed" and closed.close_reason == "誤報と判明したため" and closed.closed_by.key == "tanaka"
+    assert CancelTimers(()) in eff and CancelMessages("page:") in eff
+    assert {u.tag for u in of(eff, Update)} >= {"card", "step:1", "step:6"}
+    assert any("誤報と判明したため" in p.view.text for p in of(eff, Post))
+    audit = [e for e in eff if type(e).__name__ == "Audit"][0]
+    assert audit.detail["reason"] == "誤報と判明したため" and audit.detail["open_items"]
+
+
+def test_close_when_all_done_needs_no_reason() -> None:
+    inc, _ = report()
+    for item in inc.items:
+        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), T0)
+    closed, _ = step(inc, command(SATO, f"close {inc.id}"), T0)
+    assert closed.status == "closed" and closed.close_reason == ""
+
+
+def test_close_by_outsider_or_reporter_refused() -> None:
+    inc, _ = report()
+    for who in (OUTSIDER, REPORTER):
+        same, eff = step(inc, command(who, f"close {inc.id} 理由"), T0)
+        assert same == inc and eff[0].view.tone == "warning"
+
+
+def test_close_twice_says_already_closed() -> None:
+    inc, _ = report()
+    inc, _ = step(inc, command(SATO, f"close {inc.id} 理由"), T0)
+    same, eff = step(inc, command(SATO, f"close {inc.id} 理由"), T0)
+    assert same == inc and "既に" in eff[0].view.text
+
+
+def test_needs_routes_each_command() -> None:
+    assert needs(command(SATO, "close ml-2026-0001 x")).incident_id == "ML-2026-0001"
+    assert needs(command(SATO, "status ML-2026-0001")).incident_id == "ML-2026-0001"
+    assert needs(command(SATO, "list")).summaries
+    assert needs(command(SATO, "report")).incident_id is None
+
+
+def test_status_for_reporter_and_responders_not_outsiders() -> None:
+    inc, _ = report()
+    for who, ok in ((REPORTER, True), (SATO, True), (OUTSIDER, False)):
+        _, eff = handle(State(incident=inc), command(who, f"status {inc.id}"), T0, config())
+        (reply,) = eff
+        assert (reply.view.title.endswith(inc.id)) is ok
+
+
+def test_list_hides_drills_and_closed_unless_asked() -> None:
+    rows = (
+        IncidentSummary("ML-2026-0002", "open", "high", T0, False, 20),
+        IncidentSummary("ML-2026-0001", "closed", "low", T0, True, 0),
+        IncidentSummary("ML-DRILL-2026-0001", "open", "medium", T0, False, 20, drill=True),
+    )
+    _, eff = handle(State(summaries=rows), command(SATO, "list"), T0, config())
+    assert [f.label for f in eff[0].view.fields] == ["ML-2026-0002"]
+    _, eff = handle(State(summaries=rows), command(SATO, "list all"), T0, config())
+    assert len(eff[0].view.fields) == 3
+    _, eff = handle(State(summaries=rows), command(OUTSIDER, "list"), T0, config())
+    assert eff[0].view.tone == "warning"
+
+
+def test_help_and_unknown_commands() -> None:
+    _, eff = handle(State(), command(OUTSIDER, "help"), T0, config())
+    assert "/mynaleak report" in eff[0].view.text
+    _, eff = handle(State(), command(OUTSIDER, "frobnicate"), T0, config())
+    assert isinstance(eff[0], Reply) and "frobnicate" in eff[0].view.text
+    _, eff = handle(State(), command(OUTSIDER, "help"), T0, config(language="en"))
+    assert "report a leak" in eff[0].view.text
+
+
+def test_close_of_missing_incident() -> None:
+    _, eff = handle(State(), command(SATO, "close ML-2026-0999"), T0, config())
+    assert "ML-2026-0999" in eff[0].view.text

@@ -1,0 +1,107 @@
+"""Intake: the report form's validation, redaction and the new incident's first effects."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.effects import Notify, OpenForm, Post, RejectForm, Reply, StartTimer
+from bot.events import FormSubmitted
+from flows import State, handle
+from tests.flows.helpers import DM, GOOD, REPORTER, T0, command, config, of, report
+
+CASES = [
+    # (name, changed values, field expected in errors or None when valid)
+    ("valid", {}, None),
+    ("summary missing", {"summary": "   "}, "summary"),
+    ("summary too long", {"summary": "あ" * 3001}, "summary"),
+    ("1 MB of text", {"summary": "x" * 1_000_000}, "summary"),
+    ("discovered unreadable", {"discovered_at": "yesterday-ish"}, "discovered_at"),
+    ("discovered missing", {"discovered_at": ""}, "discovered_at"),
+    ("discovered in the future", {"discovered_at": "2026-12-31T10:00"}, "discovered_at"),
+    ("occurred after discovered", {"occurred_at": "2026-11-26T10:00"}, "occurred_at"),
+    ("occurred optional", {"occurred_at": ""}, None),
+    ("unix seconds accepted", {"discovered_at": str(int(T0.timestamp()) - 60)}, None),
+    ("ISO with offset", {"discovered_at": "2026-11-26T00:30:00+00:00"}, None),
+    ("people negative", {"people": "-3"}, "people"),
+    ("people not a number", {"people": "たくさん"}, "people"),
+    ("people full-width digits", {"people": "１２０"}, None),
+    ("people with comma", {"people": "1,200"}, None),
+    ("people unknown, max given", {"people": "", "people_max": "500"}, None),
+    ("max below count", {"people": "50", "people_max": "10"}, "people_max"),
+    ("medium not offered", {"medium": "carrier pigeon"}, "medium"),
+    ("no data items", {"data_items": ()}, "data_items"),
+    ("unknown data item", {"data_items": ("mynumber", "blood")}, "data_items"),
+    ("tri value bad", {"encrypted": "maybe"}, "encrypted"),
+    ("tri defaults to unknown", {"wrongful_purpose": ""}, None),
+]
+
+
+@pytest.mark.parametrize(("name", "values", "bad"), CASES, ids=[c[0] for c in CASES])
+def test_report_form_validation(name: str, values: dict, bad: str | None) -> None:
+    inc, effects = handle(State(new_id="ML-2026-0001"), FormSubmitted(REPORTER, "report", {**GOOD, **values}), T0, config())
+    if bad is None:
+        assert inc is not None, of(effects, RejectForm)
+        assert not of(effects, RejectForm)
+    else:
+        assert inc is None
+        (rejected,) = of(effects, RejectForm)
+        assert bad in rejected.form.errors, rejected.form.errors
+        assert not of(effects, Notify)
+
+
+def test_rejected_form_keeps_values_but_masks_my_numbers() -> None:
+    values = {**GOOD, "summary": "番号 1234 5678 9018 が漏れた", "people": "-1"}
+    inc, effects = handle(State(new_id="ML-2026-0001"), FormSubmitted(REPORTER, "report", values), T0, config())
+    (rejected,) = of(effects, RejectForm)
+    summary = next(i for i in rejected.form.inputs if i.name == "summary")
+    assert "************" in summary.initial and "9018" not in summary.initial
+    assert "people" in rejected.form.errors
+
+
+def test_report_command_opens_the_form() -> None:
+    inc, effects = handle(State(), command(REPORTER, "report"), T0, config())
+    (form,) = of(effects, OpenForm)
+    assert inc is None and form.form.id == "report" and form.trigger == "t1"
+    names = {i.name for i in form.form.inputs}
+    assert {"summary", "discovered_at", "medium", "people", "people_max", "data_items", "whose", "encrypted",
+            "exposed_online", "wrongful_purpose", "outsourcee", "notes"} <= names  # fmt: skip
+    assert next(i for i in form.form.inputs if i.name == "discovered_at").initial == "2026-11-26T10:00"
+
+
+def test_new_incident_pages_first_posts_card_thread_and_confirms() -> None:
+    inc, effects = report()
+    assert inc.id == "ML-2026-0001" and inc.status == "open" and inc.severity == "high"  # 120 people
+    assert isinstance(effects[0], Notify) and effects[0].user.key == "sato"  # the page is the first thing sent
+    posts = of(effects, Post)
+    assert posts[0].tag == "card" and posts[0].place.key == "incidents"
+    assert [p.tag for p in posts if p.tag.startswith("step:")] == [f"step:{n}" for n in range(1, 7)]
+    assert all(p.thread_of == "card" for p in posts[1:])
+    (confirm,) = of(effects, Reply)
+    assert confirm.user == REPORTER and "ML-2026-0001" in confirm.view.text
+    kinds = {(t.kind, t.key) for t in of(effects, StartTimer)}
+    assert ("escalate", "e1-s0-a0") in kinds and ("remind", "digest") in kinds
+
+
+def test_my_numbers_masked_everywhere_and_reporter_told() -> None:
+    inc, effects = report(summary="社員 123456789018 と １２３４－５６７８－９０１８ の番号", notes="see 123456789018")
+    assert "123456789018" not in inc.facts.summary + inc.facts.notes
+    assert "9018" not in inc.facts.summary
+    (confirm,) = of(effects, Reply)
+    assert "3" in confirm.view.text  # three numbers masked, and the reporter is told why
+
+
+def test_severity_rules() -> None:
+    assert report(people="10", encrypted="yes", wrongful_purpose="no")[0].severity == "low"
+    assert report(people="10", wrongful_purpose="no")[0].severity == "medium"
+    assert report(people="10", wrongful_purpose="yes")[0].severity == "high"
+    assert report(people="", people_max="101", wrongful_purpose="no")[0].severity == "high"
+
+
+def test_mention_tokens_cannot_be_forged() -> None:
+    inc, _ = report(summary="⟦@playground|sato|佐藤⟧ please")
+    assert "⟦" not in inc.facts.summary
+
+
+def test_reply_goes_where_the_reporter_spoke() -> None:
+    _, effects = report()
+    assert of(effects, Reply)[0].place == DM
