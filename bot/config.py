@@ -43,6 +43,7 @@ class ItemTemplate:
     id: str
     text: dict[str, str]
     required: bool = True
+    report: tuple[int, ...] = ()  # the sections (1–9) of the report to the PPC its notes feed
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
                 problems.append(f"{where}.items[{ii}]: text needs both ja and en")
                 text = {"ja": str(text), "en": str(text)}
             seen.add(iid)
-            items.append(ItemTemplate(iid, dict(text), bool(it.get("required", True))))
+            report = it.get("report") or []
+            if not isinstance(report, list) or any(not isinstance(n, int) or not 1 <= n <= 9 for n in report):
+                problems.append(f"{where}.items[{ii}]: report must be a list of section numbers 1–9")
+                report = []
+            items.append(ItemTemplate(iid, dict(text), bool(it.get("required", True)), tuple(report)))
         title = s.get("title") or {}
         if not isinstance(title, dict) or not title.get("ja") or not title.get("en"):
             problems.append(f"{where}: title needs both ja and en")

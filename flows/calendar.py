@@ -76,9 +76,7 @@ def roll_forward(d: date) -> date:
         if not is_closed_day(d):
             return d
         d += timedelta(days=1)
-    raise ValueError(
-        "no open day found"
-    )  # pragma: no cover - impossible with a real calendar
+    raise ValueError("no open day found")  # pragma: no cover - impossible with a real calendar
 
 
 def day_n(known_on: date, n: int) -> date:
@@ -99,15 +97,10 @@ def is_business_moment(at: datetime, start: time, end: time, tz: ZoneInfo) -> bo
     """Is ``at`` within ``[start, end)`` local time in ``tz`` on an open day?"""
     _check_hours(at, start, end)
     local = at.astimezone(tz)
-    return (
-        not is_closed_day(local.date())
-        and start <= local.time().replace(tzinfo=None) < end
-    )
+    return not is_closed_day(local.date()) and start <= local.time().replace(tzinfo=None) < end
 
 
-def next_business_moment(
-    at: datetime, start: time, end: time, tz: ZoneInfo
-) -> datetime:
+def next_business_moment(at: datetime, start: time, end: time, tz: ZoneInfo) -> datetime:
     """``at`` (in ``tz``) if it is a business moment, else the start of the next business hours."""
     _check_hours(at, start, end)
     local = at.astimezone(tz)

@@ -204,7 +204,8 @@ def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | Non
     inc = new_incident(state.new_id, event, facts, ctx)
     inc, paging = escalation.start(inc, ctx)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
-    effects: list[Effect] = [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
+    effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
+    effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
     effects += [e for e in paging if not isinstance(e, Notify)]
     effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
     effects += reminders.ensure(inc, ctx)
@@ -212,5 +213,4 @@ def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | Non
     if masked:
         text += "\n" + t("intake.masked", ctx.lang, n=masked)
     effects.append(Reply(event.actor, Card(title=t("intake.confirm_title", ctx.lang, id=inc.id), tone="success", text=text), event.place))
-    effects.append(Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity}))
     return inc, effects

@@ -48,9 +48,7 @@ MASK = "************"
 
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _DIGITS = "0-9\uff10-\uff19"
-_SEPARATORS = (
-    " \u3000\u00a0\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc.\uff0e"
-)
+_SEPARATORS = " \u3000\u00a0\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc.\uff0e"
 _CHAIN = re.compile(f"[{_DIGITS}]+(?:[{_SEPARATORS}]{{1,3}}[{_DIGITS}]+)*")
 _RUN = re.compile(f"[{_DIGITS}]+")
 _ASCII_12 = re.compile(r"[0-9]{12}")
@@ -59,13 +57,9 @@ _TO_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
 
 def check_digit(first_eleven: str) -> int:
     """The check digit of a My Number whose first 11 digits (ASCII) are ``first_eleven``."""
-    if (
-        len(first_eleven) != 11
-        or not first_eleven.isascii()
-        or not first_eleven.isdigit()
-    ):
+    if len(first_eleven) != 11 or not first_eleven.isascii() or not first_eleven.isdigit():
         raise ValueError("expected 11 ASCII digits")
-    r = sum(int(c) * w for c, w in zip(first_eleven, _WEIGHTS)) % 11
+    r = sum(int(c) * w for c, w in zip(first_eleven, _WEIGHTS, strict=True)) % 11
     return 0 if r <= 1 else 11 - r
 
 
@@ -99,9 +93,7 @@ class _Digits:
 def _chain_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans to mask inside one chain ``text[start:end]``."""
     runs = [(m.start(), m.end()) for m in _RUN.finditer(text, start, end)]
-    digits = _Digits(
-        [int(c) for c in text[start:end].translate(_TO_ASCII) if c.isdigit()]
-    )
+    digits = _Digits([int(c) for c in text[start:end].translate(_TO_ASCII) if c.isdigit()])
     spans: list[tuple[int, int]] = []
     # digit index at which each run starts
     offsets = list(accumulate((e - s for s, e in runs), initial=0))
@@ -121,11 +113,7 @@ def _chain_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         j = max(j, k)
         while j + 1 <= len(runs) and offsets[j + 1] - offsets[k] < 12:
             j += 1
-        if (
-            k < j < len(runs)
-            and offsets[j + 1] - offsets[k] == 12
-            and digits.valid_at(offsets[k])
-        ):
+        if k < j < len(runs) and offsets[j + 1] - offsets[k] == 12 and digits.valid_at(offsets[k]):
             spans.append((runs[k][0], runs[j][1]))
 
     # rule 4: 4-4-4 layout with one separator, not extended by that separator

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, event, func, insert, or_, select, update
+from sqlalchemy import and_, event, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -185,7 +185,7 @@ class Tx:
         if self.is_sqlite:
             stmt = stmt.on_conflict_do_nothing()
         else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=TIMER.c.status == "pending")
+            stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
         await self.conn.execute(stmt)
 
     async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:

@@ -153,9 +153,7 @@ def test_business_moment_rejects_bad_input() -> None:
     with pytest.raises(ValueError):
         is_business_moment(datetime(2026, 11, 26, 10), NINE, SIX_PM, TOKYO)  # naive
     with pytest.raises(ValueError):
-        next_business_moment(
-            jst(2026, 11, 26, 10), SIX_PM, NINE, TOKYO
-        )  # inverted hours
+        next_business_moment(jst(2026, 11, 26, 10), SIX_PM, NINE, TOKYO)  # inverted hours
 
 
 @given(

@@ -168,9 +168,7 @@ def formatted_numbers(draw: st.DrawFn) -> tuple[str, str]:
             chunk = chunk.translate(FW)
         out.append(chunk)
         if cut != 12:
-            out.append(
-                sep_444 if layout == "4-4-4" else draw(st.sampled_from(SEPARATORS))
-            )
+            out.append(sep_444 if layout == "4-4-4" else draw(st.sampled_from(SEPARATORS)))
         prev = cut
     return digits, "".join(out)
 
@@ -184,9 +182,7 @@ GLUE = st.sampled_from(["", " ", "\n", "：", "は", "(", ")", "-", "、", "No."
 
 @settings(max_examples=400, deadline=None)
 @given(formatted_numbers(), st.text(), st.text(), GLUE, GLUE)
-def test_valid_number_never_survives(
-    number: tuple[str, str], prefix: str, suffix: str, glue_before: str, glue_after: str
-) -> None:
+def test_valid_number_never_survives(number: tuple[str, str], prefix: str, suffix: str, glue_before: str, glue_after: str) -> None:
     digits, written = number
     assert is_valid_my_number(digits)
     before = prefix + glue_before
@@ -235,9 +231,7 @@ def test_redact_total_on_digit_soup(text: str) -> None:
     ("text", "limit"),
     [
         (
-            ("電話 03-1234-5678、日付 2026-11-26、金額 1,234,567円。" * 30000)[
-                :1_000_000
-            ],
+            ("電話 03-1234-5678、日付 2026-11-26、金額 1,234,567円。" * 30000)[:1_000_000],
             1.5,
         ),
         (("番号 123456789018 と 1234-5678-9018。" * 30000)[:1_000_000], 1.5),

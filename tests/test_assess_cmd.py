@@ -1,0 +1,181 @@
+"""The ``assess`` command line (bot.assess_cmd), driven through a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, stdin: bytes | str | None = None) -> tuple[int, str, str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.assess_cmd", *args],
+        input=data,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "facts.json") -> str:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+FACTS = {
+    "known_on": "2026-12-03",
+    "people": 150,
+    "people_max": None,
+    "encrypted": "no",
+    "government_system": "no",
+    "wrongful_purpose": "no",
+    "exposed_online": "no",
+    "misuse_art9": "no",
+    "provision_art19": "no",
+    "sensitive_data": "no",
+    "financial_harm": "no",
+}
+
+
+def test_text_output_is_japanese_by_default(tmp_path: Path) -> None:
+    code, out, err = run(write(tmp_path, json.dumps(FACTS)))
+    assert (code, err) == (0, "")
+    assert "義務あり（規則第2条第4号に該当" in out
+    assert "2027-01-04（月）" in out  # day 30 = 2027-01-01 -> first open day
+    assert out.count("法的助言ではありません") == 1
+
+
+def test_text_output_in_english(tmp_path: Path) -> None:
+    code, out, err = run(write(tmp_path, json.dumps(FACTS)), "--lang", "en")
+    assert (code, err) == (0, "")
+    assert "REQUIRED" in out and "2027-01-04 (Mon)" in out and "not legal advice" in out
+
+
+def test_json_output(tmp_path: Path) -> None:
+    code, out, err = run(write(tmp_path, json.dumps(FACTS)), "--json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["report"] == "duty"
+    assert doc["items"] == [4]
+    assert doc["preliminary_due"] == ["2026-12-05", "2026-12-07"]
+    assert doc["final_due"] == "2027-01-04"
+    assert doc["notify_individuals"] is True
+    assert doc["appi"] == {
+        "report": "none",
+        "items": [],
+        "preliminary_due": None,
+        "final_due": None,
+        "final_days": None,
+        "notify_individuals": False,
+    }
+    assert doc["rule_pack"] == "jp-leak-report-2022-04-01"
+    assert doc["drivers"] == []
+    assert doc["reasons"][0].startswith("規則第2条第4号")
+    assert all(isinstance(r, str) for r in doc["reasons"])
+
+
+def test_json_from_stdin_with_missing_facts_unknown() -> None:
+    code, out, err = run("-", "--json", "--lang=en", stdin='{"known_on": "2026-03-05"}')
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["report"] == "duty" and doc["items"] == [1, 2, 3, 4]
+    assert doc["final_due"] == "2026-05-07"  # 60 days (item 2 possible), Golden Week rolled
+    assert doc["appi"]["items"] == [1, 2, 3, 4]
+    assert "people" in doc["drivers"] and "wrongful_purpose" in doc["drivers"]
+    assert doc["reasons"][0].startswith("Rule Art. 2 item 1")
+
+
+def test_effort_result_has_null_deadlines(tmp_path: Path) -> None:
+    code, out, _ = run(write(tmp_path, json.dumps({**FACTS, "people": 100})), "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert (doc["report"], doc["preliminary_due"], doc["final_due"]) == ("effort", None, None)
+    assert doc["notify_individuals"] is False
+
+
+def test_stdin_text_with_bom_and_japanese_output() -> None:
+    code, out, err = run("-", stdin=b"\xef\xbb\xbf" + json.dumps(FACTS).encode())
+    assert (code, err) == (0, "")
+    assert "【漏えい等報告の要否の評価】" in out
+
+
+BAD = [
+    ("bad-json", '{"known_on": "2026-11-26",', "JSON"),
+    ("empty", "", "JSON"),
+    ("not-object", '["2026-11-26"]', "オブジェクト"),
+    ("unknown-key", '{"known_on": "2026-11-26", "peeple": 3}', "peeple"),
+    ("missing-known-on", '{"people": 3}', "known_on"),
+    ("impossible-date", '{"known_on": "2026-02-30"}', "known_on"),
+    ("slash-date", '{"known_on": "2026/11/26"}', "known_on"),
+    ("compact-date", '{"known_on": "20261126"}', "known_on"),
+    ("numeric-date", '{"known_on": 20261126}', "known_on"),
+    ("date-out-of-range", '{"known_on": "2150-01-01"}', "known_on"),
+    ("negative-count", '{"known_on": "2026-11-26", "people": -1}', "people"),
+    ("string-count", '{"known_on": "2026-11-26", "people": "100"}', "people"),
+    ("float-count", '{"known_on": "2026-11-26", "people_max": 1.5}', "people_max"),
+    ("bool-count", '{"known_on": "2026-11-26", "people": true}', "people"),
+    ("max-below-count", '{"known_on": "2026-11-26", "people": 10, "people_max": 5}', "people_max"),
+    ("bad-enum", '{"known_on": "2026-11-26", "encrypted": "maybe"}', "encrypted"),
+    ("bool-enum", '{"known_on": "2026-11-26", "exposed_online": true}', "exposed_online"),
+    ("null-enum", '{"known_on": "2026-11-26", "financial_harm": null}', "financial_harm"),
+    ("list-enum", '{"known_on": "2026-11-26", "sensitive_data": ["yes"]}', "sensitive_data"),
+    ("deep-nesting", "[" * 100_000, "JSON"),
+]
+
+
+@pytest.mark.parametrize(("content", "needle"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_malformed_file_is_a_clean_error(tmp_path: Path, content: str, needle: str) -> None:
+    code, out, err = run(write(tmp_path, content))
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.startswith("エラー: ")
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_stdin_is_a_clean_error_in_english() -> None:
+    code, out, err = run("-", "--lang", "en", stdin='{"known_on": "2026-11-26", "people": -5}')
+    assert (code, out) == (2, "")
+    assert err == 'error: field "people": expected a non-negative integer or null (got -5)\n'
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    code, _, err = run(write(tmp_path, '{"known_on": "2026-11-26", "x": "漏えい"}'.encode("cp932")))
+    assert code == 2 and "UTF-8" in err and "Traceback" not in err
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, _, err = run(str(tmp_path / "nope.json"))
+    assert code == 2 and "nope.json" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["a.json", "b.json"], ["-", "--lang", "fr"], ["-", "--bogus"], ["-", "--lang"]],
+    ids=["none", "two-files", "bad-lang", "bad-flag", "lang-without-value"],
+)
+def test_bad_arguments(args: list[str]) -> None:
+    code, out, err = run(*args, stdin="{}")
+    assert (code, out) == (2, "")
+    assert "使い方: assess FILE.json|-" in err and "Traceback" not in err
+
+
+def test_help() -> None:
+    code, out, err = run("--help", "--lang", "en")
+    assert (code, err) == (0, "")
+    assert out.startswith("usage: assess FILE.json|-")
