@@ -9,6 +9,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import logs
 from bot.config import ConfigError, Settings, load_org
 
@@ -120,6 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.setup(settings.log_level, settings.log_json)
+    try:
+        return _dispatch(args, settings, parser)
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("database unavailable", extra={"error": str(exc).splitlines()[0][:300]})
+        print(f"mynaleak: the database is unavailable ({type(exc).__name__}); check DATABASE_URL and try again", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
         print(f"mynaleak: {settings.config_path} is valid ({len(cfg.people)} people, {len(cfg.escalation)} escalation steps)")  # type: ignore[attr-defined]

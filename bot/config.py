@@ -98,9 +98,7 @@ class OrgConfig:
     def is_staff(self, user: UserRef) -> bool:
         """In the configured chain or among the standing responders."""
         p = self.person(user)
-        return p is not None and (
-            p.handle in self.responders or any(p.handle in hs for hs, _ in self.escalation)
-        )
+        return p is not None and (p.handle in self.responders or any(p.handle in hs for hs, _ in self.escalation))
 
 
 def _time(value: Any, where: str, problems: list[str]) -> time:
@@ -283,5 +281,5 @@ def normalise_db_url(url: str) -> str:
     for prefix, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
                            ("sqlite://", "sqlite+aiosqlite://")):  # fmt: skip
         if url.startswith(prefix):
-            return driver + url[len(prefix):]
+            return driver + url[len(prefix) :]
     return url

@@ -132,8 +132,15 @@ class Deliverer:
         self.runtime.metrics.delivery_failures.labels(str(final).lower()).inc()
         log.warning(
             "delivery failed",
-            extra={"incident": msg.incident_id, "message_id": msg.id, "kind": msg.kind, "tag": msg.tag,
-                   "attempts": attempts, "final": final, "error": str(exc)[:300]},  # fmt: skip
+            extra={
+                "incident": msg.incident_id,
+                "message_id": msg.id,
+                "kind": msg.kind,
+                "tag": msg.tag,
+                "attempts": attempts,
+                "final": final,
+                "error": str(exc)[:300],
+            },  # fmt: skip
         )
         async with self.store.tx() as tx:
             if final:

@@ -93,16 +93,5 @@ class Audit:
     detail: Mapping[str, object] = field(default_factory=dict)
 
 
-Effect = (
-    Notify
-    | Post
-    | Update
-    | Reply
-    | OpenForm
-    | RejectForm
-    | StartTimer
-    | CancelTimers
-    | CancelMessages
-    | Audit
-)
+Effect = Notify | Post | Update | Reply | OpenForm | RejectForm | StartTimer | CancelTimers | CancelMessages | Audit
 MESSAGE_EFFECTS = (Notify, Post, Update, Reply, OpenForm)

@@ -169,13 +169,30 @@ class Runtime:
                 row = ("notify", e.tag, {"user": serde.dump(e.user), "view": view_payload(e.view)})
             elif isinstance(e, Post):
                 place = e.place or (await self._channel(tx, incident_id))
-                row = ("post", e.tag, {"place": serde.dump(place) if place else None, "thread_of": e.thread_of, "view": view_payload(e.view)})
+                row = (
+                    "post",
+                    e.tag,
+                    {"place": serde.dump(place) if place else None, "thread_of": e.thread_of, "view": view_payload(e.view)},
+                )
             elif isinstance(e, Update):
                 row = ("update", e.tag, {"view": view_payload(e.view)})
             elif isinstance(e, Reply):
-                row = ("reply", "", {"user": serde.dump(e.user), "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.view)})
+                row = (
+                    "reply",
+                    "",
+                    {"user": serde.dump(e.user), "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.view)},
+                )
             elif isinstance(e, OpenForm):
-                row = ("form", "", {"user": serde.dump(e.user), "trigger": e.trigger, "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.form)})
+                row = (
+                    "form",
+                    "",
+                    {
+                        "user": serde.dump(e.user),
+                        "trigger": e.trigger,
+                        "place": serde.dump(e.place) if e.place else None,
+                        "view": view_payload(e.form),
+                    },
+                )
             elif isinstance(e, StartTimer) and incident_id:
                 await tx.add_timer(incident_id, e.kind, e.key, e.due_at, dict(e.payload))
             elif isinstance(e, CancelTimers) and incident_id:
@@ -213,5 +230,3 @@ class Runtime:
 
 def _rejected(effects: list[Effect]) -> Form | None:
     return next((e.form for e in effects if isinstance(e, RejectForm)), None)
-
-

@@ -6,6 +6,7 @@ what to load for an event; :func:`handle` decides. Nothing in here knows a platf
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.config import OrgConfig
@@ -16,7 +17,7 @@ from bot.model import Incident
 from flows import checklist, commands, escalation, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
-from flows.redaction import contains_my_number
+from flows.redaction import contains_my_number, redact
 
 __all__ = ["Need", "State", "handle", "needs"]
 
@@ -51,12 +52,13 @@ def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tupl
     no incident changed) and the effects to carry out."""
     ctx = Ctx(now, config, event.lang or config.language)
     inc = state.incident
-    if isinstance(event, CommandInvoked):
-        return _command(state, event, ctx)
     if isinstance(event, MessagePosted):
         if contains_my_number(event.text):
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
         return None, []
+    event = _sanitised(event)
+    if isinstance(event, CommandInvoked):
+        return _command(state, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
         return intake.submit(state, event, ctx)
     if inc is None:
@@ -65,6 +67,17 @@ def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tupl
         return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
     new, effects = _on_incident(inc, event, ctx)
     return (new if new is not inc else None), effects
+
+
+def _sanitised(event: Event) -> Event:
+    """Mask My Numbers in every free-text part of an event before any flow can echo it."""
+    if isinstance(event, CommandInvoked):
+        return replace(event, text=redact(event.text)[0])
+    if isinstance(event, ButtonPressed):
+        return replace(event, value=redact(event.value)[0])
+    if isinstance(event, FormSubmitted):
+        return replace(event, context=redact(event.context)[0])
+    return event
 
 
 def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[Effect]]:

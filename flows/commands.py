@@ -54,7 +54,9 @@ def status(state: State, event: CommandInvoked, words: list[str], ctx: Ctx) -> l
 
 def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:
     state = t("list.acked" if s.acked else "list.unacked", ctx.lang) if s.status == "open" else t("list.closed", ctx.lang)
-    value = t("list.line", ctx.lang, severity=t(f"severity.{s.severity}", ctx.lang), state=state, open=s.open_items, at=fmt_dt(s.created_at, ctx))
+    value = t(
+        "list.line", ctx.lang, severity=t(f"severity.{s.severity}", ctx.lang), state=state, open=s.open_items, at=fmt_dt(s.created_at, ctx)
+    )
     return Field(("[" + t("drill.label", ctx.lang) + "] " if s.drill else "") + s.id, value)
 
 
@@ -66,7 +68,13 @@ def list_incidents(state: State, event: CommandInvoked, words: list[str], ctx: C
     rows = [s for s in state.summaries if (show_all or (s.status == "open" and not s.drill))]
     if not rows:
         return [say(event.actor, "list.empty", ctx, event.place)]
-    return [Reply(event.actor, Card(title=t("list.title", ctx.lang, n=len(rows)), fields=tuple(_summary_field(s, ctx) for s in rows[:50])), event.place)]
+    return [
+        Reply(
+            event.actor,
+            Card(title=t("list.title", ctx.lang, n=len(rows)), fields=tuple(_summary_field(s, ctx) for s in rows[:50])),
+            event.place,
+        )
+    ]
 
 
 def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> tuple[Incident, list[Effect]]:

@@ -79,6 +79,12 @@ def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident
     effects.append(Update("card", incident_card(acked, ctx)))
     text = t("escalation.acked_thread", inc.lang, name=actor.name or actor.key, at=ctx.hm(ctx.now))
     effects.append(Post(note(text, "success"), thread_of="card"))
-    effects.append(Notify(inc.reporter, note(t("escalation.acked_reporter", inc.lang, id=inc.id, name=actor.name or actor.key, at=ctx.hm(ctx.now)), "success"), "reporter:acked"))
+    effects.append(
+        Notify(
+            inc.reporter,
+            note(t("escalation.acked_reporter", inc.lang, id=inc.id, name=actor.name or actor.key, at=ctx.hm(ctx.now)), "success"),
+            "reporter:acked",
+        )
+    )
     effects.append(Audit("escalation.acked", {"by": actor.key, "step": esc.step + 1, "attempt": esc.attempt + 1}))
     return acked, effects

@@ -51,7 +51,14 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
         Input("medium", t("facts.medium", lang), "select", True, _options("medium", MEDIA, lang), init("medium")),
         Input("people", t("facts.people", lang), "number", False, initial=init("people"), hint=t("form.people_hint", lang)),
         Input("people_max", t("facts.people_max", lang), "number", False, initial=init("people_max")),
-        Input("data_items", t("facts.data_items", lang), "multiselect", True, _options("data", DATA_ITEMS, lang), init("data_items", ("mynumber",))),
+        Input(
+            "data_items",
+            t("facts.data_items", lang),
+            "multiselect",
+            True,
+            _options("data", DATA_ITEMS, lang),
+            init("data_items", ("mynumber",)),
+        ),
         Input("whose", t("facts.whose", lang), "select", True, _options("whose", WHOSE, lang), init("whose", "unknown")),
         *(Input(f, t(f"facts.{f}", lang), "select", True, tri, init(f, "unknown")) for f in TRI_FIELDS),
         Input("notes", t("facts.notes", lang), "textarea", False, initial=init("notes")),
@@ -175,11 +182,7 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     cfg, platform = ctx.config, event.actor.platform
     channel_key = cfg.channels.get(platform)
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
-    items = tuple(
-        Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required)
-        for st in cfg.checklist
-        for it in st.items
-    )
+    items = tuple(Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required) for st in cfg.checklist for it in st.items)
     esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
     return Incident(
         id=incident_id,

@@ -50,6 +50,4 @@ async def require_migrated(engine: AsyncEngine) -> None:
     """Refuse to run on a database that `mynaleak migrate` has not brought up to date."""
     have, want = await current(engine), head()
     if have != want:
-        raise NotMigrated(
-            f"the database is at revision {have or 'none (empty)'}, this code needs {want}: run `mynaleak migrate` first"
-        )
+        raise NotMigrated(f"the database is at revision {have or 'none (empty)'}, this code needs {want}: run `mynaleak migrate` first")

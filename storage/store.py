@@ -148,8 +148,17 @@ class Tx:
         data = serde.dump(inc)
         if loaded is None:
             await self.conn.execute(
-                insert(INC).values(id=inc.id, platform=inc.platform, status=inc.status, drill=inc.drill,
-                                   created_at=inc.created_at, data=data, audit_head=head, audit_seq=seq, version=1)  # fmt: skip
+                insert(INC).values(
+                    id=inc.id,
+                    platform=inc.platform,
+                    status=inc.status,
+                    drill=inc.drill,
+                    created_at=inc.created_at,
+                    data=data,
+                    audit_head=head,
+                    audit_seq=seq,
+                    version=1,
+                )  # fmt: skip
             )
             return True
         res = await self.conn.execute(
@@ -216,11 +225,15 @@ class Tx:
     async def release_timer(self, timer_id: int, me: str) -> None:
         """Give a claimed timer back (the flow could not run now; it is retried on the next tick)."""
         await self.conn.execute(
-            update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status="pending", claimed_by=None)
+            update(TIMER)
+            .where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running")
+            .values(status="pending", claimed_by=None)
         )
 
     # ---- outbox --------------------------------------------------------------------------------
-    async def add_message(self, idem: str, incident_id: str | None, platform: str, kind: str, tag: str, payload: dict[str, Any], now: datetime) -> int | None:
+    async def add_message(
+        self, idem: str, incident_id: str | None, platform: str, kind: str, tag: str, payload: dict[str, Any], now: datetime
+    ) -> int | None:
         stmt = self._insert(OUT).values(idem_key=idem, incident_id=incident_id, platform=platform, kind=kind, tag=tag,
                                         payload=payload, status="pending", next_attempt_at=now, created_at=now)  # fmt: skip
         res = await self.conn.execute(stmt.on_conflict_do_nothing().returning(OUT.c.id))
@@ -230,7 +243,12 @@ class Tx:
     async def cancel_messages(self, incident_id: str, prefix: str) -> None:
         await self.conn.execute(
             update(OUT)
-            .where(OUT.c.incident_id == incident_id, OUT.c.status == "pending", OUT.c.tag.startswith(prefix, autoescape=True), OUT.c.kind != "update")
+            .where(
+                OUT.c.incident_id == incident_id,
+                OUT.c.status == "pending",
+                OUT.c.tag.startswith(prefix, autoescape=True),
+                OUT.c.kind != "update",
+            )
             .values(status="cancelled")
         )
 
@@ -247,7 +265,9 @@ class Tx:
             .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
         )
         rows = (await self.conn.execute(stmt)).mappings().all()
-        out = [Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], r["attempts"]) for r in rows]
+        out = [
+            Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], r["attempts"]) for r in rows
+        ]
         return sorted(out, key=lambda c: c.id)
 
     async def target(self, incident_id: str, tag: str) -> tuple[str, str | None]:
@@ -267,8 +287,13 @@ class Tx:
         row = (
             await self.conn.execute(
                 select(OUT.c.id)
-                .where(OUT.c.incident_id == msg.incident_id, OUT.c.tag == msg.tag, OUT.c.kind == "update", OUT.c.id > msg.id,
-                       OUT.c.status.in_(("pending", "sending", "sent")))  # fmt: skip
+                .where(
+                    OUT.c.incident_id == msg.incident_id,
+                    OUT.c.tag == msg.tag,
+                    OUT.c.kind == "update",
+                    OUT.c.id > msg.id,
+                    OUT.c.status.in_(("pending", "sending", "sent")),
+                )  # fmt: skip
                 .limit(1)
             )
         ).first()

@@ -4,7 +4,6 @@ Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-
 from bot.views import Card
 from storage.audit import verify_chain
 from tests.conftest import Clock
@@ -156,5 +155,3 @@ async def test_update_waits_for_its_target_and_failed_pages_are_reported(db_url:
         assert out.incident_id
     finally:
         await h.close()
-
-

@@ -6,7 +6,22 @@ import pytest
 
 from bot.effects import CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
 from bot.model import UserRef
-from tests.flows.helpers import OUTSIDER, REPORTER, SATO, SUZUKI, T0, TAKAHASHI, TANAKA, config, escalation_timer, minutes, of, press, report, step
+from tests.flows.helpers import (
+    OUTSIDER,
+    REPORTER,
+    SATO,
+    SUZUKI,
+    T0,
+    TAKAHASHI,
+    TANAKA,
+    config,
+    escalation_timer,
+    minutes,
+    of,
+    press,
+    report,
+    step,
+)
 
 
 def run_until(ack_at: int | None, acker: UserRef | None = None):

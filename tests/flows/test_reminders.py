@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.effects import CancelTimers, Post, StartTimer
 from bot.events import TimerFired
 from bot.views import MENTION_RE
-from tests.flows.helpers import OUTSIDER, SATO, SUZUKI, T0, command, minutes, of, press, report, step
+from tests.flows.helpers import OUTSIDER, SATO, SUZUKI, T0, command, of, press, report, step
 
 DIGEST = lambda inc: TimerFired(inc.id, "remind", "digest")  # noqa: E731
 

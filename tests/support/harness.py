@@ -56,7 +56,9 @@ class Harness:
             "outsourcee": "no",
         }
         form.update(values)
-        return await self.send(FormSubmitted(self.user(reporter), "report", form, place=PlaceRef("playground", f"dm:{reporter}"), dedup=dedup))
+        return await self.send(
+            FormSubmitted(self.user(reporter), "report", form, place=PlaceRef("playground", f"dm:{reporter}"), dedup=dedup)
+        )
 
     async def press(self, who: str, action: str, value: str, dedup: str | None = None) -> Outcome:
         return await self.send(ButtonPressed(self.user(who), action, value, dedup=dedup))

@@ -1,0 +1,5 @@
+"""The playground: a local web chat (http://127.0.0.1:3978) where one person plays every role of a
+My Number leak response with no Slack or Teams account. It is a platform like the others:
+``inbound`` translates the page's requests into events, ``render`` turns the neutral views into HTML,
+``adapter`` is the I/O (the chat log in ``storage.playground_store``, live updates over server-sent
+events) and ``web`` the page and its API."""

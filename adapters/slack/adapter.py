@@ -1,0 +1,357 @@
+"""Slack I/O: the adapter contract over the Web API, and the Bolt app that receives Slack's requests.
+
+HTTP mode: Bolt (``slack_bolt.async_app.AsyncApp``) behind POST /slack/events on the shared aiohttp
+server; Bolt verifies the signature and the 5-minute timestamp window (401 otherwise, nothing stored).
+Socket Mode when SLACK_APP_TOKEN is set (no public URL needed). Listeners ack first and act after;
+a modal submission is decided before its ack (within a time budget) so a rejected form stays open with
+its errors. Web API failures become :class:`DeliveryError` so the outbox owns retries: 429 →
+``retry_after`` from Retry-After; 5xx, timeouts and connection errors → transient; errors that can
+never work (channel_not_found, user_not_found, …) → permanent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import inbound, render
+from adapters.slack.inbound import Who
+from bot.adapter import DeliveryError
+from bot.i18n import t
+from bot.model import MessageRef, PlaceRef, UserRef
+from bot.views import Card, Form
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import App
+    from bot.runtime import Runtime
+
+log = logging.getLogger("mynaleak.slack")
+DEFAULT_API_URL = "https://slack.com/api/"
+PERMANENT = frozenset(
+    "channel_not_found user_not_found not_in_channel is_archived cannot_dm_bot account_inactive user_disabled "
+    "user_not_visible user_not_in_channel channel_is_archived message_not_found cant_update_message "
+    "edit_window_closed invalid_blocks invalid_blocks_format msg_too_long no_text expired_trigger_id "
+    "invalid_trigger_id exchanged_trigger_id invalid_arguments restricted_action messages_tab_disabled "
+    "team_access_not_granted not_allowed_token_type view_too_large duplicate_external_id".split()
+)
+CALL_TIMEOUT = 10.0
+NAME_TTL = 3600.0
+VIEW_ACK_BUDGET = 2.0  # a modal submission is decided within this, then acked (Slack allows 3 s)
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        return max(0.0, float((headers or {}).get("Retry-After", "1")))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+class SlackAdapter:
+    """The adapter contract for Slack. MessageRef keys are JSON ``{"channel", "ts"}``; PlaceRef keys
+    are channel ids."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, *, tz: ZoneInfo, lang: str = "ja"):
+        self.client = client
+        self.tz = tz
+        self.lang = lang
+        self._dm: dict[str, str] = {}
+        self._names: dict[str, tuple[float, Who]] = {}
+        self._lookups: dict[str, asyncio.Task[Who]] = {}
+        self.timeout = CALL_TIMEOUT
+        self.inflight: set[asyncio.Task[Any]] = set()  # listeners still working after their ack
+
+    # ---- the Web API -----------------------------------------------------------------------------
+    async def call(self, method: str, **args: Any) -> dict[str, Any]:
+        """One Web API call; every failure comes back as a DeliveryError classified for the outbox."""
+        fn = getattr(self.client, method.replace(".", "_"))
+        try:
+            resp = await asyncio.wait_for(fn(**args), self.timeout)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            error = str(data.get("error") or "")
+            if status == 429 or error == "ratelimited":
+                wait = _retry_after(exc.response.headers)
+                raise DeliveryError(f"{method}: ratelimited (retry after {wait:g}s)", retry_after=wait) from None
+            if status >= 500:
+                raise DeliveryError(f"{method}: HTTP {status}") from None
+            raise DeliveryError(f"{method}: {error or f'HTTP {status}'}", permanent=error in PERMANENT) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(f"{method}: {type(exc).__name__}") from None
+        return dict(resp.data) if isinstance(resp.data, dict) else {}
+
+    def _message(self, view: Card) -> dict[str, Any]:
+        try:
+            blocks, text = render.message(view, self.lang)
+        except render.RenderError as exc:
+            raise DeliveryError(f"cannot render for Slack: {exc}", permanent=True) from None
+        return {"blocks": blocks, "text": text}
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm:
+            data = await self.call("conversations.open", users=user_id)
+            self._dm[user_id] = str((data.get("channel") or {}).get("id"))
+        return self._dm[user_id]
+
+    async def _send(self, channel: str, view: Card, thread_ts: str | None = None) -> MessageRef:
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        data = await self.call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **self._message(view), **extra)
+        return MessageRef(self.platform, inbound.message_key(str(data.get("channel") or channel), str(data["ts"])))
+
+    # ---- the adapter contract --------------------------------------------------------------------
+    async def notify(self, user: UserRef, view: Card) -> MessageRef:
+        return await self._send(await self._dm_channel(user.key), view)
+
+    async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
+        if thread is None:
+            return await self._send(place.key, view)
+        channel, ts = self._parse(thread)
+        return await self._send(channel, view, ts)
+
+    async def update(self, message: MessageRef, view: Card) -> None:
+        channel, ts = self._parse(message)
+        await self.call("chat.update", channel=channel, ts=ts, **self._message(view))
+
+    async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
+        if place is not None:
+            try:
+                await self.call("chat.postEphemeral", channel=place.key, user=user.key, **self._message(view))
+                return
+            except DeliveryError as exc:
+                if not exc.permanent:
+                    raise
+                log.info("ephemeral reply impossible here; sending a DM", extra={"error": str(exc)})
+        await self._send(await self._dm_channel(user.key), view)
+
+    async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
+        try:
+            if not trigger:
+                raise DeliveryError("views.open: no trigger_id", permanent=True)
+            try:
+                view = render.modal(form, self.tz, place.key if place else "", self.lang)
+            except render.RenderError as exc:
+                raise DeliveryError(f"cannot render the form for Slack: {exc}", permanent=True) from None
+            await self.call("views.open", trigger_id=trigger, view=view)
+        except DeliveryError as exc:
+            key = "slack.form_expired" if "trigger" in str(exc) else "slack.try_again"
+            await self.tell(user, place, key)
+            raise
+
+    # ---- helpers for the listeners ---------------------------------------------------------------
+    def tracked(self, fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """Wrap a Bolt listener so :meth:`idle` can wait for it (Bolt reads the wrapped signature)."""
+
+        @functools.wraps(fn)
+        async def run(**kw: Any) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self.inflight.add(task)
+            try:
+                await fn(**kw)
+            finally:
+                self.inflight.discard(task)  # type: ignore[arg-type]
+
+        return run
+
+    async def idle(self) -> None:
+        """Wait until every listener has finished its work (tests, shutdown)."""
+        while self.inflight:
+            await asyncio.gather(*list(self.inflight), return_exceptions=True)
+
+    async def tell(self, user: UserRef, place: PlaceRef | None, key: str) -> None:
+        """Best effort: a private note to ``user`` from the catalogue (never raises)."""
+        try:
+            await self.reply(user, place, Card(title="", tone="warning", text=t(key, self.lang)))
+        except DeliveryError as exc:
+            log.warning("could not tell the person", extra={"error": str(exc), "key": key})
+
+    def _parse(self, ref: MessageRef) -> tuple[str, str]:
+        try:
+            return inbound.parse_message_key(ref.key)
+        except ValueError as exc:
+            raise DeliveryError(str(exc), permanent=True) from None
+
+    async def who(self, user_id: str, timeout: float = 1.5) -> Who:
+        """Name and language from users.info, cached for an hour; a failed look-up is not cached."""
+        hit = self._names.get(user_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        task = self._lookups.get(user_id)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup(user_id))
+            self._lookups[user_id] = task
+            task.add_done_callback(lambda _: self._lookups.pop(user_id, None))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), timeout)
+        except (TimeoutError, DeliveryError) as exc:
+            log.info("users.info unavailable; using the name in the payload", extra={"error": str(exc) or "timeout"})
+            return Who()
+
+    async def _lookup(self, user_id: str) -> Who:
+        data = await self.call("users.info", user=user_id, include_locale=True)
+        u = data.get("user") or {}
+        profile = u.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or u.get("real_name") or u.get("name") or ""
+        who = Who(str(name), inbound.locale_lang(u.get("locale")))
+        if len(self._names) > 10_000:
+            self._names.clear()
+        self._names[user_id] = (time.monotonic() + NAME_TTL, who)
+        return who
+
+
+# ---- Bolt: Slack's requests → neutral events -----------------------------------------------------------
+
+
+def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, command: str = "/mynaleak") -> AsyncApp:
+    """The Bolt app: request verification, then one listener per payload type."""
+    import re
+
+    from slack_bolt.async_app import AsyncApp
+
+    bolt = AsyncApp(client=adapter.client, signing_secret=signing_secret, process_before_response=False, logger=log.getChild("bolt"))
+
+    async def act(event: Any) -> None:
+        if event is None:
+            return
+        try:
+            await runtime.dispatch(event)
+        except Exception as exc:  # the ack is gone: tell the person, log for the operator (no free text)
+            log.error("could not handle a Slack request", extra={"event": type(event).__name__, "error": type(exc).__name__})
+            log.debug("dispatch failure", exc_info=True)
+            await adapter.tell(event.actor, getattr(event, "place", None), "slack.try_again")
+
+    async def on_command(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        await act(inbound.command(body, await adapter.who(str(body.get("user_id") or ""))))
+
+    async def on_action(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        await act(inbound.block_action(body, await adapter.who(str((body.get("user") or {}).get("id") or ""))))
+
+    async def on_message(body: dict[str, Any]) -> None:
+        ev = body.get("event") or {}
+        if ev.get("user") and not ev.get("bot_id"):
+            await act(inbound.message_event(body, await adapter.who(str(ev["user"]))))
+
+    async def on_view(ack: Any, body: dict[str, Any]) -> None:
+        user_id = str((body.get("user") or {}).get("id") or "")
+        event = inbound.view_submission(body, await adapter.who(user_id, timeout=0.5))
+        if event is None:
+            await ack()
+            return
+        task = asyncio.ensure_future(runtime.dispatch(event))
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(task), VIEW_ACK_BUDGET)
+        except TimeoutError:
+            log.warning("a form submission took too long to decide; acked first", extra={"form": event.form_id})
+            await ack()
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            return
+        except Exception as exc:
+            log.error("could not handle a form submission", extra={"form": event.form_id, "error": type(exc).__name__})
+            first = next((b.get("block_id") for b in (body.get("view") or {}).get("blocks", []) if b.get("type") == "input"), None)
+            if first:
+                await ack(response_action="errors", errors={first: t("slack.try_again", event.lang or adapter.lang)})
+            else:
+                await ack()
+            return
+        if outcome.form is None:
+            await ack()
+        elif errors := render.form_errors(outcome.form):
+            await ack(response_action="errors", errors=errors)
+        else:
+            place = event.place.key if event.place else ""
+            await ack(response_action="update", view=render.modal(outcome.form, adapter.tz, place, adapter.lang))
+
+    bolt.command(command)(adapter.tracked(on_command))
+    bolt.action(re.compile(".*"))(adapter.tracked(on_action))
+    bolt.view(re.compile(".*"))(adapter.tracked(on_view))
+    bolt.event("message")(adapter.tracked(on_message))
+    return bolt
+
+
+class SocketMode:
+    """Bolt's Socket Mode handler, connected in the background (retrying) when the server starts."""
+
+    def __init__(self, bolt: AsyncApp, app_token: str, client: AsyncWebClient):
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.handler = AsyncSocketModeHandler(bolt, app_token, web_client=client)
+        self.connected = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.ensure_future(self._connect())
+
+    async def _connect(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self.handler.connect_async()
+            except Exception as exc:  # Slack unreachable: keep trying, the HTTP side keeps running
+                log.warning("socket mode: cannot connect yet", extra={"error": type(exc).__name__, "retry_in": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            log.info("socket mode connected")
+            self.connected.set()
+            return
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self.handler.close_async()
+
+
+def make_client(token: str, api_url: str = "", session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """The Web API client: our base URL, no built-in retries (the outbox retries), a shared session."""
+    base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+    return AsyncWebClient(token=token, base_url=base, timeout=int(CALL_TIMEOUT), session=session, retry_handlers=[])
+
+
+def install(app: App) -> SlackAdapter:
+    """Mount Slack on the shared server. Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode),
+    SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (default Slack's), SLACK_COMMAND (default /mynaleak)."""
+    env = app.settings.env
+    token, secret, app_token = env.get("SLACK_BOT_TOKEN", ""), env.get("SLACK_SIGNING_SECRET", ""), env.get("SLACK_APP_TOKEN", "")
+    if not token:
+        raise RuntimeError("Slack: SLACK_BOT_TOKEN is not set")
+    if not secret and not app_token:
+        raise RuntimeError("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT))
+    adapter = SlackAdapter(make_client(token, env.get("SLACK_API_URL", ""), session), tz=app.config.tz, lang=app.config.language)
+    bolt = build_bolt(adapter, app.runtime, secret, env.get("SLACK_COMMAND") or "/mynaleak")
+    app.state["slack.bolt"] = bolt
+    if secret:
+        from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+        async def slack_events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+        app.web.router.add_post("/slack/events", slack_events)
+    if app_token:
+        socket = SocketMode(bolt, app_token, adapter.client)
+        app.state["slack.socket"] = socket
+        app.web.on_startup.append(lambda _: socket.start())
+        app.web.on_cleanup.append(lambda _: socket.stop())
+
+    async def close_session(_: web.Application) -> None:
+        await session.close()
+
+    app.web.on_cleanup.append(close_session)
+    log.info("slack mounted", extra={"http": bool(secret), "socket_mode": bool(app_token)})
+    return adapter

@@ -1,0 +1,306 @@
+"""Microsoft Teams: botbuilder's ``CloudAdapter`` at ``/api/messages`` on the shared aiohttp app.
+
+Inbound: the activity is authenticated by botbuilder (a Bot Framework JWT whenever an app id is
+set; 401 and nothing stored otherwise), the conversation references of the person and the place are
+stored, the activity is translated (``inbound``) and dispatched. Outbound: every message is
+proactive, from a stored conversation reference (``continue_conversation``), so any replica can
+send it, after any restart. Failures become ``DeliveryError``; the outbox retries.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
+from msrest.exceptions import DeserializationError
+
+from adapters.teams import inbound, render
+from adapters.teams.connector import Authentication, BotConfig, delivery_error
+from bot.adapter import DeliveryError
+from bot.events import FormSubmitted
+from bot.i18n import t
+from bot.model import MessageRef, PlaceRef, UserRef
+from bot.views import Card, Form
+from storage.conversations import load_ref, save_ref
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("mynaleak.teams")
+CHANNEL_ID = "msteams"
+_CACHE_MAX = 20_000
+# The activity exactly as posted: botbuilder's models lose fields Teams sends (``conversation.tenantId``
+# is mapped as ``tenantID``), so the translators and the stored references read the raw JSON.
+_RAW: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("teams_raw_activity", default=None)
+
+
+def _msg_key(conversation: str, activity_id: str, service_url: str, thread: str | None = None) -> str:
+    key = {"conversation": conversation, "activity_id": activity_id, "service_url": service_url}
+    if thread:
+        key["thread"] = thread
+    return json.dumps(key, separators=(",", ":"))
+
+
+class TeamsAdapter:
+    platform = "teams"
+
+    def __init__(self, app: App, config: BotConfig):
+        self.app = app
+        self.config = config
+        self.app_id = config.APP_ID or None
+        self.cloud = CloudAdapter(Authentication(config))
+        self._known: dict[str, str] = {}  # key -> the stored reference's JSON, to skip rewrites
+
+    # ---- inbound --------------------------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json() if request.content_type == "application/json" else None
+            _RAW.set(body if isinstance(body, dict) else None)
+            response = await self.cloud.process(request, self)
+        except (json.JSONDecodeError, DeserializationError, UnicodeDecodeError) as exc:
+            log.warning("teams: unreadable activity: %s", type(exc).__name__)
+            return web.json_response({"error": "unreadable activity"}, status=400)
+        return response or web.Response(status=201)
+
+    async def on_turn(self, ctx: TurnContext) -> None:
+        raw = _RAW.get()
+        activity: dict[str, Any] = raw if raw is not None and raw.get("id") == ctx.activity.id else ctx.activity.serialize()
+        try:
+            await self._remember(activity)
+            event = inbound.translate(activity)
+        except inbound.BadActivity as exc:
+            log.warning("teams: activity refused: %s", exc, extra={"activity_type": activity.get("type")})
+            if inbound.is_submit(activity):
+                await self._say(ctx, t("teams.bad_submit", inbound.lang(activity) or self.app.config.language))
+            return
+        if event is None:
+            return
+        outcome = await self.app.runtime.dispatch(event)
+        if isinstance(event, FormSubmitted) and not outcome.duplicate:
+            await self._after_submit(ctx, activity, outcome.form, event.lang or self.app.config.language)
+
+    async def _after_submit(self, ctx: TurnContext, activity: dict[str, Any], rejected: Form | None, lang: str) -> None:
+        """Show a rejected form again with its errors, or close the submitted one (in place)."""
+        if rejected is not None:
+            content = render.form(rejected, lang)
+        elif (activity.get("value") or {}).get("form"):
+            title = str((activity.get("value") or {}).get("form"))
+            content = render.done(t("teams.form_sent_title", lang), t("teams.form_sent_text", lang, title=title))
+        else:
+            return
+        reply = Activity(type="message", attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])
+        try:
+            if activity.get("replyToId"):
+                reply.id = activity["replyToId"]
+                await ctx.update_activity(reply)
+            elif rejected is not None:
+                await ctx.send_activity(reply)
+        except Exception as exc:  # the submission is already handled; showing it back is best effort
+            log.warning("teams: could not update the form card: %s", delivery_error(exc, "update form"))
+
+    async def _say(self, ctx: TurnContext, text: str) -> None:
+        card = render.card(Card(title="", tone="warning", text=text))
+        try:
+            await ctx.send_activity(Activity(type="message", attachments=[Attachment(content_type=render.CONTENT_TYPE, content=card)]))
+        except Exception as exc:
+            log.warning("teams: could not answer: %s", delivery_error(exc, "reply"))
+
+    async def _remember(self, activity: dict[str, Any]) -> None:
+        """Store how to reach this conversation and this person proactively later."""
+        if inbound.installation(activity) == "remove" or activity.get("type") not in ("message", "conversationUpdate", "installationUpdate"):
+            return
+        kind = inbound.conversation_type(activity)
+        cid = inbound.conversation_id(activity)
+        conversation = {k: v for k, v in (activity.get("conversation") or {}).items() if k in ("id", "conversationType", "tenantId", "isGroup", "name")}
+        conversation["id"] = inbound.base_conversation(cid)
+        conversation.setdefault("tenantId", inbound.tenant(activity))
+        place_ref = {
+            "user": _account(activity.get("from")),
+            "bot": _account(activity.get("recipient")),
+            "conversation": {k: v for k, v in conversation.items() if v is not None},
+            "channelId": activity.get("channelId") or CHANNEL_ID,
+            "serviceUrl": activity.get("serviceUrl"),
+        }
+        await self._save(inbound.base_conversation(cid), {"kind": kind, "reference": place_ref})
+        if activity.get("from") and (activity.get("from") or {}).get("id") != (activity.get("recipient") or {}).get("id"):
+            user = inbound.user_key(activity.get("from"))
+            await self._save(user, {"kind": "personal" if kind == "personal" else "member", "reference": place_ref})
+
+    async def _save(self, key: str, value: dict[str, Any]) -> None:
+        blob = json.dumps(value, sort_keys=True)
+        if self._known.get(key) == blob:
+            return
+        if value["kind"] == "member":  # never replace a way to DM the person by a mere sighting
+            stored = await load_ref(self.app.store, key)
+            if stored and stored.get("kind") == "personal":
+                self._remember_blob(key, blob)
+                return
+        await save_ref(self.app.store, key, value, self.app.runtime.clock())
+        self._remember_blob(key, blob)
+
+    def _remember_blob(self, key: str, blob: str) -> None:
+        if len(self._known) > _CACHE_MAX:
+            self._known.clear()
+        self._known[key] = blob
+
+    # ---- outbound: the adapter contract ---------------------------------------------------------
+    async def notify(self, user: UserRef, view: Card) -> MessageRef:
+        ref = await self._dm(user)
+        return await self._send(ref, ref["conversation"]["id"], render.card(view, self.app.config.language), view.title, "notify")
+
+    async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
+        content = render.card(view, self.app.config.language)
+        if thread is not None:
+            key = json.loads(thread.key)
+            conv = key.get("thread") or key["conversation"]
+            ref = self._bare_ref(conv, key["service_url"])
+            return await self._send(ref, conv, content, view.title, "thread reply")
+        stored = await load_ref(self.app.store, inbound.base_conversation(place.key))
+        if stored is None:
+            raise DeliveryError(t("teams.no_channel", self.app.config.language), permanent=True)
+        return await self._send(stored["reference"], place.key, content, view.title, "post", channel=stored.get("kind") == "channel")
+
+    async def update(self, message: MessageRef, view: Card) -> None:
+        key = json.loads(message.key)
+        content = render.card(view, self.app.config.language)
+        activity = Activity(type="message", id=key["activity_id"], attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])
+
+        async def op(client: Any, conv: ConversationAccount) -> None:
+            activity.conversation = conv
+            await client.conversations.update_activity(conv.id, key["activity_id"], activity)
+
+        await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
+
+    async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
+        await self._private(user, place, render.card(view, self.app.config.language), view.title, "reply")
+
+    async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
+        await self._private(user, place, render.form(form, self.app.config.language), form.title, "form")
+
+    # ---- helpers --------------------------------------------------------------------------------
+    async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
+        """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
+        else (they never installed the app) where they spoke."""
+        stored = await load_ref(self.app.store, inbound.base_conversation(place.key)) if place else None
+        if place is not None and stored is not None and stored.get("kind") == "personal":
+            await self._send(stored["reference"], place.key, content, summary, what)
+            return
+        try:
+            ref = await self._dm(user)
+        except DeliveryError as exc:
+            if not exc.permanent or place is None or stored is None:
+                raise
+            await self._send(stored["reference"], place.key, content, summary, what)
+            return
+        await self._send(ref, ref["conversation"]["id"], content, summary, what)
+
+    async def _dm(self, user: UserRef) -> dict[str, Any]:
+        """The reference of ``user``'s personal chat with the bot, creating it when we only saw them
+        in a team. No reference at all: they never installed the app → a permanent failure."""
+        name = user.name or (p.name if (p := self.app.config.person(user)) else user.key)
+        lang = self.app.config.language
+        stored = await load_ref(self.app.store, user.key)
+        if stored is None:
+            raise DeliveryError(t("teams.not_installed", lang, name=name), permanent=True)
+        if stored.get("kind") == "personal":
+            return stored["reference"]
+        member = stored["reference"]
+        tenant = (member.get("conversation") or {}).get("tenantId")
+        params = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount().deserialize(member.get("bot") or {}),
+            members=[ChannelAccount().deserialize(member.get("user") or {})],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        created: dict[str, Any] = {}
+
+        async def got(ctx: TurnContext) -> None:
+            created["id"] = ctx.activity.conversation.id
+
+        try:
+            await self.cloud.create_conversation(self.app_id, got, params, CHANNEL_ID, member.get("serviceUrl"))
+        except Exception as exc:
+            raise delivery_error(exc, "create chat", gone=t("teams.blocked", lang, name=name)) from exc
+        ref = dict(member, conversation={"id": created["id"], "conversationType": "personal", "tenantId": tenant})
+        await self._save(user.key, {"kind": "personal", "reference": ref})
+        return ref
+
+    def _bare_ref(self, conversation: str, service_url: str) -> dict[str, Any]:
+        bot = {"id": f"28:{self.app_id}" if self.app_id else "28:mynaleak"}
+        return {"bot": bot, "conversation": {"id": conversation}, "channelId": CHANNEL_ID, "serviceUrl": service_url}
+
+    async def _send(self, ref: dict[str, Any], conversation: str, content: dict[str, Any], summary: str, what: str,
+                    channel: bool = False) -> MessageRef:  # fmt: skip
+        activity = Activity(type="message", summary=summary[:80] or None,
+                            attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])  # fmt: skip
+        sent: dict[str, str] = {}
+
+        async def op(client: Any, conv: ConversationAccount) -> None:
+            activity.conversation = conv
+            activity.from_property = ChannelAccount().deserialize(ref.get("bot") or {})
+            response = await client.conversations.send_to_conversation(conv.id, activity)
+            sent["id"] = getattr(response, "id", None) or ""
+
+        target = dict(ref, conversation=dict(ref.get("conversation") or {}, id=conversation))
+        await self._with_client(target, op, what)
+        if not sent.get("id"):
+            raise DeliveryError(f"{what}: the connector returned no message id")
+        thread = f"{conversation};messageid={sent['id']}" if channel and ";messageid=" not in conversation else conversation
+        return MessageRef(self.platform, _msg_key(conversation, sent["id"], ref.get("serviceUrl") or "", thread))
+
+    async def _with_client(self, ref: dict[str, Any], op: Any, what: str) -> None:
+        """Run ``op(connector_client, conversation)`` in a proactive turn for ``ref``."""
+        reference = ConversationReference().deserialize(replace_none(ref))
+        if not reference.service_url:
+            raise DeliveryError(f"{what}: no service URL stored for this conversation", permanent=True)
+        failure: list[BaseException] = []
+
+        async def callback(ctx: TurnContext) -> None:
+            client = ctx.turn_state.get(self.cloud.BOT_CONNECTOR_CLIENT_KEY)
+            try:
+                await op(client, reference.conversation)
+            except Exception as exc:  # keep it from botbuilder's turn error handling
+                failure.append(exc)
+
+        try:
+            await self.cloud.continue_conversation(reference, callback, self.app_id)
+        except Exception as exc:
+            raise delivery_error(exc, what) from exc
+        if failure:
+            raise delivery_error(failure[0], what) from failure[0]
+
+
+def replace_none(ref: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in ref.items() if v is not None}
+
+
+def _account(raw: Any) -> dict[str, str]:
+    raw = raw if isinstance(raw, dict) else {}
+    return {k: str(raw[k]) for k in ("id", "name", "aadObjectId") if raw.get(k)}
+
+
+def install(app: App) -> TeamsAdapter:
+    """Mount ``/api/messages`` and return the Teams adapter (``bot.app.build`` calls this)."""
+    config = BotConfig.from_env(app.settings.env)
+    if not config.APP_ID:
+        log.warning(
+            "TEAMS IS IN LOCAL EMULATOR MODE: MICROSOFT_APP_ID is not set, so requests to /api/messages are NOT "
+            "authenticated and replies go to whatever serviceUrl they name. Use this only on a local machine; "
+            "set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID for real Teams."
+        )
+    else:
+        log.info("teams: Bot Framework authentication on", extra={"app_type": config.APP_TYPE})
+    adapter = TeamsAdapter(app, config)
+    app.web.router.add_post("/api/messages", adapter.handle)
+    app.state["teams"] = adapter
+    return adapter
+
+
+__all__ = ["TeamsAdapter", "install"]

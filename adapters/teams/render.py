@@ -1,0 +1,265 @@
+"""Neutral views → Adaptive Card 1.5 (the only place Teams UI exists). Pure functions.
+
+Cards stay under Teams' message size limit (about 28 KB): long texts are shortened first, then the
+last sections and fields are dropped, with a note saying so. Mentions (``views.MENTION_RE`` tokens)
+become ``<at>name</at>`` with the ``msteams.entities`` Teams needs to notify the person.
+
+Teams has no date-time input: a ``datetime`` input is an ``Input.Date`` plus an ``Input.Time``
+(ids ``<name>__date`` / ``<name>__time``), named in the submit data so ``inbound`` can join them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from bot.i18n import t
+from bot.views import Button, Card, CheckItem, Field, Form, Input, Section, MENTION_RE
+
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+VERSION = "1.5"
+MAX_BYTES = 27_000  # Teams refuses messages over ~28 KB; keep room for the activity envelope
+META = "mynaleak"  # the key in Action.Submit data that describes the form's compound inputs
+DATE, TIME = "__date", "__time"
+_TONE_STYLE = {"info": "accent", "warning": "warning", "danger": "attention", "success": "good", "muted": "default"}
+_TONE_COLOR = {"info": "accent", "warning": "warning", "danger": "attention", "success": "good", "muted": "default"}
+_BUTTON_STYLE = {"primary": "positive", "danger": "destructive", "default": "default"}
+_STATE_MARK = {"open": "⬜", "done": "✅", "na": "➖"}
+_AT_TAG = re.compile(r"</?at>", re.IGNORECASE)
+
+
+class _Mentions:
+    """Collects the mention entities of one card while its texts are rendered."""
+
+    def __init__(self) -> None:
+        self.entities: list[dict[str, Any]] = []
+
+    def text(self, raw: str) -> str:
+        raw = _AT_TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), raw)
+
+        def one(m: re.Match[str]) -> str:
+            platform, key, name = m.group(1), m.group(2), m.group(3) or m.group(2)
+            if platform != "teams":
+                return name
+            tag = f"<at>{name}</at>"
+            if not any(e["text"] == tag and e["mentioned"]["id"] == key for e in self.entities):
+                self.entities.append({"type": "mention", "text": tag, "mentioned": {"id": key, "name": name}})
+            return tag
+
+        return MENTION_RE.sub(one, raw)
+
+
+def _para(text: str) -> str:
+    """Adaptive Card markdown needs a blank line for a line break outside lists."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i < len(lines) - 1:
+            nxt = lines[i + 1]
+            out.append("\n" if nxt.lstrip().startswith(("- ", "* ", "・")) and line.lstrip().startswith(("- ", "* ", "・")) else "\n\n")
+    return "".join(out)
+
+
+def _tb(text: str, m: _Mentions, **kw: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": _para(m.text(text)), "wrap": True, **kw}
+
+
+def _action(b: Button) -> dict[str, Any]:
+    a: dict[str, Any] = {"type": "Action.Submit", "title": b.label[:100], "data": {"action": b.action, "value": b.value}}
+    if b.style != "default":
+        a["style"] = _BUTTON_STYLE[b.style]
+    return a
+
+
+def _item(item: CheckItem, m: _Mentions) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [_tb(f"{_STATE_MARK.get(item.state, '⬜')} {item.text}", m)]
+    if item.detail:
+        items.append(_tb(item.detail, m, isSubtle=True, size="Small", spacing="None"))
+    if item.buttons:
+        items.append({"type": "ActionSet", "actions": [_action(b) for b in item.buttons], "spacing": "Small"})
+    return {"type": "Container", "items": items, "spacing": "Medium"}
+
+
+def _section(s: Section, m: _Mentions) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if s.title:
+        out.append(_tb(s.title, m, weight="Bolder", separator=True, spacing="Medium"))
+    if s.text:
+        out.append(_tb(s.text, m, spacing="Small"))
+    out += [_item(i, m) for i in s.items]
+    return out
+
+
+def _facts(fields: tuple[Field, ...], m: _Mentions) -> dict[str, Any]:
+    return {"type": "FactSet", "facts": [{"title": m.text(f.label), "value": m.text(f.value) or "-"} for f in fields]}
+
+
+def _envelope(body: list[dict[str, Any]], actions: list[dict[str, Any]], m: _Mentions, fallback: str) -> dict[str, Any]:
+    card: dict[str, Any] = {"type": "AdaptiveCard", "version": VERSION, "body": body}
+    card["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
+    if actions:
+        card["actions"] = actions
+    if fallback:
+        card["fallbackText"] = fallback[:200]
+    if m.entities:
+        card["msteams"] = {"entities": m.entities}
+    return card
+
+
+def _card(view: Card) -> dict[str, Any]:
+    m = _Mentions()
+    head: list[dict[str, Any]] = []
+    if view.title:
+        head.append(_tb(view.title, m, size="Medium", weight="Bolder", color=_TONE_COLOR[view.tone]))
+    if view.text:
+        head.append(_tb(view.text, m, spacing="Small"))
+    body: list[dict[str, Any]] = []
+    if head:
+        body.append({"type": "Container", "style": _TONE_STYLE[view.tone], "items": head, "bleed": True})
+    if view.fields:
+        body.append(_facts(view.fields, m))
+    for s in view.sections:
+        body += _section(s, m)
+    if view.footer:
+        body.append(_tb(view.footer, m, isSubtle=True, size="Small", separator=True))
+    if not body:
+        body.append({"type": "TextBlock", "text": " "})
+    fallback = MENTION_RE.sub(lambda x: x.group(3), view.title or view.text)
+    return _envelope(body, [_action(b) for b in view.buttons], m, fallback)
+
+
+def _shorten(view: Card, limit: int) -> Card:
+    cut = lambda s: s if len(s) <= limit else s[: max(limit - 1, 0)] + "…"  # noqa: E731
+    return replace(
+        view,
+        text=cut(view.text),
+        footer=cut(view.footer),
+        fields=tuple(Field(f.label, cut(f.value)) for f in view.fields),
+        sections=tuple(
+            Section(s.title, cut(s.text), tuple(replace(i, text=cut(i.text), detail=cut(i.detail)) for i in s.items))
+            for s in view.sections
+        ),
+    )
+
+
+def size(card: dict[str, Any]) -> int:
+    """The card's size in bytes as Teams counts it (compact JSON, UTF-8)."""
+    return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def card(view: Card, lang: str = "ja") -> dict[str, Any]:
+    """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed."""
+    out = _card(view)
+    if size(out) <= MAX_BYTES:
+        return out
+    for limit in (2000, 800, 300, 120):
+        out = _card(_shorten(view, limit))
+        if size(out) <= MAX_BYTES:
+            return out
+    small = _shorten(view, 120)
+    note = t("teams.truncated", lang)
+    while small.sections or small.fields:
+        if small.sections:
+            small = replace(small, sections=small.sections[:-1])
+        else:
+            small = replace(small, fields=small.fields[:-1])
+        out = _card(replace(small, footer=(small.footer + "\n" if small.footer else "") + note))
+        if size(out) <= MAX_BYTES:
+            return out
+    return _card(replace(small, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+
+
+# ---- forms --------------------------------------------------------------------------------------
+def _input(i: Input, m: _Mentions, error: str | None, lang: str) -> list[dict[str, Any]]:
+    label = m.text(i.label)
+    common: dict[str, Any] = {"label": label, "isRequired": i.required}
+    if i.required:
+        common["errorMessage"] = error or label
+    init = i.initial
+    out: list[dict[str, Any]] = []
+    if i.kind in ("text", "textarea"):
+        el: dict[str, Any] = {"type": "Input.Text", "id": i.name, **common, "maxLength": i.max_length}
+        if i.kind == "textarea":
+            el["isMultiline"] = True
+        if isinstance(init, str) and init:
+            el["value"] = init
+        if i.hint:
+            el["placeholder"] = i.hint[:200]
+        out.append(el)
+    elif i.kind == "number":
+        el = {"type": "Input.Number", "id": i.name, **common, "min": 0}
+        num = _number(init)
+        if num is not None:
+            el["value"] = num
+        if i.hint:
+            el["placeholder"] = i.hint[:200]
+        out.append(el)
+    elif i.kind == "datetime":
+        date, _, clock = (init if isinstance(init, str) else "").partition("T")
+        d: dict[str, Any] = {"type": "Input.Date", "id": i.name + DATE, **common}
+        tm: dict[str, Any] = {"type": "Input.Time", "id": i.name + TIME, **common, "label": t("teams.time_label", lang, field=label)}
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            d["value"] = date
+        if re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", clock[:8]):
+            tm["value"] = clock[:5]
+        out += [d, tm]
+    else:
+        choices = [{"title": m.text(o.label), "value": o.value} for o in i.options]
+        el = {"type": "Input.ChoiceSet", "id": i.name, **common, "choices": choices, "style": "compact"}
+        if i.kind == "multiselect":
+            el["isMultiSelect"] = True
+            el["style"] = "expanded"
+        value = ",".join(init) if isinstance(init, tuple) else init
+        if value:
+            el["value"] = value
+        out.append(el)
+    if i.hint and i.kind not in ("text", "textarea", "number"):
+        out.append(_tb(i.hint, m, isSubtle=True, size="Small", spacing="None"))
+    if error:
+        out.append(_tb("⚠ " + error, m, color="attention", size="Small", spacing="None"))
+    return out
+
+
+def _number(init: str | tuple[str, ...]) -> int | float | None:
+    if not isinstance(init, str) or not init.strip():
+        return None
+    try:
+        value = float(init.replace(",", ""))
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def meta(form: Form) -> dict[str, Any]:
+    """What ``inbound`` needs to read this form's submission back."""
+    return {
+        "dt": [i.name for i in form.inputs if i.kind == "datetime"],
+        "multi": [i.name for i in form.inputs if i.kind == "multiselect"],
+    }
+
+
+def form(view: Form, lang: str = "ja") -> dict[str, Any]:
+    """A form as an Adaptive Card whose Action.Submit carries ``{"form", "context", META}``."""
+    m = _Mentions()
+    body: list[dict[str, Any]] = [_tb(view.title, m, size="Medium", weight="Bolder")]
+    if view.intro:
+        body.append(_tb(view.intro, m, spacing="Small"))
+    if view.errors:
+        body.append(_tb(t("teams.form_errors", lang), m, color="attention", weight="Bolder"))
+    for i in view.inputs:
+        body += _input(i, m, view.errors.get(i.name), lang)
+    submit = {"type": "Action.Submit", "title": view.submit_label[:100], "style": "positive",
+              "data": {"form": view.id, "context": view.context, META: meta(view)}}  # fmt: skip
+    return _envelope(body, [submit], m, view.title)
+
+
+def done(title: str, text: str) -> dict[str, Any]:
+    """What a form card becomes once it was submitted (so it cannot be sent twice)."""
+    return _card(Card(title=title, tone="success", text=text))
+
+
+def attachment(content: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CONTENT_TYPE, "content": content}

@@ -1,0 +1,41 @@
+"""A bot process for crash and multi-process tests: the real runtime, store and ticker (APScheduler),
+with a recording adapter that appends every message it sends to a file (one JSON line each).
+
+    python -m tests.support.proc --db URL --config FILE --log FILE [--report] [--tick 0.2]
+Prints READY once ticking, and REPORTED <id> after a report was accepted (committed)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from bot.config import load_org
+from bot.events import FormSubmitted
+from bot.model import PlaceRef, UserRef
+from bot.runtime import utcnow
+from tests.support.harness import Harness
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--me")
+    ap.add_argument("--tick", type=float, default=0.2)
+    ap.add_argument("--report", action="store_true")
+    args = ap.parse_args()
+    h = Harness(args.db, load_org(args.config), utcnow, Path(args.log), me=args.me)
+    if args.report:
+        values = {"summary": "USBメモリ紛失", "discovered_at": utcnow().isoformat(), "medium": "removable", "people": "5",
+                  "data_items": ("mynumber",), "whose": "employees"}  # fmt: skip
+        out = await h.send(FormSubmitted(UserRef("playground", "yamada"), "report", values, place=PlaceRef("playground", "dm:yamada")))
+        print(f"REPORTED {out.incident_id}", flush=True)
+    h.ticker.start(args.tick)
+    print("READY", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,132 @@
+"""Property: a valid My Number typed into any field — in any layout — never reaches the database,
+the log output or any outgoing message."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.logs import JsonFormatter
+from bot.model import PlaceRef, UserRef
+from flows.redaction import check_digit
+from storage.migrate import upgrade
+from storage.store import Store
+from tests.conftest import Clock
+from tests.flows.helpers import config
+from tests.support.harness import Harness
+
+FIELDS = ["summary", "notes", "people", "people_max", "discovered_at", "occurred_at", "item_note", "na_reason",
+          "close_reason", "command", "button", "message", "form_context"]  # fmt: skip
+SEPARATORS = ["", " ", "-", "－", "　", "."]
+
+
+@st.composite
+def my_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """(the plain 12 digits, how a person might type them)."""
+    first = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=11, max_size=11)))
+    digits = first + str(check_digit(first))
+    sep = draw(st.sampled_from(SEPARATORS))
+    typed = sep.join([digits[:4], digits[4:8], digits[8:]]) if draw(st.booleans()) else digits
+    if draw(st.booleans()):
+        typed = typed.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return digits, typed
+
+
+def found(digits: str, blob: str) -> bool:
+    """The number, in any layout a person could type, standing on its own in ``blob``."""
+    sep = r"[\s\-－‐ー−.]?"
+    pattern = r"(?<!\d)" + sep.join(digits) + r"(?!\d)"
+    return re.search(pattern, unicodedata.normalize("NFKC", blob)) is not None
+
+
+async def exercise(h: Harness, field: str, typed: str) -> None:
+    values = {"summary": "紛失", "discovered_at": h.clock().isoformat(), "medium": "pc", "data_items": ("mynumber",), "whose": "employees"}
+    if field in ("summary", "notes", "people", "people_max", "discovered_at", "occurred_at"):
+        values[field] = f"番号は {typed} です" if field in ("summary", "notes") else typed
+    out = await h.report(**values)
+    inc_id = out.incident_id or (await h.report()).incident_id
+    sato, place = UserRef("playground", "sato"), PlaceRef("playground", "dm:sato")
+    if field == "item_note":
+        await h.send(FormSubmitted(sato, "item_note", {"note": f"メモ {typed}"}, f"{inc_id}|1.1"))
+    elif field == "na_reason":
+        await h.send(FormSubmitted(sato, "item_na", {"reason": typed}, f"{inc_id}|1.2"))
+    elif field == "close_reason":
+        await h.send(CommandInvoked(sato, place, f"close {inc_id} {typed}"))
+    elif field == "command":
+        await h.send(CommandInvoked(sato, place, f"status {typed}"))
+        await h.send(CommandInvoked(sato, place, f"{typed}"))
+    elif field == "button":
+        await h.send(ButtonPressed(sato, "item:done", f"{inc_id}|{typed}"))
+    elif field == "message":
+        await h.send(MessagePosted(sato, place, f"これ {typed}"))
+    elif field == "form_context":
+        await h.send(FormSubmitted(sato, "item_note", {"note": "x"}, f"{inc_id}|{typed}"))
+
+
+async def dump(store: Store) -> str:
+    parts = []
+    async with store.engine.connect() as conn:
+        for table in ("incident", "timer", "outbox", "audit_event", "processed_event", "incident_seq"):
+            rows = await conn.execute(text(f"SELECT * FROM {table}"))
+            parts += [repr(tuple(r)) for r in rows]
+    return "\n".join(parts)
+
+
+def test_the_detector_itself_finds_numbers() -> None:
+    assert found("123456789018", "x １２３４－５６７８－９０１８ y") and found("123456789018", "a 1234 5678 9018")
+    assert not found("000000000000", "0" * 64) and not found("123456789018", "************")
+
+
+def test_no_my_number_survives_anywhere(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
+    asyncio.run(_migrate(db))
+    log_buffer = io.StringIO()
+    handler = logging.StreamHandler(log_buffer)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        run_property(db, log_buffer)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+async def _migrate(db: str) -> None:
+    s = Store.open(db)
+    await upgrade(s.engine)
+    await s.close()
+
+
+def run_property(db: str, log_buffer: io.StringIO) -> None:
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(number=my_numbers(), field=st.sampled_from(FIELDS))
+    def prop(number: tuple[str, str], field: str) -> None:
+        digits, typed = number
+
+        async def go() -> tuple[str, str]:
+            h = Harness(db, config(), Clock())
+            try:
+                await exercise(h, field, typed)
+                sent = "\n".join(h.adapter.texts())
+                return sent, await dump(h.store)
+            finally:
+                await h.close()
+
+        sent, stored = asyncio.run(go())
+        assert not found(digits, sent), f"echoed in a message ({field})"
+        assert not found(digits, stored), f"stored in the database ({field})"
+        assert not found(digits, log_buffer.getvalue()), f"logged ({field})"
+
+    prop()
