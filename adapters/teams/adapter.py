@@ -152,7 +152,8 @@ class TeamsAdapter:
     # ---- outbound: the adapter contract ---------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
         ref = await self._dm(user)
-        return await self._send(ref, ref["conversation"]["id"], render.card(view, self.app.config.language), view.title, "notify")
+        content = render.card(view, self.app.config.language)
+        return await self._send(ref, ref["conversation"]["id"], content, view.title, "notify", alert=True)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
         content = render.card(view, self.app.config.language)
@@ -237,9 +238,11 @@ class TeamsAdapter:
         return {"bot": bot, "conversation": {"id": conversation}, "channelId": CHANNEL_ID, "serviceUrl": service_url}
 
     async def _send(self, ref: dict[str, Any], conversation: str, content: dict[str, Any], summary: str, what: str,
-                    channel: bool = False) -> MessageRef:  # fmt: skip
+                    channel: bool = False, alert: bool = False) -> MessageRef:  # fmt: skip
+        """Send a card; ``alert``: also raise a notification in the person's activity feed (pages)."""
         activity = Activity(type="message", summary=summary[:80] or None,
-                            attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])  # fmt: skip
+                            attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)],
+                            channel_data={"notification": {"alert": True}} if alert else None)  # fmt: skip
         sent: dict[str, str] = {}
 
         async def op(client: Any, conv: ConversationAccount) -> None:

@@ -8,7 +8,10 @@ What botbuilder does by itself, and why it is changed here:
   attempt with a short timeout, and 429/5xx come back to us at once with their status;
 - token validation fetches the OpenID metadata with blocking ``requests`` on the event loop and
   raises assorted exceptions for malformed tokens (not just ``PermissionError``, which is what the
-  aiohttp integration turns into 401) — so it runs in a worker thread and every failure is a 401.
+  aiohttp integration turns into 401) — so it runs in a worker thread and every failure is a 401;
+- it creates new app credentials (a new MSAL client, so an empty token cache) for every connector
+  client, i.e. an AAD token request per message, made with blocking I/O on the event loop — so
+  credentials are kept per (app id, scope, endpoint) and the token is fetched in a worker thread.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
+    ServiceClientCredentialsFactory,
     UserTokenClient,
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
@@ -71,6 +75,26 @@ class BotConfig:
         return cfg
 
 
+class _CachedCredentials(ServiceClientCredentialsFactory):
+    """One credentials object (one MSAL token cache) per app id, scope and login endpoint."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory):
+        self._inner = inner
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return await self._inner.is_valid_app_id(app_id)
+
+    async def is_authentication_disabled(self) -> bool:
+        return await self._inner.is_authentication_disabled()
+
+    async def create_credentials(self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool) -> Any:
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        if key not in self._made:
+            self._made[key] = await self._inner.create_credentials(app_id, oauth_scope, login_endpoint, validate_authority)
+        return self._made[key]
+
+
 class _NoRetryFactory(ConnectorFactory):
     def __init__(self, inner: ConnectorFactory):
         self._inner = inner
@@ -95,7 +119,8 @@ class Authentication(BotFrameworkAuthentication):
     token validation that answers 401 for every bad token and never blocks the event loop."""
 
     def __init__(self, config: BotConfig):
-        self._inner = ConfigurationBotFrameworkAuthentication(config)
+        creds = _CachedCredentials(ConfigurationServiceClientCredentialFactory(config))
+        self._inner = ConfigurationBotFrameworkAuthentication(config, credentials_factory=creds)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:

@@ -22,7 +22,7 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
 MAX_BYTES = 27_000  # Teams refuses messages over ~28 KB; keep room for the activity envelope
 META = "mynaleak"  # the key in Action.Submit data that describes the form's compound inputs
-DATE, TIME = "__date", "__time"
+DATE, TIME, ERROR = "__date", "__time", "__error"
 _TONE_STYLE = {"info": "accent", "warning": "warning", "danger": "attention", "success": "good", "muted": "default"}
 _TONE_COLOR = {"info": "accent", "warning": "warning", "danger": "attention", "success": "good", "muted": "default"}
 _BUTTON_STYLE = {"primary": "positive", "danger": "destructive", "default": "default"}
@@ -219,7 +219,7 @@ def _input(i: Input, m: _Mentions, error: str | None, lang: str) -> list[dict[st
     if i.hint and i.kind not in ("text", "textarea", "number"):
         out.append(_tb(i.hint, m, isSubtle=True, size="Small", spacing="None"))
     if error:
-        out.append(_tb("⚠ " + error, m, color="attention", size="Small", spacing="None"))
+        out.append(_tb("⚠ " + error, m, id=i.name + ERROR, color="attention", size="Small", spacing="None"))
     return out
 
 

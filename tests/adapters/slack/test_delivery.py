@@ -63,12 +63,13 @@ async def test_undeliverable_page_reported_in_thread_and_escalation_moves_on(sla
     fake.users["U0SATO"]["deleted"] = True  # account_inactive: can never work
     with caplog.at_level(logging.WARNING, logger="mynaleak.delivery"):
         await report(slack, fake)
+    await _tick(slack, clock, seconds=2)  # a thread reply waits (1 s) if the card was still on its way
     _, card_ts = _card(fake)
     notes = [m for m in fake.thread("C0INCIDENTS", card_ts) if "account_inactive" in m["text"]]
     assert len(notes) == 1, "the failed page is not reported in the thread"
     assert any(getattr(r, "final", False) and "account_inactive" in getattr(r, "error", "") for r in caplog.records)
     assert not fake.called("chat.postMessage", channel="D0SUZUKI")
-    await _tick(slack, clock, minutes=5, seconds=1)  # step 1's wait is over: step 2 is paged
+    await _tick(slack, clock, minutes=5)  # step 1's wait is over: step 2 is paged
     assert len(fake.called("chat.postMessage", channel="D0SUZUKI")) == 1
 
 
