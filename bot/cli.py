@@ -108,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.assess_cmd import main as assess_main
 
         return assess_main(argv[1:])
+    if argv and argv[0] == "draft":
+        from bot.draft_cmd import main as draft_main
+
+        return draft_main(argv[1:])
     parser = argparse.ArgumentParser(prog="mynaleak", description="My Number leak response bot")
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="run the bot (the playground when no Slack/Teams credentials are set)")
@@ -119,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("action", choices=("verify", "export"))
     audit.add_argument("incident", nargs="?")
     sub.add_parser("assess", help="assess a case from a JSON file (see docs/assess.md)")
+    sub.add_parser("draft", help="draft the PPC report / notice from an incident (--notice, --format md|docx, --out, --lang)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.setup(settings.log_level, settings.log_json)

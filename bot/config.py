@@ -70,6 +70,7 @@ class OrgConfig:
     checklist: tuple[StepTemplate, ...]
     source: str = "<memory>"
     extra: dict[str, Any] = field(default_factory=dict)
+    government_systems: bool = False  # do we run systems of government bodies (規則第2条第1号)?
 
     @property
     def tz(self) -> ZoneInfo:
@@ -156,7 +157,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
     if not isinstance(data, dict):
         raise ConfigError(source, ["the file must be a mapping of settings"])
     known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
-             "escalation", "responders", "reminders", "checklist", "drill"}  # fmt: skip
+             "escalation", "responders", "reminders", "checklist", "drill", "government_systems"}  # fmt: skip
     problems += [f"{k}: unknown setting" for k in data if k not in known]
     language = data.get("language", "ja")
     if language not in ("ja", "en"):
@@ -206,6 +207,11 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
     problems += [f"incident_channel.{k}: unknown platform" for k in channels if k not in PLATFORMS]
     if not channels:
         problems.append("incident_channel: name the incident channel for at least one platform")
+    drill = data.get("drill") or {}
+    if not isinstance(drill, dict):
+        problems.append("drill: expected a mapping with participants")
+        drill = {}
+    problems += [f"drill.participants: unknown person {h!r} (not in people)" for h in drill.get("participants") or [] if h not in people]
     rem = data.get("reminders") or {}
     every = _number(rem.get("every_hours", 4), "reminders.every_hours", problems, 0.01)
     snooze = _number(rem.get("snooze_hours", 24), "reminders.snooze_hours", problems, 0.01)
@@ -232,7 +238,8 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
         snooze_hours=snooze,
         checklist=checklist,
         source=source,
-        extra={"drill": data.get("drill") or {}},
+        extra={"drill": drill},
+        government_systems=bool(data.get("government_systems", False)),
     )
 
 

@@ -56,18 +56,21 @@ class Deliverer:
         """Claim and send ready messages (only ``ids`` if given); returns how many were sent."""
         async with self.store.tx() as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), LEASE, limit, ids)
+            targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
         for msg in claimed:
-            sent += await self._one(msg)
+            sent += await self._one(msg, targets, superseded)
         return sent
 
-    async def _one(self, msg: Claimed) -> int:
+    async def _one(self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], superseded: set[int]) -> int:
         now = self.runtime.clock()
         adapter = self.adapters.get(msg.platform)
         try:
             if adapter is None:
                 raise DeliveryError(f"no adapter for platform {msg.platform!r}", permanent=True)
-            ref = await self._send(adapter, msg)
+            if msg.id in superseded:
+                raise _Skip
+            ref = await self._send(adapter, msg, targets)
         except _Defer:
             async with self.store.tx() as tx:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
@@ -83,34 +86,35 @@ class Deliverer:
             log.exception("adapter raised unexpectedly", extra={"incident": msg.incident_id, "message_id": msg.id})
             await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return 0
+        stored = json.dumps(serde.dump(ref)) if ref else None
         async with self.store.tx() as tx:
-            await tx.settle_message(msg.id, self.me, "sent", now, ref=json.dumps(serde.dump(ref)) if ref else None)
+            await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
+        if msg.tag and msg.kind in ("notify", "post"):
+            targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
         self.runtime.metrics.delivered.labels(msg.kind).inc()
         return 1
 
-    async def _target(self, msg: Claimed, tag: str) -> MessageRef | None:
-        async with self.store.tx() as tx:
-            status, ref = await tx.target(msg.incident_id or "", tag)
-            if msg.kind == "update" and await tx.superseded(msg):
-                raise _Skip
+    @staticmethod
+    def _target(msg: Claimed, tag: str, targets: dict[tuple[str, str], tuple[str, str | None]]) -> MessageRef | None:
+        status, ref = targets.get((msg.incident_id or "", tag), ("missing", None))
         if status == "sent" and ref:
             return serde.load(MessageRef, json.loads(ref))
         if status in ("pending", "sending"):
             raise _Defer
         return None
 
-    async def _send(self, adapter: Adapter, msg: Claimed) -> MessageRef | None:
+    async def _send(self, adapter: Adapter, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]]) -> MessageRef | None:
         p = msg.payload
         view = view_from(p["view"])
         if msg.kind == "notify":
             return await adapter.notify(serde.load(UserRef, p["user"]), _card(view))
         if msg.kind == "post":
-            thread = await self._target(msg, p["thread_of"]) if p.get("thread_of") else None
+            thread = self._target(msg, p["thread_of"], targets) if p.get("thread_of") else None
             if p.get("place") is None:
                 raise DeliveryError("no place to post in", permanent=True)
             return await adapter.post(serde.load(PlaceRef, p["place"]), _card(view), thread)
         if msg.kind == "update":
-            target = await self._target(msg, msg.tag)
+            target = self._target(msg, msg.tag, targets)
             if target is None:
                 raise _Skip  # the original was never delivered (cancelled, failed): nothing to update
             await adapter.update(target, _card(view))

@@ -57,6 +57,12 @@ class Facts:
     wrongful_purpose: Tri = "unknown"
     outsourcee: Tri = "unknown"
     notes: str = ""
+    # asked in the facts form that responders edit after the report (see flows.facts)
+    government_system: Tri = "unknown"
+    misuse_art9: Tri = "unknown"
+    provision_art19: Tri = "unknown"
+    sensitive_data: Tri = "unknown"
+    financial_harm: Tri = "unknown"
 
 
 @dataclass(frozen=True)

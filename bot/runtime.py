@@ -162,7 +162,7 @@ class Runtime:
     async def _apply(self, tx: Tx, event: Event, timer: Claimed | None, incident_id: str | None, platform: str,
                      effects: list[Effect], now: datetime) -> list[int]:  # fmt: skip
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
-        ids: list[int] = []
+        rows: list[dict[str, Any]] = []
         for n, e in enumerate(effects):
             row: tuple[str, str, dict[str, Any]] | None = None
             if isinstance(e, Notify):
@@ -201,10 +201,17 @@ class Runtime:
                 await tx.cancel_messages(incident_id, e.prefix)
             if row is not None:
                 kind, tag, payload = row
-                got = await tx.add_message(f"{base}:{n}", incident_id, platform, kind, tag, payload, now)
-                if got is not None:
-                    ids.append(got)
-        return ids
+                rows.append(
+                    {
+                        "idem_key": f"{base}:{n}",
+                        "incident_id": incident_id,
+                        "platform": platform,
+                        "kind": kind,
+                        "tag": tag,
+                        "payload": payload,
+                    }
+                )
+        return await tx.add_messages(rows, now)
 
     async def _channel(self, tx: Tx, incident_id: str | None) -> Any:
         loaded = await tx.load(incident_id) if incident_id else None

@@ -10,11 +10,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.config import OrgConfig
-from bot.effects import Effect, Post
+from bot.effects import Effect, OpenForm, Post
 from bot.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.i18n import t
 from bot.model import Incident
-from flows import checklist, commands, escalation, intake, reminders
+from flows import checklist, commands, drill, escalation, facts, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
 from flows.redaction import contains_my_number, redact
@@ -44,6 +44,8 @@ def needs(event: Event) -> Need:
             return Need(incident_id=target)
         if verb in ("list", "status"):
             return Need(summaries=True)
+        if verb == "drill":
+            return Need(new_id=True, drill=True)
     return Need()
 
 
@@ -60,13 +62,32 @@ def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tupl
     if isinstance(event, CommandInvoked):
         return _command(state, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
-        return intake.submit(state, event, ctx)
+        new, effects = intake.submit(state, event, ctx)
+        return new, label_drill(new, effects)
     if inc is None:
         if isinstance(event, TimerFired | DeliveryFailed):
             return None, []
         return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
     new, effects = _on_incident(inc, event, ctx)
-    return (new if new is not inc else None), effects
+    return (new if new is not inc else None), label_drill(inc, effects)
+
+
+def label_drill(inc: Incident | None, effects: list[Effect]) -> list[Effect]:
+    """Everything a drill sends says 訓練/DRILL, whatever flow made it."""
+    if inc is None or not inc.drill:
+        return effects
+    mark = t("drill.label", inc.lang)
+    out: list[Effect] = []
+    for e in effects:
+        view = getattr(e, "view", None) if not isinstance(e, OpenForm) else e.form
+        if view is not None and mark not in view.title and mark not in getattr(view, "text", ""):
+            if view.title:
+                view = replace(view, title=f"{mark} {view.title}")
+            else:
+                view = replace(view, text=f"{mark} {view.text}")
+            e = replace(e, form=view) if isinstance(e, OpenForm) else replace(e, view=view)
+        out.append(e)
+    return out
 
 
 def _sanitised(event: Event) -> Event:
@@ -86,6 +107,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
             return escalation.on_timer(inc, event, ctx)
         if event.kind == reminders.KIND:
             return reminders.on_timer(inc, event, ctx)
+        if event.kind == facts.KIND:
+            return facts.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith("page:"):
@@ -98,11 +121,15 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
             return escalation.acknowledge(inc, event, ctx)
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
+        if event.action == "facts:edit":
+            return facts.edit(inc, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
     if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == facts.FORM_ID:
+        return facts.submit(inc, event, ctx)
     return inc, []
 
 
@@ -110,6 +137,9 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
     verb, words = commands.parse(event.text)
     if verb == "report":
         return None, intake.open_report_form(event, ctx)
+    if verb == "drill":
+        new, effects = drill.start(state, event, ctx)
+        return new, label_drill(new, effects)
     if verb == "help":
         return None, [say(event.actor, "help.text", ctx, event.place)]
     if verb == "status":

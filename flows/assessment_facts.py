@@ -1,7 +1,7 @@
 """From an incident's record (:class:`bot.model.Facts`) to the assessment engine's facts.
 
-Only what the report form asks is carried over; every other fact stays "unknown", which the engine
-treats as a possibility (おそれ). Pure: the day of knowing is the discovery date in the
+What the report form and the facts form recorded is carried over; anything not yet known stays
+"unknown", which the engine treats as a possibility (おそれ). Pure: the day of knowing is the discovery date in the
 organisation's time zone (the creation date when no discovery time was recorded).
 """
 
@@ -39,6 +39,11 @@ def facts_for_assessment(incident: Incident, config: OrgConfig) -> Facts:
         encrypted=_tri(f.encrypted),
         exposed_online=_tri(f.exposed_online),
         wrongful_purpose=_tri(f.wrongful_purpose),
+        government_system=_tri(f.government_system),
+        misuse_art9=_tri(f.misuse_art9),
+        provision_art19=_tri(f.provision_art19),
+        sensitive_data=_tri(f.sensitive_data),
+        financial_harm=_tri(f.financial_harm),
     )
 
 

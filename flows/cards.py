@@ -73,9 +73,14 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.outsourcee", lang), label(f.outsourcee, lang, "tri")),
         Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
     )
+    from flows.facts import assessment_fields  # the law's view of these facts
+
+    fields += assessment_fields(inc, ctx)
     buttons: tuple[Button, ...] = ()
     if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):
         buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
+    if inc.status == "open":
+        buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
     return Card(
         title=f"{drill_prefix(inc, lang)}{t('card.title', lang, id=inc.id)}",
         tone=tone,
@@ -83,7 +88,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         fields=fields,
         sections=step_progress(inc, ctx.config, lang),
         buttons=buttons,
-        footer=t("card.footer", lang, at=fmt_dt(ctx.now, ctx)),
+        footer=t("card.footer", lang, at=fmt_dt(ctx.now, ctx)) + " · " + t("law.disclaimer", lang),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
@@ -184,6 +185,8 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
     items = tuple(Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required) for st in cfg.checklist for it in st.items)
     esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
+    # 規則第2条第1号 concerns systems of government bodies: known "no" unless the config says we run them
+    facts = replace(facts, government_system="unknown" if cfg.government_systems else "no")
     return Incident(
         id=incident_id,
         platform=platform,
@@ -201,10 +204,16 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
 
 
 def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
-    facts, clean, errors, masked = validate(event.values, ctx)
-    if facts is None or state.new_id is None:
+    found, clean, errors, masked = validate(event.values, ctx)
+    if found is None or state.new_id is None:
         return None, [RejectForm(report_form(ctx, clean, errors))]
-    inc = new_incident(state.new_id, event, facts, ctx)
+    return opened(new_incident(state.new_id, event, found, ctx), event, ctx, masked)
+
+
+def opened(inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, masked: int = 0) -> tuple[Incident, list[Effect]]:
+    """A new incident: page step 1 first, then the card, its thread, the timers, the confirmation."""
+    from flows import facts
+
     inc, paging = escalation.start(inc, ctx)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
     effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
@@ -212,8 +221,11 @@ def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | Non
     effects += [e for e in paging if not isinstance(e, Notify)]
     effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
     effects += reminders.ensure(inc, ctx)
+    effects += facts.deadline_timers(inc, ctx)
     text = t("intake.confirm", ctx.lang, id=inc.id)
     if masked:
         text += "\n" + t("intake.masked", ctx.lang, n=masked)
     effects.append(Reply(event.actor, Card(title=t("intake.confirm_title", ctx.lang, id=inc.id), tone="success", text=text), event.place))
+    if inc.drill:
+        effects.append(Reply(event.actor, Card(title="", tone="info", text=t("drill.started", ctx.lang, id=inc.id)), event.place))
     return inc, effects

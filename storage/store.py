@@ -231,14 +231,13 @@ class Tx:
         )
 
     # ---- outbox --------------------------------------------------------------------------------
-    async def add_message(
-        self, idem: str, incident_id: str | None, platform: str, kind: str, tag: str, payload: dict[str, Any], now: datetime
-    ) -> int | None:
-        stmt = self._insert(OUT).values(idem_key=idem, incident_id=incident_id, platform=platform, kind=kind, tag=tag,
-                                        payload=payload, status="pending", next_attempt_at=now, created_at=now)  # fmt: skip
-        res = await self.conn.execute(stmt.on_conflict_do_nothing().returning(OUT.c.id))
-        got = res.scalar()
-        return int(got) if got is not None else None
+    async def add_messages(self, rows: list[dict[str, Any]], now: datetime) -> list[int]:
+        """Queue messages in one statement; a row whose idempotency key exists already is skipped."""
+        if not rows:
+            return []
+        values = [{**r, "status": "pending", "next_attempt_at": now, "created_at": now, "attempts": 0} for r in rows]
+        stmt = self._insert(OUT).values(values).on_conflict_do_nothing().returning(OUT.c.id)
+        return sorted(int(i) for i in (await self.conn.execute(stmt)).scalars())
 
     async def cancel_messages(self, incident_id: str, prefix: str) -> None:
         await self.conn.execute(
@@ -270,34 +269,39 @@ class Tx:
         ]
         return sorted(out, key=lambda c: c.id)
 
-    async def target(self, incident_id: str, tag: str) -> tuple[str, str | None]:
-        """(status, platform reference) of the message that created ``tag``; ("missing", None) if none."""
-        row = (
-            await self.conn.execute(
-                select(OUT.c.status, OUT.c.result_ref)
-                .where(OUT.c.incident_id == incident_id, OUT.c.tag == tag, OUT.c.kind.in_(("notify", "post")))
-                .order_by(OUT.c.id.desc())
-                .limit(1)
+    async def targets(self, claimed: list[Claimed]) -> tuple[dict[tuple[str, str], tuple[str, str | None]], set[int]]:
+        """For a claimed batch: the latest (status, platform reference) of every message that created a
+        tag the batch refers to, and the ids of updates superseded by a newer update of the same tag."""
+        incidents = {c.incident_id for c in claimed if c.incident_id}
+        if not incidents:
+            return {}, set()
+        tags = {c.tag for c in claimed if c.kind == "update"} | {c.payload.get("thread_of") or "" for c in claimed if c.kind == "post"}
+        tags.discard("")
+        found: dict[tuple[str, str], tuple[str, str | None]] = {}
+        if tags:
+            rows = await self.conn.execute(
+                select(OUT.c.incident_id, OUT.c.tag, OUT.c.status, OUT.c.result_ref)
+                .where(OUT.c.incident_id.in_(incidents), OUT.c.tag.in_(tags), OUT.c.kind.in_(("notify", "post")))
+                .order_by(OUT.c.id)
             )
-        ).first()
-        return (row[0], row[1]) if row else ("missing", None)
-
-    async def superseded(self, msg: Claimed) -> bool:
-        """A newer update of the same message exists, so this older one need not be sent."""
-        row = (
-            await self.conn.execute(
-                select(OUT.c.id)
+            for inc, tag, status, ref in rows:
+                found[(inc, tag)] = (status, ref)  # the latest wins
+        superseded: set[int] = set()
+        updates = [c for c in claimed if c.kind == "update"]
+        if updates:
+            newest = await self.conn.execute(
+                select(OUT.c.incident_id, OUT.c.tag, func.max(OUT.c.id))
                 .where(
-                    OUT.c.incident_id == msg.incident_id,
-                    OUT.c.tag == msg.tag,
+                    OUT.c.incident_id.in_(incidents),
                     OUT.c.kind == "update",
-                    OUT.c.id > msg.id,
+                    OUT.c.tag.in_({c.tag for c in updates}),
                     OUT.c.status.in_(("pending", "sending", "sent")),
                 )  # fmt: skip
-                .limit(1)
+                .group_by(OUT.c.incident_id, OUT.c.tag)
             )
-        ).first()
-        return row is not None
+            latest = {(inc, tag): top for inc, tag, top in newest}
+            superseded = {c.id for c in updates if latest.get((c.incident_id, c.tag), c.id) > c.id}
+        return found, superseded
 
     async def settle_message(self, msg_id: int, me: str, status: str, now: datetime, *, ref: str | None = None,
                              error: str | None = None, retry_at: datetime | None = None, attempts: int | None = None) -> bool:  # fmt: skip

@@ -39,7 +39,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _str(payload: Mapping[str, Any], name: str, limit: int, *, required: bool = True) -> str:
+def text_field(payload: Mapping[str, Any], name: str, limit: int, *, required: bool = True) -> str:
     value = payload.get(name, "")
     if value is None:
         value = ""
@@ -106,7 +106,7 @@ def command(payload: Mapping[str, Any], personas: Mapping[str, Persona], channel
     persona = persona_of(payload, personas)
     dedup, lang = dedup_of(payload), lang_of(payload)
     place, thread = where(payload, persona, channel)
-    text = _str(payload, "text", TEXT_LIMIT).strip()
+    text = text_field(payload, "text", TEXT_LIMIT).strip()
     ref = PlaceRef(PLATFORM, place_key(place, thread))
     first, _, rest = text.partition(" ")
     if first.lower() == COMMAND:
@@ -120,8 +120,8 @@ def press(payload: Mapping[str, Any], personas: Mapping[str, Persona], place: st
     """A button on a message (``place``: where that message is, looked up by the caller)."""
     persona = persona_of(payload, personas)
     dedup, lang = dedup_of(payload), lang_of(payload)
-    action = _str(payload, "action", 64)
-    value = _str(payload, "value", 200, required=False)
+    action = text_field(payload, "action", 64)
+    value = text_field(payload, "value", 200, required=False)
     key = message_key(payload, "message")
     return ButtonPressed(
         persona.user(),

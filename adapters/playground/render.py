@@ -162,11 +162,7 @@ def message_html(*, author: str, is_bot: bool, time: str, body: str, lang: str, 
     badge = f'<span class="badge-app">{escape(t("playground.app", lang))}</span>' if is_bot else ""
     role_html = f'<span class="msg-role">{escape(role)}</span>' if role else ""
     edited_html = f'<span class="msg-edited" data-testid="edited">{escape(t("playground.edited", lang))}</span>' if edited else ""
-    note = (
-        f'<div class="msg-private" data-testid="private-note">{EYE} {escape(t("playground.only_you", lang))}</div>'
-        if private
-        else ""
-    )
+    note = f'<div class="msg-private" data-testid="private-note">{EYE} {escape(t("playground.only_you", lang))}</div>' if private else ""
     return (
         f'{avatar}<div class="msg-main"><div class="msg-head"><span class="msg-author">{escape(author)}</span>{badge}{role_html}'
         f'<time class="msg-time">{escape(time)}</time>{edited_html}</div>{note}<div class="msg-body">{body}</div></div>'

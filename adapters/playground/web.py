@@ -200,8 +200,8 @@ class Playground:
             if msg.status == "closed":
                 return web.json_response({"ok": True, "duplicate": True, "closed": True})
         else:
-            form_id = inbound._str(payload, "form_id", 64)
-            context = inbound._str(payload, "context", 200, required=False)
+            form_id = inbound.text_field(payload, "form_id", 64)
+            context = inbound.text_field(payload, "context", 200, required=False)
         event = inbound.submit(payload, self.adapter.personas, form_id, context, place)
         outcome = await self._dispatch(event)
         log.info("playground: form", extra={"persona": persona.id, "form": form_id, "rejected": outcome.form is not None,

@@ -48,6 +48,7 @@ PERMANENT = frozenset(
 )
 CALL_TIMEOUT = 10.0
 NAME_TTL = 3600.0
+WORKERS = 8  # events acted on at once after their acks; the rest queue, so acks stay fast under bursts
 VIEW_ACK_BUDGET = 2.0  # a modal submission is decided within this, then acked (Slack allows 3 s)
 
 
@@ -73,6 +74,7 @@ class SlackAdapter:
         self._lookups: dict[str, asyncio.Task[Who]] = {}
         self.timeout = CALL_TIMEOUT
         self.inflight: set[asyncio.Task[Any]] = set()  # listeners still working after their ack
+        self.work = asyncio.Semaphore(WORKERS)
 
     # ---- the Web API -----------------------------------------------------------------------------
     async def call(self, method: str, **args: Any) -> dict[str, Any]:
@@ -228,7 +230,8 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
         if event is None:
             return
         try:
-            await runtime.dispatch(event)
+            async with adapter.work:
+                await runtime.dispatch(event)
         except Exception as exc:  # the ack is gone: tell the person, log for the operator (no free text)
             log.error("could not handle a Slack request", extra={"event": type(event).__name__, "error": type(exc).__name__})
             log.debug("dispatch failure", exc_info=True)

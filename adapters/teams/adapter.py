@@ -55,7 +55,8 @@ class TeamsAdapter:
         self.config = config
         self.app_id = config.APP_ID or None
         self.cloud = CloudAdapter(Authentication(config))
-        self._known: dict[str, str] = {}  # key -> the stored reference's JSON, to skip rewrites
+        self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
+        self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
 
     # ---- inbound --------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -134,20 +135,32 @@ class TeamsAdapter:
 
     async def _save(self, key: str, value: dict[str, Any]) -> None:
         blob = json.dumps(value, sort_keys=True)
-        if self._known.get(key) == blob:
+        if self._seen.get(key) == blob:  # this process already stored (or deliberately kept) it
             return
         if value["kind"] == "member":  # never replace a way to DM the person by a mere sighting
-            stored = await load_ref(self.app.store, key)
+            stored = await self._load(key)
             if stored and stored.get("kind") == "personal":
-                self._remember_blob(key, blob)
+                self._keep(self._seen, key, blob)
                 return
         await save_ref(self.app.store, key, value, self.app.runtime.clock())
-        self._remember_blob(key, blob)
+        self._keep(self._seen, key, blob)
+        self._keep(self._refs, key, value)
 
-    def _remember_blob(self, key: str, blob: str) -> None:
-        if len(self._known) > _CACHE_MAX:
-            self._known.clear()
-        self._known[key] = blob
+    async def _load(self, key: str) -> dict[str, Any] | None:
+        """A stored reference, from this process's copy when it has one (references change rarely;
+        a stale one is refreshed the next time the person or place is seen)."""
+        if key in self._refs:
+            return json.loads(json.dumps(self._refs[key]))
+        stored = await load_ref(self.app.store, key)
+        if stored is not None:
+            self._keep(self._refs, key, stored)
+        return stored
+
+    @staticmethod
+    def _keep(cache: dict[str, Any], key: str, value: Any) -> None:
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        cache[key] = value
 
     # ---- outbound: the adapter contract ---------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
@@ -162,7 +175,7 @@ class TeamsAdapter:
             conv = key.get("thread") or key["conversation"]
             ref = self._bare_ref(conv, key["service_url"])
             return await self._send(ref, conv, content, view.title, "thread reply")
-        stored = await load_ref(self.app.store, inbound.base_conversation(place.key))
+        stored = await self._load(inbound.base_conversation(place.key))
         if stored is None:
             raise DeliveryError(t("teams.no_channel", self.app.config.language), permanent=True)
         return await self._send(stored["reference"], place.key, content, view.title, "post", channel=stored.get("kind") == "channel")
@@ -188,7 +201,7 @@ class TeamsAdapter:
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
         """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
         else (they never installed the app) where they spoke."""
-        stored = await load_ref(self.app.store, inbound.base_conversation(place.key)) if place else None
+        stored = await self._load(inbound.base_conversation(place.key)) if place else None
         if place is not None and stored is not None and stored.get("kind") == "personal":
             await self._send(stored["reference"], place.key, content, summary, what)
             return
@@ -206,7 +219,7 @@ class TeamsAdapter:
         in a team. No reference at all: they never installed the app → a permanent failure."""
         name = user.name or (p.name if (p := self.app.config.person(user)) else user.key)
         lang = self.app.config.language
-        stored = await load_ref(self.app.store, user.key)
+        stored = await self._load(user.key)
         if stored is None:
             raise DeliveryError(t("teams.not_installed", lang, name=name), permanent=True)
         if stored.get("kind") == "personal":

@@ -103,7 +103,8 @@ def _envelope(body: list[dict[str, Any]], actions: list[dict[str, Any]], m: _Men
     if actions:
         card["actions"] = actions
     if fallback:
-        card["fallbackText"] = fallback[:200]
+        plain = MENTION_RE.sub(lambda x: x.group(3) or x.group(2), fallback)
+        card["fallbackText"] = _AT_TAG.sub(lambda x: x.group(0).replace("<", "‹").replace(">", "›"), plain)[:200]
     if m.entities:
         card["msteams"] = {"entities": m.entities}
     return card
@@ -127,8 +128,7 @@ def _card(view: Card) -> dict[str, Any]:
         body.append(_tb(view.footer, m, isSubtle=True, size="Small", separator=True))
     if not body:
         body.append({"type": "TextBlock", "text": " "})
-    fallback = MENTION_RE.sub(lambda x: x.group(3), view.title or view.text)
-    return _envelope(body, [_action(b) for b in view.buttons], m, fallback)
+    return _envelope(body, [_action(b) for b in view.buttons], m, view.title or view.text)
 
 
 def _shorten(view: Card, limit: int) -> Card:
@@ -161,15 +161,42 @@ def card(view: Card, lang: str = "ja") -> dict[str, Any]:
             return out
     small = _shorten(view, 120)
     note = t("teams.truncated", lang)
-    while small.sections or small.fields:
-        if small.sections:
-            small = replace(small, sections=small.sections[:-1])
+    noted = replace(small, footer=(small.footer + "\n" if small.footer else "") + note)
+    total = sum(max(len(sec.items), 1) for sec in small.sections)
+    k = _most(lambda n: _card(_keep(noted, n, len(small.fields))), total)
+    if k is not None:
+        return _card(_keep(noted, k, len(small.fields)))
+    f = _most(lambda n: _card(_keep(noted, 0, n)), len(small.fields))
+    if f is not None:
+        return _card(_keep(noted, 0, f))
+    return _card(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+
+
+def _keep(view: Card, units: int, fields: int) -> Card:
+    """``view`` with its first ``units`` checklist lines (a section without items counts as one)
+    and its first ``fields`` fields."""
+    sections: list[Section] = []
+    for sec in view.sections:
+        if units <= 0:
+            break
+        n = max(len(sec.items), 1)
+        sections.append(replace(sec, items=sec.items[:units]))
+        units -= n
+    return replace(view, sections=tuple(sections), fields=view.fields[:fields])
+
+
+def _most(make: Any, top: int) -> int | None:
+    """The largest n in [0, top] whose card fits (binary search), or None if even 0 does not."""
+    if size(make(0)) > MAX_BYTES:
+        return None
+    lo, hi = 0, top
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size(make(mid)) <= MAX_BYTES:
+            lo = mid
         else:
-            small = replace(small, fields=small.fields[:-1])
-        out = _card(replace(small, footer=(small.footer + "\n" if small.footer else "") + note))
-        if size(out) <= MAX_BYTES:
-            return out
-    return _card(replace(small, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+            hi = mid - 1
+    return lo
 
 
 # ---- forms --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from adapters.slack.render import ACTION_SEP, action_of
 from bot.app import App
 from bot.config import OrgConfig
 from bot.model import UserRef
+from tests.adapters.slack.blockkit import check_calls
 from tests.adapters.slack.fake_slack import FakeSlack, _user
 from tests.adapters.slack.harness import SlackHarness
 from tests.contract.drivers import HANDLES, Received, Submitted, platform_id
@@ -78,6 +79,7 @@ class SlackDriver:
         if self.h is not None:
             await self.h.close()
         await self.fake.stop()
+        check_calls(self.fake.calls)  # every Block Kit payload of the run parses and keeps Slack's limits
 
     def user(self, handle: str) -> UserRef:
         return UserRef("slack", platform_id("slack", handle), handle)
@@ -153,7 +155,9 @@ class SlackDriver:
     async def replay_last(self) -> int:
         assert self.h is not None and self._last is not None
         body, content_type, headers = self._last
-        return (await self.h.send(body, content_type, headers=headers | {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})).status
+        return (
+            await self.h.send(body, content_type, headers=headers | {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+        ).status
 
     async def settle(self) -> None:
         assert self.h is not None

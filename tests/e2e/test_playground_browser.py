@@ -20,7 +20,14 @@ from storage.store import Store
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("MYNALEAK_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = ROOT / "test-artifacts" / "playground"
 
 
@@ -77,10 +84,14 @@ async def test_the_two_minute_tour(server: tuple[str, App], page: Page) -> None:
     await page.get_by_test_id("composer-input").press("Enter")
     dialog = page.get_by_test_id("form-dialog")
     await expect(dialog.get_by_test_id("form-report")).to_be_visible()
-    await dialog.get_by_label("何が起きましたか").fill("経理担当者が帰宅途中にUSBメモリを紛失した")
     await dialog.get_by_label("媒体").select_option("removable")
     await dialog.get_by_label("本人の数").fill("20")
-    await shot(page, "01-report-form")
+    await dialog.get_by_test_id("form-submit").click()  # nothing said about what happened: shown back
+    await expect(dialog.get_by_test_id("form-errors")).to_be_visible()
+    await expect(dialog.locator('[data-field="summary"] .field-error')).to_have_text("入力してください。")
+    await expect(dialog.get_by_label("本人の数")).to_have_value("20")  # what was typed is kept
+    await shot(page, "01-report-form-errors")
+    await dialog.get_by_label("何が起きましたか").fill("経理担当者が帰宅途中にUSBメモリを紛失した")
     await dialog.get_by_test_id("form-submit").click()
     await expect(dialog).to_be_hidden()
     confirmation = page.get_by_test_id("messages").locator("article[data-private=true]").filter(has_text="受け付けました")
@@ -134,5 +145,7 @@ async def test_the_two_minute_tour(server: tuple[str, App], page: Page) -> None:
     # and the page speaks English on request
     await page.get_by_test_id("lang-en").click()
     await expect(page.get_by_test_id("banner")).to_contain_text("playground")
-    await expect(page.get_by_test_id("composer-input")).to_have_attribute("placeholder", "Message #incidents — /mynaleak report to report a leak")
+    await expect(page.get_by_test_id("composer-input")).to_have_attribute(
+        "placeholder", "Message #incidents — /mynaleak report to report a leak"
+    )
     await shot(page, "07-english")

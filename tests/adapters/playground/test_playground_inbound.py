@@ -30,7 +30,13 @@ def test_personas_come_from_the_config_plus_a_reporter_and_an_outsider() -> None
 def test_a_slash_command_becomes_a_command() -> None:
     ev = inbound.command({"id": RID, "persona": "yamada", "text": "  /mynaleak report  ", "lang": "en"}, PEOPLE, "incidents")
     assert isinstance(ev, CommandInvoked)
-    assert (ev.text, ev.place, ev.trigger, ev.dedup, ev.lang) == ("report", PlaceRef("playground", "incidents"), "yamada", f"playground:{RID}", "en")
+    assert (ev.text, ev.place, ev.trigger, ev.dedup, ev.lang) == (
+        "report",
+        PlaceRef("playground", "incidents"),
+        "yamada",
+        f"playground:{RID}",
+        "en",
+    )
     assert ev.actor.key == "yamada"
 
 
@@ -71,11 +77,18 @@ def test_malformed_commands_are_refused(payload: dict, code: str) -> None:
 def test_a_press_carries_its_message_and_place() -> None:
     ev = inbound.press({"id": RID, "persona": "sato", "message": "abc", "action": "ack", "value": "ML-2026-0001"}, PEOPLE, "dm:sato")
     assert isinstance(ev, ButtonPressed)
-    assert (ev.action, ev.value, ev.message, ev.place) == ("ack", "ML-2026-0001", MessageRef("playground", "abc"), PlaceRef("playground", "dm:sato"))
+    assert (ev.action, ev.value, ev.message, ev.place) == (
+        "ack",
+        "ML-2026-0001",
+        MessageRef("playground", "abc"),
+        PlaceRef("playground", "dm:sato"),
+    )
 
 
 def test_a_submission_keeps_lists_as_tuples() -> None:
-    ev = inbound.submit({"id": RID, "persona": "yamada", "values": {"summary": "x", "data_items": ["mynumber", "name"]}}, PEOPLE, "report", "", "incidents")
+    ev = inbound.submit(
+        {"id": RID, "persona": "yamada", "values": {"summary": "x", "data_items": ["mynumber", "name"]}}, PEOPLE, "report", "", "incidents"
+    )
     assert isinstance(ev, FormSubmitted)
     assert ev.values == {"summary": "x", "data_items": ("mynumber", "name")} and ev.form_id == "report"
 

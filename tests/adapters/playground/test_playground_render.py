@@ -92,7 +92,10 @@ def test_checklist_items_show_their_state_accessibly() -> None:
 
 
 def test_mentions_become_chips() -> None:
-    html = text_html(f"to {mention(UserRef('playground', 'sato', '佐藤 花子'))} and {mention(UserRef('playground', 'x', ''))}", lambda k: {"x": "X-san"}[k])
+    html = text_html(
+        f"to {mention(UserRef('playground', 'sato', '佐藤 花子'))} and {mention(UserRef('playground', 'x', ''))}",
+        lambda k: {"x": "X-san"}[k],
+    )
     assert '<span class="mention" data-user="playground:sato">@佐藤 花子</span>' in html
     assert "@X-san" in html and "⟦" not in html
 

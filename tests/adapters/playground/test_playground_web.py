@@ -106,7 +106,10 @@ async def test_private_replies_and_dms_are_seen_only_by_their_person(pg: Playgro
     await adapter.reply(pg.user("manager"), None, Card(title="for manager only"))
     await adapter.notify(pg.user("deputy"), Card(title="DM for deputy"))
     await adapter.reply(pg.user("outsider"), PlaceRef("playground", "incidents"), Card(title="ephemeral in channel"))
-    seen = {p: " ".join(m["html"] for m in (await state(pg, pg.persona_id(p)))["messages"]) for p in ("manager", "deputy", "outsider", "reporter")}
+    seen = {
+        p: " ".join(m["html"] for m in (await state(pg, pg.persona_id(p)))["messages"])
+        for p in ("manager", "deputy", "outsider", "reporter")
+    }
     assert "for manager only" in seen["manager"] and all("for manager only" not in s for p, s in seen.items() if p != "manager")
     assert "DM for deputy" in seen["deputy"] and all("DM for deputy" not in s for p, s in seen.items() if p != "deputy")
     assert "ephemeral in channel" in seen["outsider"] and "ephemeral in channel" not in seen["reporter"]

@@ -60,7 +60,10 @@ class FakeSlack:
             "U0REPORTER": _user("U0REPORTER", "Yamada Taro"),
             BOT_USER: _user(BOT_USER, "mynaleak", is_bot=True),
         }
-        self.channels: dict[str, dict[str, Any]] = {"C0INCIDENTS": {"member": True, "archived": False}, "C0GENERAL": {"member": True, "archived": False}}
+        self.channels: dict[str, dict[str, Any]] = {
+            "C0INCIDENTS": {"member": True, "archived": False},
+            "C0GENERAL": {"member": True, "archived": False},
+        }
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
@@ -138,7 +141,9 @@ class FakeSlack:
                     await asyncio.sleep(f.delay)
                 call.status, call.error = f.status, f.error or f"HTTP {f.status}"
                 if f.status >= 500:
-                    return web.Response(status=f.status, text="<html><body>Service Unavailable</body></html>", content_type="text/html", headers=f.headers)
+                    return web.Response(
+                        status=f.status, text="<html><body>Service Unavailable</body></html>", content_type="text/html", headers=f.headers
+                    )
                 return web.json_response({"ok": False, "error": f.error or "ratelimited"}, status=f.status, headers=f.headers)
         if token != want:
             return self._err(call, "invalid_auth")
@@ -180,7 +185,14 @@ class FakeSlack:
         return None
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://fake.slack.com/", "team": "Fake", "user": "mynaleak", "team_id": "T0FAKE", "user_id": BOT_USER, "bot_id": "B0BOT"}
+        return {
+            "url": "https://fake.slack.com/",
+            "team": "Fake",
+            "user": "mynaleak",
+            "team_id": "T0FAKE",
+            "user_id": BOT_USER,
+            "bot_id": "B0BOT",
+        }
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel = str(args.get("channel", ""))

@@ -75,7 +75,10 @@ class SlackHarness:
     # ---- raw requests --------------------------------------------------------------------------------
     def headers(self, body: str, ts: int | None = None, secret: str = SECRET, retry: int | None = None) -> dict[str, str]:
         stamp = str(ts if ts is not None else int(time.time()))
-        h = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)}
+        h = {
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body),
+        }
         if retry is not None:
             h |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return h

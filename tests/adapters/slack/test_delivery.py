@@ -56,7 +56,9 @@ async def test_5xx_and_timeouts_are_retried_with_backoff(slack, fake, clock):
     attempts = [c for c in fake.calls if c.method == "chat.postMessage" and page(c.args)]
     assert [c.status for c in attempts][:2] == [503, 500]
     assert len(attempts) == 4 and any(ts for (ch, ts) in fake.messages if ch == "D0SATO"), "the page was never delivered"
-    assert not any("D0SATO" in str(c.args) for c in fake.called("chat.postMessage", channel="C0INCIDENTS")), "a delivered page was reported as failed"
+    assert not any("D0SATO" in str(c.args) for c in fake.called("chat.postMessage", channel="C0INCIDENTS")), (
+        "a delivered page was reported as failed"
+    )
 
 
 async def test_undeliverable_page_reported_in_thread_and_escalation_moves_on(slack, fake, clock, caplog):

@@ -76,7 +76,11 @@ async def test_report_to_reminder(slack, fake, clock):
     clock.advance(hours=4, minutes=1)
     await slack.app.ticker.tick()
     await slack.settle()
-    reminders = [c for c in fake.called("chat.postMessage", channel="C0INCIDENTS", thread_ts=card_ts) if "ML-" in c.args["text"] and "🚨" not in c.args["text"]]
+    reminders = [
+        c
+        for c in fake.called("chat.postMessage", channel="C0INCIDENTS", thread_ts=card_ts)
+        if "ML-" in c.args["text"] and "🚨" not in c.args["text"]
+    ]
     assert any("remind" in c.args["text"] or "未完了" in c.args["text"] for c in reminders), [c.args["text"] for c in reminders]
     assert check_calls(fake.calls) > 10
 
@@ -126,7 +130,11 @@ async def test_retried_command_and_double_ack(slack, fake):
     for payload in (one, one, two):
         assert (await slack.interactive(payload, retry=None)).status == 200
     await slack.settle()
-    acked_notes = [c for c in fake.called("chat.postMessage", channel="C0INCIDENTS") if "thread_ts" in c.args and "Sato Hanako" in c.args["text"] and "✅" in c.args["text"]]
+    acked_notes = [
+        c
+        for c in fake.called("chat.postMessage", channel="C0INCIDENTS")
+        if "thread_ts" in c.args and "Sato Hanako" in c.args["text"] and "✅" in c.args["text"]
+    ]
     assert len(acked_notes) <= 1
     assert len(fake.called("chat.postMessage", channel="D0REPORTER")) == 1, "the reporter was told of the ack twice"
 
@@ -159,3 +167,20 @@ async def test_my_number_in_a_channel_message_is_refused_privately(slack, fake):
     await slack.event("番号は 1234 5678 9018 です", "U0TANAKA", event_id=eid, retry=1)
     await slack.settle()
     assert len(fake.ephemerals) == 2
+
+
+async def test_url_verification_and_unknown_payloads_are_answered(slack, fake):
+    import json as _json
+
+    challenge = _json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"})
+    r = await slack.send(challenge, "application/json")
+    assert r.status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in r.text
+    # a click on something that is not one of our buttons, and a message from a bot: acked, ignored
+    r = await slack.interactive({"type": "block_actions", "user": {"id": "U0SATO"}, "trigger_id": fake.trigger(), "team": {"id": "T0FAKE"},
+                                 "actions": [{"type": "static_select", "action_id": "x", "block_id": "b", "action_ts": "1"}]})  # fmt: skip
+    body = slack.event_body("hello", "U0SATO", "C0INCIDENTS")
+    body["event"]["bot_id"] = "B0OTHER"
+    r2 = await slack.send(_json.dumps(body), "application/json")
+    await slack.settle()
+    assert r.status == r2.status == 200
+    assert not fake.ephemerals and not fake.called("chat.postMessage")

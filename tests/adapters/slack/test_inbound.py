@@ -34,7 +34,9 @@ def test_command():
 def test_view_submission_values_and_dedup():
     values = {
         "reason": {"reason": {"type": "plain_text_input", "value": "対象外のため"}},
-        "medium": {"medium": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "紙"}, "value": "paper"}}},
+        "medium": {
+            "medium": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "紙"}, "value": "paper"}}
+        },
         "data_items": {"data_items": {"type": "multi_static_select", "selected_options": [{"value": "name"}, {"value": "mynumber"}]}},
         "discovered_at": {"discovered_at": {"type": "datetimepicker", "selected_date_time": 1795000000}},
         "occurred_at": {"occurred_at": {"type": "datetimepicker", "selected_date_time": None}},
@@ -59,7 +61,9 @@ def test_block_actions_button_and_overflow():
     assert (ev.action, ev.value, ev.trigger) == ("ack", "ML-2026-0001", body["trigger_id"])
     assert ev.message == MessageRef("slack", inbound.message_key("D0SATO", "1548261231.000200"))
     assert ev.place == PlaceRef("slack", "D0SATO") and ev.dedup == "slack:action:12466734323.1395872398"
-    body["actions"] = [{"type": "overflow", "action_id": "overflow~1", "selected_option": {"value": "item:na~ML-2026-0001|1.2"}, "action_ts": "1"}]
+    body["actions"] = [
+        {"type": "overflow", "action_id": "overflow~1", "selected_option": {"value": "item:na~ML-2026-0001|1.2"}, "action_ts": "1"}
+    ]
     ev = inbound.block_action(body)
     assert (ev.action, ev.value) == ("item:na", "ML-2026-0001|1.2")
     body["container"]["is_ephemeral"] = True
@@ -69,7 +73,11 @@ def test_block_actions_button_and_overflow():
 
 
 def test_message_events():
-    body = {"type": "event_callback", "event_id": "Ev0PV52K21", "event": {"type": "message", "channel": "C0INC", "user": "U0TANAKA", "text": "hi", "ts": "1.2"}}
+    body = {
+        "type": "event_callback",
+        "event_id": "Ev0PV52K21",
+        "event": {"type": "message", "channel": "C0INC", "user": "U0TANAKA", "text": "hi", "ts": "1.2"},
+    }
     ev = inbound.message_event(body)
     assert (ev.actor.key, ev.place.key, ev.text, ev.dedup) == ("U0TANAKA", "C0INC", "hi", "slack:event:Ev0PV52K21")
     for extra in ({"subtype": "message_changed"}, {"subtype": "bot_message", "bot_id": "B1"}, {"bot_id": "B1"}):

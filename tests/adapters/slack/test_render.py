@@ -13,14 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import render
-from bot.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
 from bot.model import UserRef
+from bot.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
 from flows.common import Ctx
 from flows.intake import report_form
 from tests.adapters.slack.blockkit import check_blocks, check_modal
 
 TZ = ZoneInfo("Asia/Tokyo")
-ITEM_BUTTONS = (Button("完了", "item:done", "v", "primary"), Button("該当なし", "item:na", "v"), Button("担当する", "item:take", "v"), Button("メモ", "item:note", "v"))
+ITEM_BUTTONS = (
+    Button("完了", "item:done", "v", "primary"),
+    Button("該当なし", "item:na", "v"),
+    Button("担当する", "item:take", "v"),
+    Button("メモ", "item:note", "v"),
+)
 
 
 def _items(n: int, prefix: str = "", state: str = "open") -> tuple[CheckItem, ...]:
@@ -40,7 +45,7 @@ def _shown_ids(blocks: list[dict], ids: list[str]) -> set[str]:
 @pytest.mark.parametrize("n", [3, 12, 24, 40, 60, 200])
 def test_long_checklist_fits_and_names_everything(n):
     items = _items(n, "A.")
-    card = Card(title="(1) 手順", sections=(Section("0/%d" % n, items=items),), footer="f")
+    card = Card(title="(1) 手順", sections=(Section(f"0/{n}", items=items),), footer="f")
     blocks, text = render.message(card)
     check_blocks(blocks)
     ids = [i.id for i in items]
@@ -137,8 +142,21 @@ def test_modal_long_title_and_errors():
 
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=400)
-_button = st.builds(Button, _text.filter(bool), st.sampled_from(["ack", "item:done", "item:na"]), st.text(max_size=40), st.sampled_from(["default", "primary", "danger"]))
-_item = st.builds(CheckItem, st.text(min_size=1, max_size=8), _text, st.sampled_from(["open", "done", "na"]), _text, st.lists(_button, max_size=6).map(tuple))
+_button = st.builds(
+    Button,
+    _text.filter(bool),
+    st.sampled_from(["ack", "item:done", "item:na"]),
+    st.text(max_size=40),
+    st.sampled_from(["default", "primary", "danger"]),
+)
+_item = st.builds(
+    CheckItem,
+    st.text(min_size=1, max_size=8),
+    _text,
+    st.sampled_from(["open", "done", "na"]),
+    _text,
+    st.lists(_button, max_size=6).map(tuple),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -75,6 +75,7 @@ class FakeConnector:
     gone: set[str] = field(default_factory=set)  # conversation ids / member ids that answer 403
     server: TestServer | None = None
     attempts: list[str] = field(default_factory=list)  # every request's op, answered or failed
+    expect_auth: str | None = None  # when set, any other Authorization header gets 401
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -109,6 +110,8 @@ class FakeConnector:
         call = Call(request.method, op, conv, request.match_info.get("aid"), body, request.headers.get("Authorization"))
         self.attempts.append(op)
         scripted = self._scripted(op)
+        if scripted is None and self.expect_auth is not None and call.auth != self.expect_auth:
+            scripted = web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         if scripted is None and conv and conv in self.gone:
             scripted = web.json_response({"error": {"code": "ConversationBlockedByUser"}}, status=403)
         if scripted is None:

@@ -1,0 +1,119 @@
+"""The law in chat (assessment on the card, the facts form, deadline reminders) and drill mode."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.effects import Audit, CancelTimers, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
+from bot.events import FormSubmitted, TimerFired
+from bot.views import Card
+from flows import State, handle, needs
+from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, minutes, of, press, report, step
+
+FACTS = {"people": "120", "people_max": "", "encrypted": "no", "exposed_online": "no", "wrongful_purpose": "no", "outsourcee": "no",
+         "government_system": "no", "misuse_art9": "no", "provision_art19": "no", "sensitive_data": "no", "financial_harm": "no"}  # fmt: skip
+
+
+def card_of(effects) -> Card:
+    return next(e.view for e in effects if isinstance(e, Post | Update) and e.tag == "card")
+
+
+def field(card: Card, label: str) -> str:
+    return next(f.value for f in card.fields if f.label == label)
+
+
+def test_status_card_shows_the_assessment() -> None:
+    inc, effects = report(people="120", wrongful_purpose="no")
+    card = card_of(effects)
+    assert "第4号" in field(card, "PPCへの報告（番号法）")
+    assert field(card, "確報の期限").startswith("2026-12-25")  # 26 Nov is day 1: day 30 is Fri 25 Dec
+    assert field(card, "本人への通知").startswith("必要")
+    assert "法的助言ではありません" in card.footer
+
+
+def test_deadline_timers_armed_at_report() -> None:
+    _, effects = report(people="120", wrongful_purpose="no")
+    keys = {t.key: t.due_at for t in of(effects, StartTimer) if t.kind == "deadline"}
+    assert set(keys) == {"prelim", "final-2", "final-1", "final-0"}
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert keys["final-0"].astimezone(tokyo) == datetime(2026, 12, 25, 9, 0, tzinfo=tokyo)
+    assert keys["final-2"].astimezone(tokyo) == datetime(2026, 12, 23, 9, 0, tzinfo=tokyo)
+    assert keys["prelim"].astimezone(tokyo).date() == date(2026, 11, 28)  # day 3
+
+
+def test_facts_form_only_for_responders() -> None:
+    inc, _ = report()
+    _, eff = step(inc, press(SATO, "facts:edit", inc.id), T0)
+    (form,) = of(eff, OpenForm)
+    assert form.form.id == "facts" and form.form.context == inc.id
+    same, eff = step(inc, press(OUTSIDER, "facts:edit", inc.id), T0)
+    assert same == inc and isinstance(eff[0], Reply) and eff[0].view.tone == "warning"
+    same, eff = step(inc, FormSubmitted(OUTSIDER, "facts", FACTS, inc.id), T0)
+    assert same == inc and eff[0].view.tone == "warning"
+
+
+def test_editing_facts_reruns_the_assessment_and_rearms_deadlines() -> None:
+    inc, _ = report(people="10", wrongful_purpose="no", exposed_online="no", encrypted="no")
+    before = card_of(report(people="10", wrongful_purpose="no", exposed_online="no", encrypted="no")[1])
+    assert "努力義務" in field(before, "PPCへの報告（番号法）")
+    new, eff = step(inc, FormSubmitted(TANAKA, "facts", {**FACTS, "people": "10", "wrongful_purpose": "yes"}, inc.id), T0 + minutes(30))
+    assert new.facts.wrongful_purpose == "yes" and new.severity == "high"
+    card = card_of(eff)
+    assert "第2号" in field(card, "PPCへの報告（番号法）")
+    assert field(card, "確報の期限").startswith("2027-01-25")  # 60 days: day 60 is Sun 24 Jan → Mon 25 Jan
+    (audit,) = of(eff, Audit)
+    assert audit.action == "facts.updated" and audit.detail["items"] == [2] and audit.detail["final_due"] == "2027-01-25"
+    assert CancelTimers(("deadline",)) in eff
+    assert {t.key for t in of(eff, StartTimer)} == {"prelim", "final-2", "final-1", "final-0"}
+    assert any("更新" in p.view.text for p in of(eff, Post))
+
+
+def test_bad_facts_are_shown_back() -> None:
+    inc, _ = report()
+    same, eff = step(inc, FormSubmitted(SATO, "facts", {**FACTS, "people": "many", "encrypted": "perhaps"}, inc.id), T0)
+    (rej,) = of(eff, RejectForm)
+    assert same == inc and set(rej.form.errors) == {"people", "encrypted"}
+
+
+def test_deadline_day_pages_the_chain_if_the_report_item_is_open() -> None:
+    inc, _ = report(people="120", wrongful_purpose="no")
+    on_the_day = datetime(2026, 12, 25, 0, 0, tzinfo=T0.tzinfo)
+    _, eff = step(inc, TimerFired(inc.id, "deadline", "final-0"), on_the_day)
+    assert any("本日が確報の期限" in p.view.text for p in of(eff, Post))
+    assert {n.user.key for n in of(eff, Notify)} == {"sato", "suzuki", "takahashi"}
+    _, eff2 = step(inc, TimerFired(inc.id, "deadline", "final-2"), on_the_day)
+    assert of(eff2, Post) and not of(eff2, Notify)
+    done, _ = step(inc, press(SATO, "item:done", f"{inc.id}|6.2"), T0)
+    _, eff3 = step(done, TimerFired(done.id, "deadline", "final-0"), on_the_day)
+    assert eff3 == []
+
+
+def test_no_deadline_reminders_when_no_duty() -> None:
+    inc, effects = report(people="3", encrypted="yes", wrongful_purpose="no", exposed_online="no")
+    assert not [t for t in of(effects, StartTimer) if t.kind == "deadline"]
+    _, eff = step(inc, TimerFired(inc.id, "deadline", "final-0"), T0)
+    assert eff == []
+
+
+def test_drill_pages_only_participants_and_is_labelled_everywhere() -> None:
+    cfg = config(drill={"participants": ["sato", "tanaka"]})
+    event = command(SATO, "drill")
+    assert needs(event).new_id and needs(event).drill
+    inc, effects = handle(State(new_id="ML-DRILL-2026-0001"), event, T0, cfg)
+    assert inc is not None and inc.drill and inc.id == "ML-DRILL-2026-0001"
+    assert {n.user.key for n in of(effects, Notify)} == {"sato"}  # tanaka is not in the chain: a responder
+    messages = [e for e in effects if isinstance(e, Notify | Post | Update | Reply)]
+    assert messages and all("【訓練】" in (e.view.title + e.view.text) for e in messages)
+    # the escalation only ever reaches participants
+    inc2, eff = step(inc, TimerFired(inc.id, "escalate", inc.escalation.timer_key()), T0 + minutes(5), cfg)
+    assert {n.user.key for n in of(eff, Notify)} <= {"sato", "tanaka"}
+    assert all("【訓練】" in (e.view.title + e.view.text) for e in eff if isinstance(e, Notify | Post | Update | Reply))
+    # later flows keep the label too (a checklist tick)
+    _, eff = step(inc, press(TANAKA, "item:done", f"{inc.id}|1.1"), T0, cfg)
+    assert all("【訓練】" in e.view.title for e in of(eff, Update))
+
+
+def test_only_staff_may_start_a_drill() -> None:
+    inc, eff = handle(State(new_id="ML-DRILL-2026-0001"), command(OUTSIDER, "drill"), T0, config())
+    assert inc is None and eff[0].view.tone == "warning"
