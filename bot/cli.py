@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import sys
@@ -52,6 +53,7 @@ async def _run(settings: Settings, host: str, port: int) -> int:
     from storage.migrate import NotMigrated
 
     config = _config_or_exit(settings)
+    settings = dataclasses.replace(settings, host=host, port=port)
     try:
         app = await build(settings, config=config)  # type: ignore[arg-type]
     except NotMigrated as exc:

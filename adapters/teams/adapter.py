@@ -114,11 +114,17 @@ class TeamsAdapter:
 
     async def _remember(self, activity: dict[str, Any]) -> None:
         """Store how to reach this conversation and this person proactively later."""
-        if inbound.installation(activity) == "remove" or activity.get("type") not in ("message", "conversationUpdate", "installationUpdate"):
+        if inbound.installation(activity) == "remove" or activity.get("type") not in (
+            "message",
+            "conversationUpdate",
+            "installationUpdate",
+        ):
             return
         kind = inbound.conversation_type(activity)
         cid = inbound.conversation_id(activity)
-        conversation = {k: v for k, v in (activity.get("conversation") or {}).items() if k in ("id", "conversationType", "tenantId", "isGroup", "name")}
+        conversation = {
+            k: v for k, v in (activity.get("conversation") or {}).items() if k in ("id", "conversationType", "tenantId", "isGroup", "name")
+        }
         conversation["id"] = inbound.base_conversation(cid)
         conversation.setdefault("tenantId", inbound.tenant(activity))
         place_ref = {
@@ -183,7 +189,9 @@ class TeamsAdapter:
     async def update(self, message: MessageRef, view: Card) -> None:
         key = json.loads(message.key)
         content = render.card(view, self.app.config.language)
-        activity = Activity(type="message", id=key["activity_id"], attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])
+        activity = Activity(
+            type="message", id=key["activity_id"], attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)]
+        )
 
         async def op(client: Any, conv: ConversationAccount) -> None:
             activity.conversation = conv

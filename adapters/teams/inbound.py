@@ -66,7 +66,9 @@ def base_conversation(cid: str) -> str:
 
 def conversation_type(activity: Mapping[str, Any]) -> str:
     """``personal``, ``channel`` or ``groupChat``."""
-    return str(_get(activity, "conversation", "conversationType") or ("channel" if _get(activity, "channelData", "channel", "id") else "personal"))
+    return str(
+        _get(activity, "conversation", "conversationType") or ("channel" if _get(activity, "channelData", "channel", "id") else "personal")
+    )
 
 
 def tenant(activity: Mapping[str, Any]) -> str | None:

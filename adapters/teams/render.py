@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.i18n import t
-from bot.views import Button, Card, CheckItem, Field, Form, Input, Section, MENTION_RE
+from bot.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Section
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
@@ -139,8 +139,7 @@ def _shorten(view: Card, limit: int) -> Card:
         footer=cut(view.footer),
         fields=tuple(Field(f.label, cut(f.value)) for f in view.fields),
         sections=tuple(
-            Section(s.title, cut(s.text), tuple(replace(i, text=cut(i.text), detail=cut(i.detail)) for i in s.items))
-            for s in view.sections
+            Section(s.title, cut(s.text), tuple(replace(i, text=cut(i.text), detail=cut(i.detail)) for i in s.items)) for s in view.sections
         ),
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.playground_store  # noqa: F401 - its table is on the same metadata
 from storage.tables import metadata
 
 config = context.config

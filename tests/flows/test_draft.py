@@ -72,7 +72,7 @@ def test_summary_has_dates_finder_applicability_outsourcee_and_the_sequence() ->
     assert "発生日時: 2026-11-25（水） 19:00" in s1
     assert "発覚日時: 2026-11-26（木） 09:30" in s1
     assert "発見者（報告者）: 山田" in s1
-    assert "規則第2条第1号・第2号・第4号に該当" in s1  # 120 people; unknown facts are possibilities
+    assert "規則第2条第2号・第4号に該当" in s1  # 120 people; unknown facts are possibilities (第1号: no government systems)
     assert "規則第2条第4号: 本人の数が120人で、100人を超えています。" in s1
     assert "委託元・委託先の関与: 委託先の関与なし" in s1
     timeline = [p for p in build_report(inc, config()).section(1).paragraphs if p.startswith(BULLET + "2026-")]
@@ -101,7 +101,8 @@ def test_facts_for_assessment_maps_the_record() -> None:
     assert facts.known_on == date(2026, 11, 26)  # 00:30 in Tokyo, still 25 Nov in UTC
     assert (facts.people, facts.people_max) == (None, 500)
     assert (facts.encrypted, facts.exposed_online, facts.wrongful_purpose) == ("yes", "unknown", "unknown")
-    assert (facts.government_system, facts.misuse_art9, facts.sensitive_data) == ("unknown", "unknown", "unknown")
+    # the organisation runs no government systems (config default); the rest was never asked: unknown
+    assert (facts.government_system, facts.misuse_art9, facts.sensitive_data) == ("no", "unknown", "unknown")
     no_time = replace(inc, facts=replace(inc.facts, discovered_at=None), created_at=datetime(2026, 12, 1, 16, tzinfo=UTC))
     assert facts_for_assessment(no_time, config()).known_on == date(2026, 12, 2)
 

@@ -22,8 +22,11 @@ ORG = {
     },
     "incident_channel": {"teams": fakes.CHANNEL},
     "escalation": {
-        "steps": [{"people": ["sato"], "wait_minutes": 5}, {"people": ["takahashi"], "wait_minutes": 5},
-                  {"people": ["suzuki"], "wait_minutes": 10}],  # fmt: skip
+        "steps": [
+            {"people": ["sato"], "wait_minutes": 5},
+            {"people": ["takahashi"], "wait_minutes": 5},
+            {"people": ["suzuki"], "wait_minutes": 10},
+        ],  # fmt: skip
         "repeat_last": 0,
     },
     "responders": ["tanaka"],

@@ -201,7 +201,9 @@ def message(service_url: str, who: dict[str, str], text: str, conversation: dict
     return act
 
 
-def submit(service_url: str, who: dict[str, str], value: dict[str, Any], conversation: dict[str, Any], reply_to: str | None) -> dict[str, Any]:
+def submit(
+    service_url: str, who: dict[str, str], value: dict[str, Any], conversation: dict[str, Any], reply_to: str | None
+) -> dict[str, Any]:
     act = _base(service_url, who, conversation, value=value)
     if reply_to:
         act["replyToId"] = reply_to

@@ -43,7 +43,9 @@ def test_mentions_become_at_tags_with_entities() -> None:
     validate_card(card)
     text = card["body"][0]["items"][0]["text"]
     assert text == "担当: <at>田中 美咲</at> / Slack人 / <at>田中 美咲</at>"
-    assert card["msteams"]["entities"] == [{"type": "mention", "text": "<at>田中 美咲</at>", "mentioned": {"id": "aad-tanaka", "name": "田中 美咲"}}]
+    assert card["msteams"]["entities"] == [
+        {"type": "mention", "text": "<at>田中 美咲</at>", "mentioned": {"id": "aad-tanaka", "name": "田中 美咲"}}
+    ]
 
 
 def test_typed_at_tags_cannot_forge_a_mention() -> None:

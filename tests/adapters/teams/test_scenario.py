@@ -176,4 +176,3 @@ def _walk(node: object):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
-

@@ -1,0 +1,1 @@
+"""Microsoft Teams: botbuilder CloudAdapter at /api/messages (see adapter.py, docs/teams.md)."""
