@@ -58,6 +58,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (a draft report): Slack uploads it into the thread, Teams
+    attaches it, the playground offers it for download. ``data`` is base64."""
+
+    name: str
+    mime: str
+    data: str
+
+
+@dataclass(frozen=True)
 class Card:
     title: str
     tone: Tone = "info"
@@ -66,6 +76,7 @@ class Card:
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()
     footer: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

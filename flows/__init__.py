@@ -14,7 +14,7 @@ from bot.effects import Effect, OpenForm, Post
 from bot.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.i18n import t
 from bot.model import Incident
-from flows import checklist, commands, drill, escalation, facts, intake, reminders
+from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
 from flows.redaction import contains_my_number, redact
@@ -123,6 +123,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
             return facts.edit(inc, event, ctx)
+        if event.action == "draft":
+            return drafting.post_draft(inc, item_id, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]

@@ -81,6 +81,10 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
+    buttons += (
+        Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
+        Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
+    )
     return Card(
         title=f"{drill_prefix(inc, lang)}{t('card.title', lang, id=inc.id)}",
         tone=tone,

@@ -79,6 +79,12 @@ def card_html(card: Card, lang: str = "ja", names: Callable[[str], str] | None =
         )
         parts.append(f'<dl class="card-fields">{cells}</dl>')
     parts += [_section(s, lang, names) for s in card.sections]
+    if card.attachments:
+        links = "".join(
+            f'<a class="attachment" data-testid="attachment" download="{_a(a.name)}" href="data:{_a(a.mime)};base64,{_a(a.data)}">📎 {escape(a.name)}</a>'
+            for a in card.attachments
+        )
+        parts.append(f'<div class="attachments">{links}</div>')
     parts.append(_buttons(card.buttons))
     if card.footer:
         parts.append(f'<div class="card-footer">{text_html(card.footer, names)}</div>')

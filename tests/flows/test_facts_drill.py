@@ -117,3 +117,28 @@ def test_drill_pages_only_participants_and_is_labelled_everywhere() -> None:
 def test_only_staff_may_start_a_drill() -> None:
     inc, eff = handle(State(new_id="ML-DRILL-2026-0001"), command(OUTSIDER, "drill"), T0, config())
     assert inc is None and eff[0].view.tone == "warning"
+
+
+def test_draft_button_posts_markdown_and_docx_in_the_thread() -> None:
+    import base64
+    import io
+
+    import docx
+
+    from tests.flows.helpers import REPORTER
+
+    inc, _ = report()
+    inc, _ = step(inc, FormSubmitted(SATO, "item_note", {"note": "持ち出しルール違反が原因"}, f"{inc.id}|2.3"), T0)
+    new, eff = step(inc, press(TANAKA, "draft", f"{inc.id}|report"), T0)
+    (post,) = of(eff, Post)
+    assert post.thread_of == "card" and {a.name for a in post.view.attachments} == {f"{inc.id}-report.md", f"{inc.id}-report.docx"}
+    md = base64.b64decode(next(a.data for a in post.view.attachments if a.name.endswith(".md"))).decode()
+    assert "持ち出しルール違反が原因" in md
+    doc = docx.Document(io.BytesIO(base64.b64decode(next(a.data for a in post.view.attachments if a.name.endswith(".docx")))))
+    assert any("持ち出しルール違反が原因" in p.text for p in doc.paragraphs)
+    assert of(eff, Audit)[0].action == "draft.created" and new == inc
+    _, eff = step(inc, press(TANAKA, "draft", f"{inc.id}|notice"), T0)
+    md = base64.b64decode(of(eff, Post)[0].view.attachments[0].data).decode()
+    assert "市区町村" in md
+    same, eff = step(inc, press(REPORTER, "draft", f"{inc.id}|report"), T0)
+    assert same == inc and eff[0].view.tone == "warning"
