@@ -36,15 +36,30 @@ class TimedAdapter(RecordingAdapter):
     def __init__(self) -> None:
         super().__init__("playground")
         self.at: dict[str, float] = {}
+        self.waiters: dict[str, asyncio.Future[float]] = {}
+
+    def _seen(self, key: str) -> None:
+        now = time.perf_counter()
+        self.at.setdefault(key, now)
+        fut = self.waiters.get(key)
+        if fut is not None and not fut.done():
+            fut.set_result(now)
+
+    async def wait(self, key: str) -> float:
+        if key in self.at:
+            return self.at[key]
+        fut = self.waiters.setdefault(key, asyncio.get_running_loop().create_future())
+        return await fut
 
     async def notify(self, user, view):  # noqa: ANN001, ANN201
         ref = await super().notify(user, view)
-        self.at.setdefault(view.title, time.perf_counter())
+        incident = view.title.rsplit(" ", 1)[-1]
+        self._seen(f"page:{incident}")
         return ref
 
     async def reply(self, user, place, view):  # noqa: ANN001, ANN201
         await super().reply(user, place, view)
-        self.at.setdefault(f"reply:{user.key}", time.perf_counter())
+        self._seen(f"reply:{user.key}")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -61,23 +76,25 @@ async def run(url: str, n: int, conc: int) -> dict[str, list[float]]:
 
     async def one_report(i: int) -> None:
         async with sem:
-            values = {"summary": "bench", "discovered_at": utcnow().isoformat(), "medium": "pc", "data_items": ("mynumber",), "whose": "employees"}
+            values = {
+                "summary": "bench",
+                "discovered_at": utcnow().isoformat(),
+                "medium": "pc",
+                "data_items": ("mynumber",),
+                "whose": "employees",
+            }
             t0 = time.perf_counter()
-            out = await h.runtime.dispatch(FormSubmitted(UserRef("playground", f"r{i}"), "report", values, place=PlaceRef("playground", "dm")))
-            while True:  # wait for this report's page (delivery runs after commit, in the background)
-                key = next((k for k in h.adapter.at if out.incident_id and out.incident_id in k), None)
-                if key:
-                    lat["report"].append(h.adapter.at[key] - t0)
-                    return
-                await asyncio.sleep(0.0005)
+            out = await h.runtime.dispatch(
+                FormSubmitted(UserRef("playground", f"r{i}"), "report", values, place=PlaceRef("playground", "dm"))
+            )
+            # the page is delivered after commit, in the background: wait for it to reach the adapter
+            lat["report"].append(await h.adapter.wait(f"page:{out.incident_id}") - t0)
 
     async def one_help(i: int) -> None:
         async with sem:
             t0 = time.perf_counter()
             await h.runtime.dispatch(CommandInvoked(UserRef("playground", f"h{i}"), PlaceRef("playground", "dm"), "help"))
-            while f"reply:h{i}" not in h.adapter.at:
-                await asyncio.sleep(0.0005)
-            lat["help"].append(h.adapter.at[f"reply:h{i}"] - t0)
+            lat["help"].append(await h.adapter.wait(f"reply:h{i}") - t0)
 
     await asyncio.gather(*(one_help(i) for i in range(20)))  # warm-up
     lat["help"].clear()

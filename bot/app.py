@@ -37,6 +37,11 @@ class App:
     async def close(self) -> None:
         self.ticker.stop()
         await self.runtime.drain()
+        await self.deliverer.close()
+        for adapter in self.adapters.values():
+            closer = getattr(adapter, "close", None)
+            if closer is not None:
+                await closer()
         await self.store.close()
 
 

@@ -126,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("incident", nargs="?")
     sub.add_parser("assess", help="assess a case from a JSON file (see docs/assess.md)")
     sub.add_parser("draft", help="draft the PPC report / notice from an incident (--notice, --format md|docx, --out, --lang)")
+    pkg = sub.add_parser("teams-package", help="build the sideloadable Teams app package (zip) from the config")
+    pkg.add_argument("--out", default=".", help="a .zip path or a folder (default: here)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.setup(settings.log_level, settings.log_json)
@@ -144,6 +146,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         return 0
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))
+    if args.cmd == "teams-package":
+        from adapters.teams.package import PackageError, build_package
+
+        try:
+            path = build_package(_config_or_exit(settings), settings, args.out)  # type: ignore[arg-type]
+        except PackageError as exc:
+            print(f"mynaleak: {exc}", file=sys.stderr)
+            return 2
+        print(f"mynaleak: Teams app package written to {path}")
+        return 0
     if args.cmd == "run":
         return asyncio.run(_run(settings, args.host or settings.host, args.port or settings.port))
     if args.cmd == "audit":

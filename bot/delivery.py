@@ -9,10 +9,13 @@ target has not been delivered yet waits; an older update superseded by a newer o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import serde
 from bot.adapter import Adapter, DeliveryError
@@ -27,6 +30,8 @@ LEASE = timedelta(seconds=60)
 WAIT_FOR_TARGET = timedelta(seconds=1)
 PAGE_ATTEMPTS = 6  # a page still failing after this is reported in the thread (and retried no more)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
+URGENT = ("notify", "reply", "form")
+BACKGROUND = ("post", "update")
 
 
 class _Defer(Exception):
@@ -50,19 +55,70 @@ class Deliverer:
         self.store = runtime.store
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
+        self._background: asyncio.Queue[list[int]] = asyncio.Queue()
+        self._pending = 0  # batches queued or being delivered in the background
+        self._worker: asyncio.Task[None] | None = None
         runtime.deliverer = self
 
-    async def deliver(self, ids: list[int] | None = None, limit: int = 200) -> int:
-        """Claim and send ready messages (only ``ids`` if given); returns how many were sent."""
-        async with self.store.tx() as tx:
-            claimed = await tx.claim_messages(self.me, self.runtime.clock(), LEASE, limit, ids)
+    URGENT = URGENT
+    LEASE = LEASE
+
+    def after_commit(self, messages: list[Claimed]) -> None:
+        """Deliver what one event produced: the urgent part at once — it was claimed in the event's
+        own transaction (the page is the critical path; people wait for replies and forms) — and the
+        rest through one background worker per process, so channel posts and card updates never
+        crowd out the next page."""
+        urgent = [m for m in messages if m.kind in URGENT]
+        if urgent:
+            self.runtime._spawn(self._send_claimed(urgent))
+        rest = [m.id for m in messages if m.kind not in URGENT]
+        if rest:
+            self._pending += 1
+            self._background.put_nowait(rest)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.ensure_future(self._work())
+
+    async def _work(self) -> None:
+        while True:
+            ids = await self._background.get()
+            try:
+                await self.deliver(ids, kinds=BACKGROUND, urgent=False)
+            except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
+                log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
+            finally:
+                self._pending -= 1
+                self._background.task_done()
+
+    async def _send_claimed(self, claimed: list[Claimed]) -> None:
+        for msg in claimed:
+            await self._one(msg, {}, set())
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    async def idle(self) -> None:
+        await self._background.join()
+
+    async def deliver(
+        self, ids: list[int] | None = None, limit: int = 200, kinds: tuple[str, ...] | None = None, urgent: bool = True
+    ) -> int:
+        """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent."""
+        async with self.store.tx(urgent) as tx:
+            claimed = await tx.claim_messages(self.me, self.runtime.clock(), LEASE, limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
         for msg in claimed:
-            sent += await self._one(msg, targets, superseded)
+            sent += await self._one(msg, targets, superseded, urgent)
         return sent
 
-    async def _one(self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], superseded: set[int]) -> int:
+    async def _one(
+        self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], superseded: set[int], urgent: bool = True
+    ) -> int:
         now = self.runtime.clock()
         adapter = self.adapters.get(msg.platform)
         try:
@@ -72,11 +128,11 @@ class Deliverer:
                 raise _Skip
             ref = await self._send(adapter, msg, targets)
         except _Defer:
-            async with self.store.tx() as tx:
+            async with self.store.tx(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
             return 0
         except _Skip:
-            async with self.store.tx() as tx:
+            async with self.store.tx(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "skipped", now)
             return 0
         except DeliveryError as exc:
@@ -87,7 +143,7 @@ class Deliverer:
             await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return 0
         stored = json.dumps(serde.dump(ref)) if ref else None
-        async with self.store.tx() as tx:
+        async with self.store.tx(urgent) as tx:
             await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
         if msg.tag and msg.kind in ("notify", "post"):
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it

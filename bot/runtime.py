@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import flows
@@ -37,7 +37,7 @@ class Outcome:
     duplicate: bool = False
     form: Form | None = None  # a rejected form, to show back with its errors
     incident_id: str | None = None
-    messages: tuple[int, ...] = ()
+    messages: tuple[Claimed, ...] = ()
 
 
 class _Rollback(Exception):
@@ -101,7 +101,7 @@ class Runtime:
                 continue
             self.metrics.events.labels(type(event).__name__, "duplicate" if outcome.duplicate else "ok").inc()
             if outcome.messages and self.deliverer is not None:
-                self._spawn(self.deliverer.deliver(list(outcome.messages)))
+                self.deliverer.after_commit(list(outcome.messages))
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
@@ -110,10 +110,17 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def busy(self) -> bool:
+        """Deliveries started after a commit are still running."""
+        return bool(self._tasks) or (self.deliverer is not None and self.deliverer.busy())
+
     async def drain(self) -> None:
         """Wait for every delivery started after a commit (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while self._tasks or (self.deliverer is not None and self.deliverer.busy()):
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            if self.deliverer is not None:
+                await self.deliverer.idle()
 
     async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
         need = flows.needs(event)
@@ -137,9 +144,9 @@ class Runtime:
                     raise _Rollback(None)  # our claim lapsed and another replica took the timer
                 if inc is not None:
                     await self._save(tx, event, loaded, inc, effects, now)
-                incident_id = inc.id if inc else (loaded.incident.id if loaded else None)
-                platform = (inc or (loaded.incident if loaded else None) or event.actor).platform
-                ids = await self._apply(tx, event, timer, incident_id, platform, effects, now)
+                current = inc or (loaded.incident if loaded else None)
+                incident_id = current.id if current else None
+                ids = await self._apply(tx, event, timer, current, effects, now)
         except _Rollback as rb:
             form = rb.args[0]
             return Outcome(accepted=form is None, form=form)
@@ -152,23 +159,25 @@ class Runtime:
         audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
         actor = f"{event.actor.platform}:{event.actor.key}"
         changes = _diff(loaded.incident if loaded else None, inc)
-        for n, a in enumerate(audits):
-            seq += 1
-            detail = dict(a.detail) | ({"changes": changes} if n == 0 else {})
-            head = await tx.append_audit(inc.id, head, seq, now, actor, a.action, detail)
+        entries = [(a.action, dict(a.detail) | ({"changes": changes} if n == 0 else {})) for n, a in enumerate(audits)]
+        head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries)
         if not await tx.save(inc, loaded, head, seq):
             raise _Conflict
 
-    async def _apply(self, tx: Tx, event: Event, timer: Claimed | None, incident_id: str | None, platform: str,
-                     effects: list[Effect], now: datetime) -> list[int]:  # fmt: skip
+    async def _apply(
+        self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
+    ) -> list[Claimed]:
+        incident_id = inc.id if inc else None
+        platform = (inc or event.actor).platform
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
         rows: list[dict[str, Any]] = []
+        timers: list[dict[str, Any]] = []  # inserted together, but never after a later cancellation
         for n, e in enumerate(effects):
             row: tuple[str, str, dict[str, Any]] | None = None
             if isinstance(e, Notify):
                 row = ("notify", e.tag, {"user": serde.dump(e.user), "view": view_payload(e.view)})
             elif isinstance(e, Post):
-                place = e.place or (await self._channel(tx, incident_id))
+                place = e.place or (inc.channel if inc else None)
                 row = (
                     "post",
                     e.tag,
@@ -194,8 +203,10 @@ class Runtime:
                     },
                 )
             elif isinstance(e, StartTimer) and incident_id:
-                await tx.add_timer(incident_id, e.kind, e.key, e.due_at, dict(e.payload))
+                timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
             elif isinstance(e, CancelTimers) and incident_id:
+                await tx.add_timers(timers)
+                timers = []
                 await tx.cancel_timers(incident_id, e.kinds)
             elif isinstance(e, CancelMessages) and incident_id:
                 await tx.cancel_messages(incident_id, e.prefix)
@@ -211,11 +222,9 @@ class Runtime:
                         "payload": payload,
                     }
                 )
-        return await tx.add_messages(rows, now)
-
-    async def _channel(self, tx: Tx, incident_id: str | None) -> Any:
-        loaded = await tx.load(incident_id) if incident_id else None
-        return loaded.incident.channel if loaded else None
+        await tx.add_timers(timers)
+        claim = self.deliverer.URGENT if self.deliverer is not None else ()
+        return await tx.add_messages(rows, now, self.me, self.deliverer.LEASE if self.deliverer is not None else timedelta(0), claim)
 
     def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
         m = self.metrics

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from typing import TYPE_CHECKING
@@ -31,6 +32,13 @@ def make_web(app: App) -> web.Application:
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=app.runtime.metrics.render(), content_type="text/plain", charset="utf-8")
 
+    async def freeze_startup_objects(_: web.Application) -> None:
+        # everything loaded at start-up lives for the whole process: keep it out of the garbage
+        # collector's full passes, which otherwise stall the event loop (and every ack) ~150 ms
+        gc.collect()
+        gc.freeze()
+
+    w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)
     w.router.add_get("/metrics", metrics)
     return w

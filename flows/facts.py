@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from bot.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
 from bot.events import ButtonPressed, FormSubmitted, TimerFired
@@ -17,6 +18,7 @@ from bot.i18n import t
 from bot.model import Incident
 from bot.views import Card, Field, Form, Input, mention
 from flows.assessment import Assessment, assess
+from flows.assessment import Facts as AssessmentFacts
 from flows.assessment_facts import facts_for_assessment
 from flows.cards import incident_card, note, page_card
 from flows.common import Ctx, refuse, say
@@ -30,8 +32,13 @@ FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee", "gove
 AT_NINE = time(9, 0)
 
 
+@lru_cache(maxsize=4096)
+def _assess(facts: AssessmentFacts) -> Assessment:
+    return assess(facts)  # pure and deterministic: the card, the timers and the audit share one result
+
+
 def assessment(inc: Incident, ctx: Ctx) -> Assessment:
-    return assess(facts_for_assessment(inc, ctx.config))
+    return _assess(facts_for_assessment(inc, ctx.config))
 
 
 def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:

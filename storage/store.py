@@ -64,6 +64,39 @@ def _split_search_path(url: str) -> tuple[str, str | None]:
     return u.difference_update_query(["search_path"]).render_as_string(hide_password=False), str(schema)
 
 
+class PriorityLock:
+    """A mutex where urgent holders go first: background holders wait while any urgent one waits."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._urgent_waiting = 0
+        self._clear = asyncio.Event()
+        self._clear.set()
+
+    @asynccontextmanager
+    async def hold(self, urgent: bool) -> AsyncIterator[None]:
+        if urgent:
+            self._urgent_waiting += 1
+            self._clear.clear()
+            try:
+                await self._lock.acquire()
+            finally:
+                self._urgent_waiting -= 1
+                if not self._urgent_waiting:
+                    self._clear.set()
+        else:
+            while True:
+                await self._clear.wait()
+                await self._lock.acquire()
+                if not self._urgent_waiting:
+                    break
+                self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
 @dataclass(frozen=True)
 class Loaded:
     incident: Incident
@@ -88,7 +121,7 @@ class Store:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = PriorityLock() if self.is_sqlite else None
 
     @classmethod
     def open(cls, url: str, **kw: Any) -> Store:
@@ -98,10 +131,11 @@ class Store:
         await self.engine.dispose()
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[Tx]:
-        """One transaction. On SQLite, writers of this process queue on a lock first."""
+    async def tx(self, urgent: bool = True) -> AsyncIterator[Tx]:
+        """One transaction. On SQLite, writers of this process queue on a lock first, urgent ones
+        (events, pages) ahead of background work (channel posts, updates)."""
         if self._write_lock is not None:
-            async with self._write_lock, self.engine.begin() as conn:
+            async with self._write_lock.hold(urgent), self.engine.begin() as conn:
                 yield Tx(conn, self.is_sqlite)
         else:
             async with self.engine.begin() as conn:
@@ -178,24 +212,44 @@ class Tx:
         return out
 
     # ---- audit ---------------------------------------------------------------------------------
-    async def append_audit(self, stream: str, prev: str, seq: int, at: datetime, actor: str, action: str, detail: Any) -> str:
-        detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+    async def append_audit(
+        self, stream: str, prev: str, seq: int, at: datetime, actor: str, entries: list[tuple[str, Any]]
+    ) -> tuple[str, int]:
+        """Append entries (action, detail) to one incident's hash chain; returns the new (head, seq)."""
         at = at.astimezone(UTC)
-        digest = audit.entry_hash(stream, seq, at, actor, action, detail, prev)
-        await self.conn.execute(
-            insert(AUD).values(stream=stream, seq=seq, at=at, actor=actor, action=action, detail=detail, prev_hash=prev, hash=digest)
-        )
-        return digest
+        rows = []
+        for action, detail in entries:
+            detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+            seq += 1
+            digest = audit.entry_hash(stream, seq, at, actor, action, detail, prev)
+            rows.append(
+                {
+                    "stream": stream,
+                    "seq": seq,
+                    "at": at,
+                    "actor": actor,
+                    "action": action,
+                    "detail": detail,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+        if rows:
+            await self.conn.execute(insert(AUD), rows)
+        return prev, seq
 
     # ---- timers --------------------------------------------------------------------------------
-    async def add_timer(self, incident_id: str, kind: str, key: str, due: datetime, payload: dict[str, Any]) -> None:
+    async def add_timers(self, timers: list[dict[str, Any]]) -> None:
         """At most one pending timer per (incident, kind, key): a repeat is silently the same timer."""
-        stmt = self._insert(TIMER).values(incident_id=incident_id, kind=kind, key=key, due_at=due, payload=dict(payload), status="pending")
+        if not timers:
+            return
+        stmt = self._insert(TIMER)
         if self.is_sqlite:
             stmt = stmt.on_conflict_do_nothing()
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
-        await self.conn.execute(stmt)
+        await self.conn.execute(stmt, [{**t, "status": "pending", "attempts": 0} for t in timers])
 
     async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:
         stmt = update(TIMER).where(TIMER.c.incident_id == incident_id, TIMER.c.status == "pending")
@@ -231,13 +285,24 @@ class Tx:
         )
 
     # ---- outbox --------------------------------------------------------------------------------
-    async def add_messages(self, rows: list[dict[str, Any]], now: datetime) -> list[int]:
-        """Queue messages in one statement; a row whose idempotency key exists already is skipped."""
+    async def add_messages(
+        self, rows: list[dict[str, Any]], now: datetime, me: str, lease: timedelta, claim: tuple[str, ...] = ()
+    ) -> list[Claimed]:
+        """Queue messages in one statement; a row whose idempotency key exists already is skipped.
+        Rows of the kinds in ``claim`` are created already claimed by ``me`` (sent right after commit;
+        if this process dies first, the lease runs out and the ticker sends them)."""
         if not rows:
             return []
-        values = [{**r, "status": "pending", "next_attempt_at": now, "created_at": now, "attempts": 0} for r in rows]
-        stmt = self._insert(OUT).values(values).on_conflict_do_nothing().returning(OUT.c.id)
-        return sorted(int(i) for i in (await self.conn.execute(stmt)).scalars())
+        values = []
+        for r in rows:
+            mine = r["kind"] in claim
+            values.append({**r, "status": "sending" if mine else "pending", "claimed_by": me if mine else None,
+                           "lease_until": now + lease if mine else None, "next_attempt_at": now, "created_at": now, "attempts": 0})  # fmt: skip
+        stmt = self._insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key)  # executemany: compiled once
+        ids = {key: int(i) for i, key in (await self.conn.execute(stmt, values)).all()}
+        out = [Claimed(ids[r["idem_key"]], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], 0)
+               for r in rows if r["idem_key"] in ids]  # fmt: skip
+        return sorted(out, key=lambda c: c.id)
 
     async def cancel_messages(self, incident_id: str, prefix: str) -> None:
         await self.conn.execute(
@@ -251,11 +316,14 @@ class Tx:
             .values(status="cancelled")
         )
 
-    async def claim_messages(self, me: str, now: datetime, lease: timedelta, limit: int, ids: list[int] | None = None) -> list[Claimed]:
+    async def claim_messages(self, me: str, now: datetime, lease: timedelta, limit: int, ids: list[int] | None = None,
+                             kinds: tuple[str, ...] | None = None) -> list[Claimed]:  # fmt: skip
         ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))
         pick = select(OUT.c.id).where(ready)
         if ids is not None:
             pick = pick.where(OUT.c.id.in_(ids))
+        if kinds is not None:
+            pick = pick.where(OUT.c.kind.in_(kinds))
         pick = pick.order_by(OUT.c.id).limit(limit).with_for_update(skip_locked=True)
         stmt = (
             update(OUT)

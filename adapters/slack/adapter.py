@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -49,7 +48,7 @@ PERMANENT = frozenset(
 )
 CALL_TIMEOUT = 10.0
 NAME_TTL = 3600.0
-WORKERS = int(os.environ.get("MYNALEAK_SLACK_WORKERS", "8"))  # events acted on at once after their acks; the rest queue, so acks stay fast under bursts
+WORKERS = 8  # events acted on at once after their acks; the rest queue, so acks stay fast under bursts
 VIEW_ACK_BUDGET = 2.0  # a modal submission is decided within this, then acked (Slack allows 3 s)
 
 

@@ -35,6 +35,7 @@ class Harness:
 
     async def close(self) -> None:
         await self.runtime.drain()
+        await self.deliverer.close()
         await self.store.close()
 
     # ---- conveniences ------------------------------------------------------------------------------

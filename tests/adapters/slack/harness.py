@@ -69,7 +69,7 @@ class SlackHarness:
         while True:
             await self.adapter.idle()
             await self.app.runtime.drain()
-            if not self.adapter.inflight and not self.app.runtime._tasks:
+            if not self.adapter.inflight and not self.app.runtime.busy():
                 return
 
     # ---- raw requests --------------------------------------------------------------------------------
