@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 import flows
 from bot import serde
 from bot.config import OrgConfig
@@ -38,6 +40,10 @@ class Outcome:
     form: Form | None = None  # a rejected form, to show back with its errors
     incident_id: str | None = None
     messages: tuple[Claimed, ...] = ()
+
+
+class Unavailable(ConnectionError):
+    """The database cannot be reached: nothing was recorded; the person should try again shortly."""
 
 
 class _Rollback(Exception):
@@ -99,7 +105,14 @@ class Runtime:
             except _Conflict:
                 await asyncio.sleep(0.005)
                 continue
+            except (OperationalError, InterfaceError, OSError) as exc:
+                self.metrics.events.labels(type(event).__name__, "unavailable").inc()
+                log.warning("database unavailable", extra={"event": type(event).__name__, "error": type(exc).__name__})
+                raise Unavailable(type(exc).__name__) from exc
             self.metrics.events.labels(type(event).__name__, "duplicate" if outcome.duplicate else "ok").inc()
+            if outcome.incident_id:
+                log.info("event handled", extra={"incident": outcome.incident_id, "event": type(event).__name__,
+                                                 "messages": len(outcome.messages), "duplicate": outcome.duplicate})  # fmt: skip
             if outcome.messages and self.deliverer is not None:
                 self.deliverer.after_commit(list(outcome.messages))
             return outcome

@@ -8,9 +8,10 @@ import logging
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.delivery import Deliverer
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Unavailable
 from storage.store import Claimed
 
 log = logging.getLogger("mynaleak.ticker")
@@ -26,7 +27,15 @@ class Ticker:
         self._scheduler: AsyncIOScheduler | None = None
 
     async def tick(self) -> int:
-        """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired."""
+        """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired.
+        While the database is unreachable it does nothing and says so; the next tick tries again."""
+        try:
+            return await self._tick()
+        except (OperationalError, InterfaceError, OSError) as exc:
+            log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
+            return 0
+
+    async def _tick(self) -> int:
         fired = 0
         while True:
             now = self.runtime.clock()
@@ -46,7 +55,11 @@ class Ticker:
     async def _fire(self, timer: Claimed) -> int:
         try:
             await self.runtime.fire(timer)
+            if timer.due_at is not None:
+                self.runtime.metrics.timer_lateness.observe(max(0.0, (self.runtime.clock() - timer.due_at).total_seconds()))
             return 1
+        except Unavailable:
+            raise  # the whole tick stops; the claim's lease runs out and the timer fires later
         except Exception:  # a failing flow must not stop other timers: give it back, fail it after N tries
             log.exception("timer failed", extra={"incident": timer.incident_id, "timer": timer.id, "kind": timer.kind})
             async with self.runtime.store.tx() as tx:

@@ -115,6 +115,7 @@ class Claimed:
     tag: str = ""
     platform: str = ""
     attempts: int = 0
+    due_at: datetime | None = None
 
 
 class Store:
@@ -264,10 +265,12 @@ class Tx:
             update(TIMER)
             .where(TIMER.c.id.in_(pick.scalar_subquery()), due)
             .values(status="running", claimed_by=me, lease_until=now + lease, attempts=TIMER.c.attempts + 1)
-            .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts)
+            .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts, TIMER.c.due_at)
         )
         rows = (await self.conn.execute(stmt)).mappings().all()
-        return [Claimed(r["id"], r["incident_id"], r["kind"], r["key"], r["payload"], attempts=r["attempts"]) for r in rows]
+        return [
+            Claimed(r["id"], r["incident_id"], r["kind"], r["key"], r["payload"], attempts=r["attempts"], due_at=r["due_at"]) for r in rows
+        ]
 
     async def finish_timer(self, timer_id: int, me: str, status: str = "done") -> bool:
         stmt = update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status=status)

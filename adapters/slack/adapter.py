@@ -12,6 +12,7 @@ never work (channel_not_found, user_not_found, …) → permanent.
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import logging
 import time
@@ -109,7 +110,40 @@ class SlackAdapter:
             self._dm[user_id] = str((data.get("channel") or {}).get("id"))
         return self._dm[user_id]
 
+    async def _share_files(self, channel: str, view: Card, thread_ts: str | None) -> MessageRef:
+        """A message with files (a draft report): upload each file, then share them all in one call
+        whose comment carries the card's text — one Slack message, so a retry cannot post it twice
+        half-done. Slack gives no ts for the share; such messages are never updated."""
+        files = []
+        for att in view.attachments:
+            content = base64.b64decode(att.data)
+            got = await self.call("files.getUploadURLExternal", filename=att.name, length=len(content))
+            await self._upload(str(got["upload_url"]), att.name, content)
+            files.append({"id": str(got["file_id"]), "title": att.name})
+        _, text = render.message(view, self.lang)
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        await self.call("files.completeUploadExternal", files=files, channel_id=channel, initial_comment=text, **extra)
+        return MessageRef(self.platform, inbound.message_key(channel, thread_ts or ""))
+
+    async def _upload(self, url: str, name: str, content: bytes) -> None:
+        session = self.client.session or aiohttp.ClientSession()
+        try:
+            form = aiohttp.FormData()
+            form.add_field("file", content, filename=name)
+            async with session.post(url, data=form, timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
+                if resp.status == 429:
+                    raise DeliveryError("file upload: ratelimited", retry_after=_retry_after(resp.headers))
+                if resp.status >= 400:
+                    raise DeliveryError(f"file upload: HTTP {resp.status}", permanent=400 <= resp.status < 500 and resp.status != 408)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(f"file upload: {type(exc).__name__}") from None
+        finally:
+            if session is not self.client.session:
+                await session.close()
+
     async def _send(self, channel: str, view: Card, thread_ts: str | None = None) -> MessageRef:
+        if view.attachments:
+            return await self._share_files(channel, view, thread_ts)
         extra = {"thread_ts": thread_ts} if thread_ts else {}
         data = await self.call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **self._message(view), **extra)
         return MessageRef(self.platform, inbound.message_key(str(data.get("channel") or channel), str(data["ts"])))

@@ -1,1 +1,1 @@
-"""Microsoft Teams: botbuilder CloudAdapter at /api/messages (see adapter.py, docs/teams.md)."""
+"""Microsoft Teams: botbuilder CloudAdapter at /api/messages (see adapter.py; README "Install in Teams")."""

@@ -26,6 +26,7 @@ from bot.adapter import DeliveryError
 from bot.events import FormSubmitted
 from bot.i18n import t
 from bot.model import MessageRef, PlaceRef, UserRef
+from bot.runtime import Unavailable
 from bot.views import Card, Form
 from storage.conversations import load_ref, save_ref
 
@@ -82,7 +83,11 @@ class TeamsAdapter:
             return
         if event is None:
             return
-        outcome = await self.app.runtime.dispatch(event)
+        try:
+            outcome = await self.app.runtime.dispatch(event)
+        except Unavailable:
+            await self._say(ctx, t("teams.try_again", event.lang or self.app.config.language))
+            return
         if isinstance(event, FormSubmitted) and not outcome.duplicate:
             await self._after_submit(ctx, activity, outcome.form, event.lang or self.app.config.language)
 

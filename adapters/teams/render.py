@@ -10,6 +10,7 @@ Teams has no date-time input: a ``datetime`` input is an ``Input.Date`` plus an 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import replace
@@ -149,8 +150,27 @@ def size(card: dict[str, Any]) -> int:
     return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
+def _inline_attachments(view: Card, lang: str) -> Card:
+    """A bot cannot attach arbitrary files to a Teams channel message without SharePoint, so text
+    files (the Markdown draft) are shown in the card and the rest is named with where to get it."""
+    if not view.attachments:
+        return view
+    sections = list(view.sections)
+    others = []
+    for a in view.attachments:
+        if a.mime.startswith("text/"):
+            sections.append(Section(title=a.name, text=base64.b64decode(a.data).decode("utf-8", "replace")))
+        else:
+            others.append(a.name)
+    footer = view.footer
+    if others:
+        footer = (footer + "\n" if footer else "") + t("teams.files_elsewhere", lang, names="、".join(others))
+    return replace(view, sections=tuple(sections), footer=footer, attachments=())
+
+
 def card(view: Card, lang: str = "ja") -> dict[str, Any]:
     """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed."""
+    view = _inline_attachments(view, lang)
     out = _card(view)
     if size(out) <= MAX_BYTES:
         return out

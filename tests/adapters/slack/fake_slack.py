@@ -65,6 +65,7 @@ class FakeSlack:
             "C0GENERAL": {"member": True, "archived": False},
         }
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file_id -> {"name", "length", "content"}
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: dict[str, float] = {}
@@ -82,6 +83,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -206,6 +208,39 @@ class FakeSlack:
             msg["thread_ts"] = str(args["thread_ts"])
         self.messages[(channel, ts)] = msg
         return {"channel": channel, "ts": ts, "message": msg}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return "invalid_arguments"
+        fid = f"F{next(self._n):08d}"
+        self.files[fid] = {"name": args["filename"], "length": int(args["length"]), "content": None}
+        return {"upload_url": f"{self.url}/upload/{fid}", "file_id": fid}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        fid = request.match_info["file_id"]
+        if fid not in self.files:
+            return web.Response(status=404)
+        form = await request.post()
+        field = form.get("file")
+        content = field.file.read() if hasattr(field, "file") else b""
+        if len(content) != self.files[fid]["length"]:
+            return web.Response(status=400, text="length mismatch")
+        self.files[fid]["content"] = content
+        return web.Response(text="OK - " + str(len(content)))
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files") or []
+        if not files or any(f.get("id") not in self.files or self.files[f["id"]]["content"] is None for f in files):
+            return "file_not_found"
+        channel = str(args.get("channel_id", ""))
+        if err := self._channel_error(channel):
+            return err
+        ts = self._ts()
+        msg = {"ts": ts, "user": BOT_USER, "text": args.get("initial_comment", ""), "files": [f["id"] for f in files]}
+        if args.get("thread_ts"):
+            msg["thread_ts"] = str(args["thread_ts"])
+        self.messages[(channel, ts)] = msg
+        return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any] | str:
         key = (str(args.get("channel", "")), str(args.get("ts", "")))

@@ -184,3 +184,29 @@ async def test_url_verification_and_unknown_payloads_are_answered(slack, fake):
     await slack.settle()
     assert r.status == r2.status == 200
     assert not fake.ephemerals and not fake.called("chat.postMessage")
+
+
+async def test_draft_report_is_uploaded_into_the_thread(slack, fake, clock):
+    await report(slack, fake)
+    card_call, card_ts = _card(fake)
+    incident = card_call.args["text"].split("ML-", 1)[1].split()[0].rstrip("）)")
+    r = await slack.click("C0INCIDENTS", card_ts, "draft", "U0SATO", value=f"ML-{incident}|report")
+    assert r.status == 200
+    await slack.settle()
+    shared = [m for m in fake.thread("C0INCIDENTS", card_ts) if m.get("files")]
+    assert len(shared) == 1, "one message carries the files"
+    names = sorted(fake.files[f]["name"] for f in shared[0]["files"])
+    assert names == [f"ML-{incident}-report.docx", f"ML-{incident}-report.md"]
+    md = next(fake.files[f]["content"] for f in shared[0]["files"] if fake.files[f]["name"].endswith(".md")).decode()
+    assert "経理担当者がUSBメモリの入った鞄を紛失した" in md and "下書き" in shared[0]["text"]
+    # a transient failure of the share is retried without a second message
+    fake.fail("files.completeUploadExternal", status=500)
+    r = await slack.click("C0INCIDENTS", card_ts, "draft", "U0SATO", value=f"ML-{incident}|notice")
+    await slack.settle()
+    clock.advance(seconds=5)
+    await slack.app.ticker.tick()
+    await slack.settle()
+    notices = [
+        m for m in fake.thread("C0INCIDENTS", card_ts) if m.get("files") and any("notice" in fake.files[f]["name"] for f in m["files"])
+    ]
+    assert len(notices) == 1

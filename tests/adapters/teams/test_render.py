@@ -91,3 +91,23 @@ def test_form_inputs_of_every_kind_validate() -> None:
     validate_card(out)
     assert out["actions"][0]["data"]["context"] == "ML-2026-0001|1.1"
     assert not any("value" in el for el in out["body"] if el.get("id") in ("c", "d__date", "d__time"))
+
+
+def test_draft_attachments_are_shown_inline_and_named() -> None:
+    import base64 as b64
+
+    from bot.views import Attachment
+
+    md = "# 報告書\n\n1. 概要: USBメモリを紛失"
+    view = Card(
+        title="ML-2026-0001 報告書（下書き）",
+        text="下書きです",
+        attachments=(
+            Attachment("ML-2026-0001-report.md", "text/markdown", b64.b64encode(md.encode()).decode()),
+            Attachment("ML-2026-0001-report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "UEsDBA=="),
+        ),
+    )
+    out = render.card(view)
+    flat = json.dumps(out, ensure_ascii=False)
+    assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "mynaleak draft" in flat
+    validate_card(out)
