@@ -4,6 +4,7 @@ message gets a reference, updates must name a message it sent, and failures can 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class RecordingAdapter:
     log_path: Path | None = None
     sent: list[Sent] = field(default_factory=list)
     fail: dict[str, list[DeliveryError]] = field(default_factory=dict)  # op -> errors to raise next
+    delay: float = 0.0  # seconds each send takes (a slow platform)
     _n: int = 0
 
     def _record(self, op: str, to: str, view: Card | Form, thread: str | None = None, ref: str | None = None) -> MessageRef:
@@ -46,10 +48,16 @@ class RecordingAdapter:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         return MessageRef(self.platform, ref)
 
+    async def _slow(self) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
+        await self._slow()
         return self._record("notify", f"user:{user.key}", view)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
+        await self._slow()
         return self._record("post", f"place:{place.key}", view, thread.key if thread else None)
 
     async def update(self, message: MessageRef, view: Card) -> None:

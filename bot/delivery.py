@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -26,9 +27,10 @@ from bot.views import Card, Form
 from storage.store import Claimed
 
 log = logging.getLogger("mynaleak.delivery")
-LEASE = timedelta(seconds=60)
+# how long a claimed message is ours; after a crash, others resend it once this runs out
+LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
 WAIT_FOR_TARGET = timedelta(seconds=1)
-PAGE_ATTEMPTS = 6  # a page still failing after this is reported in the thread (and retried no more)
+PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
 URGENT = ("notify", "reply", "form")
 BACKGROUND = ("post", "update")
@@ -188,7 +190,10 @@ class Deliverer:
         now = self.runtime.clock()
         attempts = msg.attempts + 1
         is_page = msg.tag.startswith("page:")
-        final = exc.permanent or attempts >= (PAGE_ATTEMPTS if is_page else MAX_ATTEMPTS) or msg.kind == "form"
+        final = exc.permanent or attempts >= MAX_ATTEMPTS or msg.kind == "form"
+        # a page still failing after a few tries is reported in the thread at once (and retried on):
+        # the escalation does not wait for it, but people should know
+        late_page = is_page and not final and attempts == PAGE_ATTEMPTS
         self.runtime.metrics.delivery_failures.labels(str(final).lower()).inc()
         log.warning(
             "delivery failed",
@@ -208,9 +213,9 @@ class Deliverer:
             else:
                 await tx.settle_message(msg.id, self.me, "pending", now, error=str(exc), attempts=attempts,
                                         retry_at=now + backoff(attempts, exc.retry_after))  # fmt: skip
-        if final and msg.incident_id and msg.kind == "notify":
+        if (final or late_page) and msg.incident_id and msg.kind == "notify":
             user = serde.load(UserRef, msg.payload["user"])
-            await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, user, str(exc), dedup=f"failed:{msg.key}"))
+            await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, user, str(exc), final=final, dedup=f"failed:{msg.key}"))
 
 
 def _card(view: Card | Form) -> Card:

@@ -73,6 +73,7 @@ class DeliveryFailed:
     tag: str
     recipient: UserRef | None
     error: str
+    final: bool = True  # False: still being retried
     actor: UserRef = UserRef("system", "delivery", "mynaleak")
     dedup: str | None = None
     lang: str | None = None

@@ -114,7 +114,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
         if not event.tag.startswith("page:"):
             return inc, []
         who = event.recipient.name or event.recipient.key if event.recipient else "?"
-        return inc, [Post(note(t("delivery.page_failed", inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
+        key = "delivery.page_failed" if event.final else "delivery.page_delayed"
+        return inc, [Post(note(t(key, inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
     if isinstance(event, ButtonPressed):
         _, item_id = _split(event.value)
         if event.action == "ack":

@@ -141,3 +141,60 @@ async def test_two_processes_fire_500_due_timers_exactly_once(tmp_path: Path) ->
         await store.close()
     finally:
         await drop_pg_schema(schema)
+
+
+def sent_lines(log: Path) -> list[tuple[str, str, str]]:
+    """(op, to, what) of every message the platform got, in order."""
+    if not log.exists():
+        return []
+    out = []
+    for line in log.read_text().splitlines():
+        if line.strip():
+            x = json.loads(line)
+            out.append((x["op"], x["to"], json.dumps(x["view"], ensure_ascii=False, sort_keys=True)))
+    return out
+
+
+async def test_sigkill_in_the_middle_of_delivering(db_url: str, tmp_path: Path) -> None:
+    """Killed while sending an incident's messages: after a restart every message arrives, and at
+    most the one being sent at the moment of the kill arrives twice (the at-least-once window)."""
+    cfg = write_config(tmp_path, wait_minutes=30)
+    log = tmp_path / "sent.jsonl"
+    env_lease = {"MYNALEAK_LEASE_SECONDS": "2"}
+    os.environ.update(env_lease)
+    try:
+        a = spawn(db_url, cfg, log, "--report", "--me", "a", "--send-delay", "0.25")
+        try:
+            wait_line(a, "REPORTED")
+            assert wait_for(lambda: len(sent_lines(log)) >= 3, 10)
+        finally:
+            a.send_signal(signal.SIGKILL)
+            a.wait()
+        before = sent_lines(log)
+        store = Store.open(db_url)
+        async with store.tx() as tx:
+            from sqlalchemy import select
+
+            from storage.store import OUT
+
+            expected = len((await tx.conn.execute(select(OUT.c.id).where(OUT.c.kind.in_(("notify", "post", "reply"))))).all())
+        assert 3 <= len(before) < expected, (len(before), expected)  # killed in the middle
+        b = spawn(db_url, cfg, log, "--me", "b")
+        try:
+            wait_line(b, "READY")
+            assert wait_for(lambda: len(set(sent_lines(log))) >= expected, 20), (len(set(sent_lines(log))), expected)
+            time.sleep(3)  # leases have run out twice over: anything resent would show now
+        finally:
+            b.send_signal(signal.SIGKILL)
+            b.wait()
+        after = sent_lines(log)
+        dupes = [k for k, n in Counter(after).items() if n > 1]
+        assert len(set(after)) == expected
+        assert len(dupes) <= 1, dupes
+        async with store.tx() as tx:
+            statuses = Counter((await tx.conn.execute(select(OUT.c.status))).scalars().all())
+        await store.close()
+        assert set(statuses) <= {"sent", "skipped"}, statuses
+    finally:
+        for k in env_lease:
+            os.environ.pop(k, None)

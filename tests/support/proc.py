@@ -25,12 +25,14 @@ async def main() -> None:
     ap.add_argument("--me")
     ap.add_argument("--tick", type=float, default=0.2)
     ap.add_argument("--report", action="store_true")
+    ap.add_argument("--send-delay", type=float, default=0.0, help="seconds each message takes to send")
     args = ap.parse_args()
     h = Harness(args.db, load_org(args.config), utcnow, Path(args.log), me=args.me)
+    h.adapter.delay = args.send_delay
     if args.report:
         values = {"summary": "USBメモリ紛失", "discovered_at": utcnow().isoformat(), "medium": "removable", "people": "5",
                   "data_items": ("mynumber",), "whose": "employees"}  # fmt: skip
-        out = await h.send(FormSubmitted(UserRef("playground", "yamada"), "report", values, place=PlaceRef("playground", "dm:yamada")))
+        out = await h.runtime.dispatch(FormSubmitted(UserRef("playground", "yamada"), "report", values, place=PlaceRef("playground", "dm:yamada")))
         print(f"REPORTED {out.incident_id}", flush=True)
     h.ticker.start(args.tick)
     print("READY", flush=True)

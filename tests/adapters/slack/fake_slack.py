@@ -70,6 +70,8 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: dict[str, float] = {}
         self.failures: list[Failure] = []
+        self.down = False  # an outage: every Web API call answers 503 (after ``down_delay`` seconds)
+        self.down_delay = 0.0
         self.socket_acks: list[dict[str, Any]] = []
         self._ack_event = asyncio.Event()
         self._ws: web.WebSocketResponse | None = None
@@ -134,6 +136,11 @@ class FakeSlack:
                 args[k] = json.loads(args[k])
         call = Call(method, args, time.monotonic())
         self.calls.append(call)
+        if self.down:
+            if self.down_delay:
+                await asyncio.sleep(self.down_delay)
+            call.status, call.error = 503, "outage"
+            return web.Response(status=503, text="<html><body>Service Unavailable</body></html>", content_type="text/html")
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(args.get("token", ""))
         want = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         for f in self.failures:

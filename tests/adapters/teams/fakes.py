@@ -3,6 +3,8 @@ for real-shaped Teams activities (as Teams posts them to /api/messages)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -97,7 +99,12 @@ class FakeConnector:
         if self.server is not None:
             await self.server.close()
 
+    down: bool = False  # an outage: every call answers 503 (after ``down_delay`` seconds)
+    down_delay: float = 0.0
+
     def _scripted(self, op: str) -> web.Response | None:
+        if self.down:
+            return web.json_response({"error": {"code": "ServiceUnavailable", "message": "outage"}}, status=503)
         for n, (which, status, headers) in enumerate(self.fail):
             if which in (op, "*"):
                 del self.fail[n]
@@ -109,6 +116,8 @@ class FakeConnector:
         conv = request.match_info.get("conv", "")
         call = Call(request.method, op, conv, request.match_info.get("aid"), body, request.headers.get("Authorization"))
         self.attempts.append(op)
+        if self.down and self.down_delay:
+            await asyncio.sleep(self.down_delay)
         scripted = self._scripted(op)
         if scripted is None and self.expect_auth is not None and call.auth != self.expect_auth:
             scripted = web.json_response({"error": {"code": "Unauthorized"}}, status=401)
