@@ -252,6 +252,9 @@ class SlackAdapter:
 # ---- Bolt: Slack's requests → neutral events -----------------------------------------------------------
 
 
+MAX_BODY = 1_000_000  # Slack's own payloads are far smaller; anything bigger is refused unread
+
+
 def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, command: str = "/mynaleak") -> AsyncApp:
     """The Bolt app: request verification, then one listener per payload type."""
     import re
@@ -271,22 +274,36 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
             log.debug("dispatch failure", exc_info=True)
             await adapter.tell(event.actor, getattr(event, "place", None), "slack.try_again")
 
+    def user_of(body: dict[str, Any], *path: str) -> str:
+        node: Any = body
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else ""
+
+    async def translate(fn: Callable[..., Any], body: dict[str, Any], user_id: str, timeout: float | None = None) -> Any:
+        """The neutral event for ``body``, or None (logged) when Slack sent something we cannot read."""
+        try:
+            who = await (adapter.who(user_id, timeout=timeout) if timeout else adapter.who(user_id))
+            return fn(body, who)
+        except ValueError as exc:
+            log.warning("unreadable Slack payload", extra={"error": str(exc)[:200]})
+            return None
+
     async def on_command(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        await act(inbound.command(body, await adapter.who(str(body.get("user_id") or ""))))
+        await act(await translate(inbound.command, body, user_of(body, "user_id")))
 
     async def on_action(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        await act(inbound.block_action(body, await adapter.who(str((body.get("user") or {}).get("id") or ""))))
+        await act(await translate(inbound.block_action, body, user_of(body, "user", "id")))
 
     async def on_message(body: dict[str, Any]) -> None:
-        ev = body.get("event") or {}
-        if ev.get("user") and not ev.get("bot_id"):
-            await act(inbound.message_event(body, await adapter.who(str(ev["user"]))))
+        ev = body.get("event") if isinstance(body.get("event"), dict) else {}
+        if user_of(body, "event", "user") and not ev.get("bot_id"):
+            await act(await translate(inbound.message_event, body, user_of(body, "event", "user")))
 
     async def on_view(ack: Any, body: dict[str, Any]) -> None:
-        user_id = str((body.get("user") or {}).get("id") or "")
-        event = inbound.view_submission(body, await adapter.who(user_id, timeout=0.5))
+        event = await translate(inbound.view_submission, body, user_of(body, "user", "id"), timeout=0.5)
         if event is None:
             await ack()
             return
@@ -377,7 +394,14 @@ def install(app: App) -> SlackAdapter:
         from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
         async def slack_events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+            if len(await request.read()) > MAX_BODY:
+                return web.json_response({"error": "request too large"}, status=413)
+            try:
+                bolt_request = await to_bolt_request(request)
+            except (AttributeError, TypeError, ValueError) as exc:  # Bolt reads the body before verifying it
+                log.warning("unreadable request to /slack/events", extra={"error": type(exc).__name__})
+                return web.json_response({"error": "unreadable request"}, status=400)
+            return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
         app.web.router.add_post("/slack/events", slack_events)
     if app_token:

@@ -11,15 +11,18 @@ Every event carries a ``dedup`` key that is the same when Slack retries the same
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.slack.render import ACTION_SEP, action_of
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from bot.model import MessageRef, PlaceRef, UserRef
+
+T = TypeVar("T")
 
 PLATFORM = "slack"
 USER_SUBTYPES = {"file_share", "thread_broadcast"}  # message subtypes that are still a person speaking
@@ -54,10 +57,24 @@ def parse_message_key(key: str) -> tuple[str, str]:
         raise ValueError(f"not a Slack message reference: {key[:80]!r}") from exc
 
 
+def tolerant(fn: Callable[..., T]) -> Callable[..., T]:
+    """A payload of an unexpected shape is a ValueError naming the translator, never a crash."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kw: Any) -> T:
+        try:
+            return fn(*args, **kw)
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            raise ValueError(f"malformed Slack payload for {fn.__name__}: {type(exc).__name__}") from None
+
+    return wrapper
+
+
 def _user(user_id: str, who: Who, fallback: str = "") -> UserRef:
     return UserRef(PLATFORM, user_id, who.name or fallback)
 
 
+@tolerant
 def command(body: Mapping[str, Any], who: Who = Who()) -> CommandInvoked | None:
     """A slash command (form fields ``user_id``, ``channel_id``, ``text``, ``trigger_id``)."""
     user_id, channel = body.get("user_id"), body.get("channel_id")
@@ -88,6 +105,7 @@ def _value(v: Mapping[str, Any]) -> str | tuple[str, ...]:
     return str(v.get("value") or "")
 
 
+@tolerant
 def form_values(state: Mapping[str, Any]) -> dict[str, str | tuple[str, ...]]:
     """``view.state.values`` as {input name: value}; the action_id is the input's name."""
     out: dict[str, str | tuple[str, ...]] = {}
@@ -97,14 +115,16 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str | tuple[str, ...]]:
     return out
 
 
+@tolerant
 def private_metadata(view: Mapping[str, Any]) -> dict[str, str]:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (ValueError, TypeError):
         return {}
     return {k: str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
 
 
+@tolerant
 def view_submission(body: Mapping[str, Any], who: Who = Who()) -> FormSubmitted | None:
     view = body.get("view") or {}
     user = body.get("user") or {}
@@ -127,6 +147,7 @@ def view_submission(body: Mapping[str, Any], who: Who = Who()) -> FormSubmitted 
     )
 
 
+@tolerant
 def block_action(body: Mapping[str, Any], who: Who = Who()) -> ButtonPressed | None:
     """A button (or an overflow option) of one of our messages."""
     actions = body.get("actions") or []
@@ -162,6 +183,7 @@ def block_action(body: Mapping[str, Any], who: Who = Who()) -> ButtonPressed | N
     )
 
 
+@tolerant
 def message_event(body: Mapping[str, Any], who: Who = Who()) -> MessagePosted | None:
     """A person's message in a channel the bot is in, or in its DM (Events API ``message``)."""
     ev = body.get("event") or {}

@@ -32,7 +32,9 @@ async def main() -> None:
     if args.report:
         values = {"summary": "USBメモリ紛失", "discovered_at": utcnow().isoformat(), "medium": "removable", "people": "5",
                   "data_items": ("mynumber",), "whose": "employees"}  # fmt: skip
-        out = await h.runtime.dispatch(FormSubmitted(UserRef("playground", "yamada"), "report", values, place=PlaceRef("playground", "dm:yamada")))
+        out = await h.runtime.dispatch(
+            FormSubmitted(UserRef("playground", "yamada"), "report", values, place=PlaceRef("playground", "dm:yamada"))
+        )
         print(f"REPORTED {out.incident_id}", flush=True)
     h.ticker.start(args.tick)
     print("READY", flush=True)
