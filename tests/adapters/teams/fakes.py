@@ -4,7 +4,6 @@ for real-shaped Teams activities (as Teams posts them to /api/messages)."""
 from __future__ import annotations
 
 import asyncio
-
 import itertools
 import json
 from dataclasses import dataclass, field
