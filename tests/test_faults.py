@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import shutil
 import subprocess
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from storage.audit import verify_chain
 from storage.migrate import upgrade
@@ -48,6 +50,11 @@ async def wait_pg_up(timeout: float = 30) -> None:
     raise AssertionError("PostgreSQL did not come back")
 
 
+async def healthz(app):  # noqa: ANN001, ANN201 - the /healthz route's own handler
+    handler = next(r.handler for r in app.web.router.routes() if r.resource is not None and r.resource.canonical == "/healthz")
+    return await handler(make_mocked_request("GET", "/healthz"))
+
+
 @pytest.mark.parametrize("platform", sorted(DRIVERS))
 async def test_postgres_restart_mid_run(platform: str, clock: Clock) -> None:
     url, schema = await fresh_pg_schema()
@@ -66,9 +73,16 @@ async def test_postgres_restart_mid_run(platform: str, clock: Clock) -> None:
         try:
             status = await d.press("manager", "ack", inc, message=page.ref)
             await d.settle()
+            down = await healthz(d.app)
+            assert down.status == 503 and json.loads(down.body)["database"] == "unreachable"
         finally:
             pg("start")
         await wait_pg_up()
+        for _ in range(20):
+            if (await healthz(d.app)).status == 200:
+                break
+            await asyncio.sleep(0.3)
+        assert (await healthz(d.app)).status == 200
         # the person was told to try again: an error answer, or a private message saying so
         told = [
             r
