@@ -50,9 +50,11 @@ async def serve(app: App, host: str, port: int, tick_seconds: float) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
+    bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
+    print(f"mynaleak: listening on http://{host}:{bound}", flush=True)
     app.ticker.start(tick_seconds)
     await app.ticker.tick()
-    log.info("listening", extra={"url": f"http://{host}:{port}", "platforms": sorted(app.adapters)})
+    log.info("listening", extra={"url": f"http://{host}:{bound}", "platforms": sorted(app.adapters)})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
