@@ -15,7 +15,7 @@ from bot.model import Incident, Item
 from bot.views import Form, Input, strip_tokens
 from flows import reminders
 from flows.cards import incident_card, step_card
-from flows.common import Ctx, refuse, say
+from flows.common import Ctx, clean_text, refuse, say
 from flows.redaction import redact
 
 NA_FORM, NOTE_FORM = "item_na", "item_note"
@@ -82,7 +82,7 @@ def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple
         return inc, refusal
     name = "reason" if event.form_id == NA_FORM else "note"
     raw = event.values.get(name, "")
-    text, masked = redact(strip_tokens(str(raw if isinstance(raw, str) else " ".join(raw))).strip())
+    text, masked = redact(strip_tokens(clean_text(str(raw if isinstance(raw, str) else " ".join(raw)))).strip())
     effects: list[Effect] = []
     if masked:
         effects.append(say(event.actor, "intake.masked", ctx, event.place, n=masked))

@@ -42,6 +42,14 @@ class Ctx:
         return dt.astimezone(self.config.tz).strftime("%H:%M")
 
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {127: None}
+
+
+def clean_text(text: str) -> str:
+    """Text a person typed, without control characters (NUL and friends break storage and chat)."""
+    return text.translate(_CONTROL)
+
+
 def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:
     if dt is None:
         return t("common.unknown", ctx.lang)

@@ -18,7 +18,7 @@ from bot.model import Escalation, Facts, Incident, Item, PlaceRef
 from bot.views import Card, Form, Input, Option, strip_tokens
 from flows import escalation, reminders
 from flows.cards import incident_card, step_card
-from flows.common import Ctx, State
+from flows.common import Ctx, State, clean_text
 from flows.redaction import redact
 
 FORM_ID = "report"
@@ -101,7 +101,7 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     masked = 0
     lang = ctx.lang
     for name in ("summary", "notes"):
-        text, n = redact(strip_tokens(_one(values, name)))
+        text, n = redact(strip_tokens(clean_text(_one(values, name))))
         masked += n
         clean[name] = text.strip()
         if len(clean[name]) > TEXT_LIMIT:  # type: ignore[arg-type]

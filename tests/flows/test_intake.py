@@ -106,3 +106,20 @@ def test_mention_tokens_cannot_be_forged() -> None:
 def test_reply_goes_where_the_reporter_spoke() -> None:
     _, effects = report()
     assert of(effects, Reply)[0].place == DM
+
+
+def test_ten_thousand_data_items_are_refused_cleanly() -> None:
+    inc, effects = handle(
+        State(new_id="ML-2026-0001"), FormSubmitted(REPORTER, "report", {**GOOD, "data_items": ("name",) * 10_000}), T0, config()
+    )
+    (rejected,) = of(effects, RejectForm)
+    assert inc is None and "data_items" in rejected.form.errors
+    assert len(next(i for i in rejected.form.inputs if i.name == "data_items").initial) <= 10_000
+
+
+def test_unicode_edge_cases_survive_intact() -> None:
+    text = "Cafe\u0301 \u202eRTL\u202c 🙂👩‍👩‍👧 ｶﾀｶﾅ 𠮷野家 \u0000end"
+    inc, _ = report(summary=text)
+    assert inc.facts.summary == text.replace("\u0000", "")  # control characters are dropped, the rest kept
+    inc, _ = report(people="１，２００")  # full-width digits and comma
+    assert inc.facts.people == 1200
