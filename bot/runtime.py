@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,11 +100,11 @@ class Runtime:
 
     async def dispatch(self, event: Event, *, timer: Claimed | None = None) -> Outcome:
         """Handle one event in one transaction; retried on an optimistic-concurrency conflict."""
-        for _ in range(8):
+        for attempt in range(12):
             try:
                 outcome = await self._attempt(event, timer)
             except _Conflict:
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # jittered: contenders spread out
                 continue
             except (OperationalError, InterfaceError, OSError) as exc:
                 self.metrics.events.labels(type(event).__name__, "unavailable").inc()
@@ -142,7 +143,7 @@ class Runtime:
                 now = self.clock()
                 if event.dedup and not await tx.first_time(event.dedup, now):
                     return Outcome(duplicate=True)
-                loaded = await tx.load(need.incident_id) if need.incident_id else None
+                loaded = await tx.load(need.incident_id, lock=True) if need.incident_id else None
                 new_id = None
                 if need.new_id:
                     year = now.astimezone(self.config.tz).year

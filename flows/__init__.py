@@ -14,12 +14,24 @@ from bot.effects import Effect, OpenForm, Post
 from bot.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.i18n import t
 from bot.model import Incident
+from bot.views import Form
 from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
 from flows.redaction import contains_my_number, redact
 
-__all__ = ["Need", "State", "handle", "needs"]
+__all__ = ["Need", "State", "handle", "needs", "precheck"]
+
+
+def precheck(event: Event, now: datetime, config: OrgConfig) -> tuple[bool, Form | None]:
+    """Decide a form submission without loading anything, when its form allows: (decided, the form
+    shown back with errors or None). A report is checked here so that the platform can be answered
+    at once — the incident is then created in the background. Other forms need their incident."""
+    if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
+        ctx = Ctx(now, config, event.lang or config.language)
+        found, clean, errors, _ = intake.validate(event.values, ctx)
+        return True, (None if found is not None else intake.report_form(ctx, clean, errors))
+    return False, None
 
 
 def _split(value: str) -> tuple[str, str]:

@@ -164,8 +164,13 @@ class Tx:
         return res.rowcount == 1
 
     # ---- incidents -----------------------------------------------------------------------------
-    async def load(self, incident_id: str) -> Loaded | None:
-        row = (await self.conn.execute(select(INC).where(INC.c.id == incident_id))).mappings().first()
+    async def load(self, incident_id: str, lock: bool = False) -> Loaded | None:
+        """The incident; ``lock`` holds its row until commit (PostgreSQL), so concurrent events on one
+        incident queue instead of conflicting. The version check in :meth:`save` stays the guard."""
+        stmt = select(INC).where(INC.c.id == incident_id)
+        if lock and not self.is_sqlite:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).mappings().first()
         if row is None:
             return None
         return Loaded(serde.load(Incident, row["data"]), row["version"], row["audit_head"], row["audit_seq"])

@@ -31,6 +31,7 @@ from bot.adapter import DeliveryError
 from bot.i18n import t
 from bot.model import MessageRef, PlaceRef, UserRef
 from bot.views import Card, Form
+from flows import precheck
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -306,6 +307,14 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
         event = await translate(inbound.view_submission, body, user_of(body, "user", "id"), timeout=0.5)
         if event is None:
             await ack()
+            return
+        decided, rejected = precheck(event, runtime.clock(), runtime.config)
+        if decided and rejected is None:  # a valid report: close the modal now, create the incident right after
+            await ack()
+            await act(event)
+            return
+        if decided and (errors := render.form_errors(rejected)):
+            await ack(response_action="errors", errors=errors)
             return
         task = asyncio.ensure_future(runtime.dispatch(event))
         try:
