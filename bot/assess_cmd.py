@@ -13,7 +13,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from bot.i18n import DEFAULT_LANG, LANGS, t
+from bot.i18n import DEFAULT_LANG, LANGS, lang_hint, t
 from flows.assessment import (
     COUNT_FACTS,
     TRI_FACTS,
@@ -174,21 +174,10 @@ def _read(path: str, stdin: TextIO) -> str:
         raise InputError("encoding") from None
 
 
-def _lang_hint(argv: list[str]) -> str:
-    """The --lang asked for, for error messages, even when the rest of argv is wrong."""
-    for i, arg in enumerate(argv):
-        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
-        if arg == "--lang" and i + 1 < len(argv):
-            value = argv[i + 1]
-        if value in LANGS:
-            return value
-    return DEFAULT_LANG
-
-
 def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run ``assess`` with ``argv`` (the arguments after ``assess``); return the exit status."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    lang = _lang_hint(argv)
+    lang = lang_hint(argv)
     try:
         path, as_json, lang = _parse_args(argv)
         if path is None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, OrgConfig, Settings, load_org
-from bot.i18n import DEFAULT_LANG, LANGS, t
+from bot.i18n import DEFAULT_LANG, LANGS, lang_hint, t
 from bot.model import Incident
 from flows.draft import Draft, build_notice, build_report, to_markdown
 
@@ -136,20 +136,10 @@ def _config(settings: Settings) -> OrgConfig:
         raise DraftError("config", detail=f"{err.source}: {'; '.join(err.problems)[:300]}") from None
 
 
-def _lang_hint(argv: list[str]) -> str:
-    for i, arg in enumerate(argv):
-        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
-        if arg == "--lang" and i + 1 < len(argv):
-            value = argv[i + 1]
-        if value in LANGS:
-            return value
-    return DEFAULT_LANG
-
-
 async def draft_main(argv: list[str], stdout: TextIO | None = None, settings: Settings | None = None) -> int:
     """Run ``draft`` with ``argv`` (the arguments after ``draft``); return the exit status."""
     stdout = stdout or sys.stdout
-    lang = _lang_hint(argv)
+    lang = lang_hint(argv)
     try:
         args = parse_args(argv)
         if args is None:

@@ -15,19 +15,11 @@ from bot.model import Incident, Item
 from bot.views import Form, Input, strip_tokens
 from flows import reminders
 from flows.cards import incident_card, step_card
-from flows.common import Ctx, clean_text, refuse, say
+from flows.common import Ctx, clean_text, guard, refuse, say
 from flows.redaction import redact
 
 NA_FORM, NOTE_FORM = "item_na", "item_note"
 TEXT_LIMIT = 1000
-
-
-def _refusal(inc: Incident, actor_ok: bool, event: ButtonPressed | FormSubmitted, ctx: Ctx) -> list[Effect] | None:
-    if not actor_ok:
-        return [refuse(event.actor, "perm.checklist", ctx, event.place, id=inc.id)]
-    if inc.status != "open":
-        return [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
-    return None
 
 
 def _changed(inc: Incident, item: Item, ctx: Ctx, action: str, extra: dict[str, object] | None = None) -> tuple[Incident, list[Effect]]:
@@ -45,8 +37,8 @@ def press(inc: Incident, item_id: str, event: ButtonPressed, ctx: Ctx) -> tuple[
     item = inc.item(item_id)
     if item is None:
         return inc, [refuse(event.actor, "item.unknown", ctx, event.place, item=item_id[:20])]
-    if (refusal := _refusal(inc, inc.is_responder(actor), event, ctx)) is not None:
-        return inc, refusal
+    if (refusal := guard(inc, event, ctx)) is not None:
+        return inc, list(refusal)
     action = event.action.removeprefix("item:")
     if action == "done":
         if item.state != "open":
@@ -78,8 +70,8 @@ def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple
     item = inc.item(item_id)
     if item is None:
         return inc, [refuse(event.actor, "item.unknown", ctx, event.place, item=item_id[:20])]
-    if (refusal := _refusal(inc, inc.is_responder(actor), event, ctx)) is not None:
-        return inc, refusal
+    if (refusal := guard(inc, event, ctx)) is not None:
+        return inc, list(refusal)
     name = "reason" if event.form_id == NA_FORM else "note"
     raw = event.values.get(name, "")
     text, masked = redact(strip_tokens(clean_text(str(raw if isinstance(raw, str) else " ".join(raw)))).strip())

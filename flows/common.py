@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.config import OrgConfig
 from bot.effects import Reply
@@ -63,3 +64,13 @@ def say(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, tone: 
 
 def refuse(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, **fields: object) -> Reply:
     return say(user, key, ctx, place, tone="warning", **fields)
+
+
+def guard(inc: Incident, event: Any, ctx: Ctx, refusal: str = "perm.checklist") -> list[Reply] | None:
+    """Only the chain and the incident's responders may act on an open incident: the private
+    answer for anyone else (or for a closed incident), or None when the actor may go on."""
+    if not inc.is_responder(ctx.config.display(event.actor)):
+        return [refuse(event.actor, refusal, ctx, event.place, id=inc.id)]
+    if inc.status != "open":
+        return [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
+    return None

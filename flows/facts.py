@@ -21,7 +21,7 @@ from flows.assessment import Assessment, assess
 from flows.assessment import Facts as AssessmentFacts
 from flows.assessment_facts import facts_for_assessment
 from flows.cards import incident_card, note, page_card
-from flows.common import Ctx, refuse, say
+from flows.common import Ctx, guard, say
 from flows.intake import TRI, _digits, _one, _options, severity
 
 FORM_ID = "facts"
@@ -127,20 +127,15 @@ def facts_form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None,
 
 
 def edit(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    actor = ctx.config.display(event.actor)
-    if not inc.is_responder(actor):
-        return inc, [refuse(event.actor, "perm.checklist", ctx, event.place, id=inc.id)]
-    if inc.status != "open":
-        return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
+    if (refusal := guard(inc, event, ctx)) is not None:
+        return inc, list(refusal)
     return inc, [OpenForm(event.actor, event.trigger or "", facts_form(inc, ctx), event.place)]
 
 
 def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     actor = ctx.config.display(event.actor)
-    if not inc.is_responder(actor):
-        return inc, [refuse(event.actor, "perm.checklist", ctx, event.place, id=inc.id)]
-    if inc.status != "open":
-        return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
+    if (refusal := guard(inc, event, ctx)) is not None:
+        return inc, list(refusal)
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
     counts: dict[str, int | None] = {}

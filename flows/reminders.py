@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.model import Incident
 from bot.views import Button, Card, mention
 from flows.calendar import is_business_moment, next_business_moment
-from flows.common import Ctx, fmt_dt, refuse, say
+from flows.common import Ctx, fmt_dt, guard, say
 
 KIND, KEY = "remind", "digest"
 
@@ -64,11 +64,8 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
 
 
 def snooze(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    actor = ctx.config.display(event.actor)
-    if not inc.is_responder(actor):
-        return inc, [refuse(event.actor, "perm.checklist", ctx, event.place, id=inc.id)]
-    if inc.status != "open":
-        return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
+    if (refusal := guard(inc, event, ctx)) is not None:
+        return inc, list(refusal)
     until = ctx.now + timedelta(hours=ctx.config.snooze_hours)
     new = replace(inc, reminders_snoozed_until=until)
     due = _business(until, ctx)

@@ -38,3 +38,14 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **fields: object) -> str:
     if text is None:
         raise KeyError(f"no message {key!r}")
     return text.format(**fields) if fields else text
+
+
+def lang_hint(argv: list[str]) -> str:
+    """The ``--lang`` a command line asks for, for its error messages even when the rest is wrong."""
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGS:
+            return value
+    return DEFAULT_LANG
