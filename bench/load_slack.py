@@ -123,7 +123,9 @@ async def outbox_drained(db_url: str, timeout: float = 600) -> float:
     try:
         while time.perf_counter() - t0 < timeout:
             async with store.tx() as tx:
-                left = (await tx.conn.execute(select(func.count()).select_from(OUT).where(OUT.c.status.in_(("pending", "sending"))))).scalar()
+                left = (
+                    await tx.conn.execute(select(func.count()).select_from(OUT).where(OUT.c.status.in_(("pending", "sending"))))
+                ).scalar()
             if not left:
                 return time.perf_counter() - t0
             await asyncio.sleep(0.5)

@@ -72,6 +72,7 @@ class Deliverer:
         crowd out the next page."""
         urgent = [m for m in messages if m.kind in URGENT]
         if urgent:
+            self.runtime.busy_with_urgent(+1)
             self.runtime._spawn(self._send_claimed(urgent))
         rest = [m.id for m in messages if m.kind not in URGENT]
         if rest:
@@ -83,6 +84,7 @@ class Deliverer:
     async def _work(self) -> None:
         while True:
             ids = await self._background.get()
+            await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
             try:
                 await self.deliver(ids, kinds=BACKGROUND, urgent=False)
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
@@ -92,8 +94,11 @@ class Deliverer:
                 self._background.task_done()
 
     async def _send_claimed(self, claimed: list[Claimed]) -> None:
-        for msg in claimed:
-            await self._one(msg, {}, set())
+        try:
+            for msg in claimed:
+                await self._one(msg, {}, set())
+        finally:
+            self.runtime.busy_with_urgent(-1)
 
     async def close(self) -> None:
         if self._worker is not None:

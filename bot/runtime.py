@@ -97,9 +97,34 @@ class Runtime:
         self.metrics = metrics or Metrics()
         self.deliverer: Any = None  # set by bot.delivery.Deliverer
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._urgent = 0  # events being handled and urgent deliveries under way
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def busy_with_urgent(self, delta: int) -> None:
+        self._urgent += delta
+        if self._urgent:
+            self._quiet.clear()
+        else:
+            self._quiet.set()
+
+    async def quiet(self, at_most: float) -> None:
+        """Wait (at most ``at_most`` seconds) until no event and no urgent delivery is under way."""
+        if self._urgent:
+            try:
+                await asyncio.wait_for(self._quiet.wait(), at_most)
+            except TimeoutError:
+                pass
 
     async def dispatch(self, event: Event, *, timer: Claimed | None = None) -> Outcome:
         """Handle one event in one transaction; retried on an optimistic-concurrency conflict."""
+        self.busy_with_urgent(+1)
+        try:
+            return await self._dispatch(event, timer)
+        finally:
+            self.busy_with_urgent(-1)
+
+    async def _dispatch(self, event: Event, timer: Claimed | None) -> Outcome:
         for attempt in range(12):
             try:
                 outcome = await self._attempt(event, timer)
@@ -138,6 +163,11 @@ class Runtime:
 
     async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
         need = flows.needs(event)
+        if need.new_id:
+            decided, rejected = flows.precheck(event, self.clock(), self.config)
+            if decided and rejected is not None:
+                return Outcome(accepted=False, form=rejected)  # nothing to store, no number used up
+            await self.store.ensure_sequence(self._scope(need))
         try:
             async with self.store.tx() as tx:
                 now = self.clock()
@@ -146,8 +176,7 @@ class Runtime:
                 loaded = await tx.load(need.incident_id, lock=True) if need.incident_id else None
                 new_id = None
                 if need.new_id:
-                    year = now.astimezone(self.config.tz).year
-                    scope = f"DRILL-{year}" if need.drill else str(year)
+                    scope = self._scope(need, now)
                     new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries)
@@ -166,6 +195,10 @@ class Runtime:
             return Outcome(accepted=form is None, form=form)
         self._count(loaded, inc, effects)
         return Outcome(form=_rejected(effects), incident_id=incident_id, messages=tuple(ids))
+
+    def _scope(self, need: flows.Need, now: datetime | None = None) -> str:
+        year = (now or self.clock()).astimezone(self.config.tz).year
+        return f"DRILL-{year}" if need.drill else str(year)
 
     async def _save(self, tx: Tx, event: Event, loaded: Loaded | None, inc: Incident, effects: list[Effect], now: datetime) -> None:
         head = loaded.audit_head if loaded else "0" * 64

@@ -70,6 +70,8 @@ class Ticker:
             return 0
 
     def start(self, seconds: float) -> None:
+        # a tick still running when the next is due is simply skipped (max_instances=1): not a warning
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         self._scheduler = AsyncIOScheduler()
         self._scheduler.add_job(self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, misfire_grace_time=None)
         self._scheduler.start()

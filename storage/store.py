@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, event, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot import serde
@@ -47,8 +48,8 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
     url, schema = _split_search_path(url)
     if schema:
         kw.setdefault("connect_args", {}).setdefault("server_settings", {})["search_path"] = schema
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 10)
+    kw.setdefault("pool_size", 20)
+    kw.setdefault("max_overflow", 20)
     kw.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kw)
 
@@ -97,6 +98,12 @@ class PriorityLock:
             self._lock.release()
 
 
+def _sequence_name(scope: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9-]{1,16}", scope):
+        raise ValueError(f"bad sequence scope {scope!r}")
+    return "incident_seq_" + scope.lower().replace("-", "_")
+
+
 @dataclass(frozen=True)
 class Loaded:
     incident: Incident
@@ -123,6 +130,7 @@ class Store:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = PriorityLock() if self.is_sqlite else None
+        self._sequences: set[str] = set()
 
     @classmethod
     def open(cls, url: str, **kw: Any) -> Store:
@@ -141,6 +149,24 @@ class Store:
         else:
             async with self.engine.begin() as conn:
                 yield Tx(conn, self.is_sqlite)
+
+    async def ensure_sequence(self, scope: str) -> None:
+        """PostgreSQL numbers incidents from a sequence per scope ("2026", "DRILL-2026"): no row lock
+        is held while a report is being stored, so concurrent reports do not queue on one row.
+        Created once, continuing from any number already handed out."""
+        if self.is_sqlite or scope in self._sequences:
+            return
+        name = _sequence_name(scope)
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            exists = (await conn.execute(text("SELECT to_regclass(:n)"), {"n": name})).scalar()
+            if exists is None:
+                start = (await conn.execute(select(SEQ.c.last).where(SEQ.c.scope == scope))).scalar() or 0
+                try:
+                    await conn.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start) + 1}"))
+                except (IntegrityError, ProgrammingError):
+                    pass  # another replica created it at the same moment
+        self._sequences.add(scope)
 
     async def ping(self) -> bool:
         async with self.engine.connect() as conn:
@@ -176,6 +202,9 @@ class Tx:
         return Loaded(serde.load(Incident, row["data"]), row["version"], row["audit_head"], row["audit_seq"])
 
     async def next_seq(self, scope: str) -> int:
+        """The next incident number in ``scope`` (PostgreSQL: call Store.ensure_sequence first)."""
+        if not self.is_sqlite:
+            return int((await self.conn.execute(text(f"SELECT nextval('{_sequence_name(scope)}')"))).scalar())
         stmt = update(SEQ).where(SEQ.c.scope == scope).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
         got = (await self.conn.execute(stmt)).scalar()
         if got is None:
