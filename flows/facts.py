@@ -20,6 +20,7 @@ from bot.views import Card, Field, Form, Input, mention
 from flows.assessment import Assessment, assess
 from flows.assessment import Facts as AssessmentFacts
 from flows.assessment_facts import facts_for_assessment
+from flows.calendar import is_closed_day, roll_forward
 from flows.cards import incident_card, note, page_card
 from flows.common import Ctx, guard, say
 from flows.intake import TRI, _digits, _one, _options, severity
@@ -64,6 +65,14 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     return tuple(out)
 
 
+def previous_open_day(d: date) -> date:
+    """The last working day before ``d`` (reminders are not sent on weekends and holidays)."""
+    d = date.fromordinal(d.toordinal() - 1)
+    while is_closed_day(d):
+        d = date.fromordinal(d.toordinal() - 1)
+    return d
+
+
 def _at_nine(d: date, ctx: Ctx) -> datetime:
     return datetime.combine(d, AT_NINE, ctx.config.tz)
 
@@ -76,8 +85,11 @@ def deadline_timers(inc: Incident, ctx: Ctx) -> list[Effect]:
         return effects
     plan = []
     if a.preliminary_due:
-        plan.append(("prelim", a.preliminary_due[0]))
-    plan += [(f"final-{n}", date.fromordinal(a.final_due.toordinal() - n)) for n in (2, 1, 0)]
+        first, last = a.preliminary_due
+        in_window = roll_forward(first)
+        plan.append(("prelim", in_window if in_window <= last else previous_open_day(first)))
+    before_1 = previous_open_day(a.final_due)
+    plan += [("final-2", previous_open_day(before_1)), ("final-1", before_1), ("final-0", a.final_due)]
     for key, day in plan:
         due = _at_nine(day, ctx)
         if due > ctx.now:
@@ -95,8 +107,9 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     if event.key == "prelim" and a.preliminary_due:
         text = t("law.remind_prelim", lang, first=a.preliminary_due[0].isoformat(), last=a.preliminary_due[1].isoformat(), who=who)
     else:
-        days = int(event.key.rsplit("-", 1)[-1]) if event.key.startswith("final-") else 0
-        text = t("law.remind_final_today" if days == 0 else "law.remind_final", lang, due=a.final_due.isoformat(), n=days, who=who)
+        days = (a.final_due - ctx.now.astimezone(ctx.config.tz).date()).days
+        today = event.key == "final-0" or days <= 0
+        text = t("law.remind_final_today" if today else "law.remind_final", lang, due=a.final_due.isoformat(), n=max(days, 0), who=who)
     effects: list[Effect] = [Post(note(text, "danger" if event.key == "final-0" else "warning"), thread_of="card")]
     if event.key == "final-0":  # the day itself and still open: page up the chain
         card = page_card(inc, ctx, 0)

@@ -39,7 +39,7 @@ def test_deadline_timers_armed_at_report() -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     assert keys["final-0"].astimezone(tokyo) == datetime(2026, 12, 25, 9, 0, tzinfo=tokyo)
     assert keys["final-2"].astimezone(tokyo) == datetime(2026, 12, 23, 9, 0, tzinfo=tokyo)
-    assert keys["prelim"].astimezone(tokyo).date() == date(2026, 11, 28)  # day 3
+    assert keys["prelim"].astimezone(tokyo).date() == date(2026, 11, 30)  # day 3 is a Saturday: the first working day of the window
 
 
 def test_facts_form_only_for_responders() -> None:
@@ -142,3 +142,14 @@ def test_draft_button_posts_markdown_and_docx_in_the_thread() -> None:
     assert "市区町村" in md
     same, eff = step(inc, press(REPORTER, "draft", f"{inc.id}|report"), T0)
     assert same == inc and eff[0].view.tone == "warning"
+
+
+def test_deadline_reminders_fall_on_working_days() -> None:
+    # known on Fri 2027-04-23: day 30 is Sat 22 May → the deadline rolls to Mon 24 May; the
+    # reminders go out on the two working days before it (Thu 20, Fri 21), not at the weekend
+    start = datetime(2027, 4, 23, 1, 0, tzinfo=T0.tzinfo)
+    _, effects = report(now=start, people="120", wrongful_purpose="no", discovered_at="2027-04-23T09:30", occurred_at="")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    keys = {t.key: t.due_at.astimezone(tokyo).date() for t in of(effects, StartTimer) if t.kind == "deadline"}
+    assert keys["final-0"] == date(2027, 5, 24)
+    assert (keys["final-1"], keys["final-2"]) == (date(2027, 5, 21), date(2027, 5, 20))
