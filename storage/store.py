@@ -9,21 +9,20 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, event, func, insert, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot import serde
 from bot.model import Incident, IncidentSummary
 from storage import audit
-from storage.tables import AuditEvent, IncidentRow, IncidentSeq, OutboxRow, ProcessedEvent, TimerRow
+from storage.queue import OUT, TIMER, Claimed, QueueOps
+from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent
 
-INC, SEQ, TIMER, OUT, AUD, SEEN = (t.__table__ for t in (IncidentRow, IncidentSeq, TimerRow, OutboxRow, AuditEvent, ProcessedEvent))  # type: ignore[attr-defined]
+INC, SEQ, AUD, SEEN = (t.__table__ for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))  # type: ignore[attr-defined]
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -112,19 +111,6 @@ class Loaded:
     audit_seq: int
 
 
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    incident_id: str | None
-    kind: str
-    key: str
-    payload: dict[str, Any]
-    tag: str = ""
-    platform: str = ""
-    attempts: int = 0
-    due_at: datetime | None = None
-
-
 class Store:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
@@ -174,13 +160,12 @@ class Store:
         return True
 
 
-class Tx:
+class Tx(QueueOps):
+    """One transaction's operations: dedup, incidents, audit (timers and outbox: QueueOps)."""
+
     def __init__(self, conn: AsyncConnection, is_sqlite: bool):
         self.conn = conn
         self.is_sqlite = is_sqlite
-
-    def _insert(self, table: Any) -> Any:
-        return sqlite_insert(table) if self.is_sqlite else pg_insert(table)
 
     # ---- inbound dedup -------------------------------------------------------------------------
     async def first_time(self, key: str, now: datetime) -> bool:
@@ -274,158 +259,6 @@ class Tx:
             await self.conn.execute(insert(AUD), rows)
         return prev, seq
 
-    # ---- timers --------------------------------------------------------------------------------
-    async def add_timers(self, timers: list[dict[str, Any]]) -> None:
-        """At most one pending timer per (incident, kind, key): a repeat is silently the same timer."""
-        if not timers:
-            return
-        stmt = self._insert(TIMER)
-        if self.is_sqlite:
-            stmt = stmt.on_conflict_do_nothing()
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
-        await self.conn.execute(stmt, [{**t, "status": "pending", "attempts": 0} for t in timers])
-
-    async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:
-        stmt = update(TIMER).where(TIMER.c.incident_id == incident_id, TIMER.c.status == "pending")
-        if kinds:
-            stmt = stmt.where(TIMER.c.kind.in_(kinds))
-        await self.conn.execute(stmt.values(status="cancelled"))
-
-    async def claim_timers(self, me: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-        due = or_(and_(TIMER.c.status == "pending", TIMER.c.due_at <= now), and_(TIMER.c.status == "running", TIMER.c.lease_until < now))
-        pick = select(TIMER.c.id).where(due).order_by(TIMER.c.due_at).limit(limit).with_for_update(skip_locked=True)
-        stmt = (
-            update(TIMER)
-            .where(TIMER.c.id.in_(pick.scalar_subquery()), due)
-            .values(status="running", claimed_by=me, lease_until=now + lease, attempts=TIMER.c.attempts + 1)
-            .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts, TIMER.c.due_at)
-        )
-        rows = (await self.conn.execute(stmt)).mappings().all()
-        return [
-            Claimed(r["id"], r["incident_id"], r["kind"], r["key"], r["payload"], attempts=r["attempts"], due_at=r["due_at"]) for r in rows
-        ]
-
-    async def finish_timer(self, timer_id: int, me: str, status: str = "done") -> bool:
-        stmt = update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status=status)
-        return (await self.conn.execute(stmt)).rowcount == 1
-
-    async def count_timers(self, status: str = "pending") -> int:
-        return int((await self.conn.execute(select(func.count()).select_from(TIMER).where(TIMER.c.status == status))).scalar() or 0)
-
-    async def release_timer(self, timer_id: int, me: str) -> None:
-        """Give a claimed timer back (the flow could not run now; it is retried on the next tick)."""
-        await self.conn.execute(
-            update(TIMER)
-            .where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running")
-            .values(status="pending", claimed_by=None)
-        )
-
-    # ---- outbox --------------------------------------------------------------------------------
-    async def add_messages(
-        self, rows: list[dict[str, Any]], now: datetime, me: str, lease: timedelta, claim: tuple[str, ...] = ()
-    ) -> list[Claimed]:
-        """Queue messages in one statement; a row whose idempotency key exists already is skipped.
-        Rows of the kinds in ``claim`` are created already claimed by ``me`` (sent right after commit;
-        if this process dies first, the lease runs out and the ticker sends them)."""
-        if not rows:
-            return []
-        values = []
-        for r in rows:
-            mine = r["kind"] in claim
-            values.append({**r, "status": "sending" if mine else "pending", "claimed_by": me if mine else None,
-                           "lease_until": now + lease if mine else None, "next_attempt_at": now, "created_at": now, "attempts": 0})  # fmt: skip
-        stmt = self._insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key)  # executemany: compiled once
-        ids = {key: int(i) for i, key in (await self.conn.execute(stmt, values)).all()}
-        out = [Claimed(ids[r["idem_key"]], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], 0)
-               for r in rows if r["idem_key"] in ids]  # fmt: skip
-        return sorted(out, key=lambda c: c.id)
-
-    async def cancel_messages(self, incident_id: str, prefix: str) -> None:
-        await self.conn.execute(
-            update(OUT)
-            .where(
-                OUT.c.incident_id == incident_id,
-                OUT.c.status == "pending",
-                OUT.c.tag.startswith(prefix, autoescape=True),
-                OUT.c.kind != "update",
-            )
-            .values(status="cancelled")
-        )
-
-    async def claim_messages(self, me: str, now: datetime, lease: timedelta, limit: int, ids: list[int] | None = None,
-                             kinds: tuple[str, ...] | None = None) -> list[Claimed]:  # fmt: skip
-        ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))
-        pick = select(OUT.c.id).where(ready)
-        if ids is not None:
-            pick = pick.where(OUT.c.id.in_(ids))
-        if kinds is not None:
-            pick = pick.where(OUT.c.kind.in_(kinds))
-        pick = pick.order_by(OUT.c.id).limit(limit).with_for_update(skip_locked=True)
-        stmt = (
-            update(OUT)
-            .where(OUT.c.id.in_(pick.scalar_subquery()), ready)
-            .values(status="sending", claimed_by=me, lease_until=now + lease)
-            .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
-        )
-        rows = (await self.conn.execute(stmt)).mappings().all()
-        out = [
-            Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], r["attempts"]) for r in rows
-        ]
-        return sorted(out, key=lambda c: c.id)
-
-    async def targets(self, claimed: list[Claimed]) -> tuple[dict[tuple[str, str], tuple[str, str | None]], set[int]]:
-        """For a claimed batch: the latest (status, platform reference) of every message that created a
-        tag the batch refers to, and the ids of updates superseded by a newer update of the same tag."""
-        incidents = {c.incident_id for c in claimed if c.incident_id}
-        if not incidents:
-            return {}, set()
-        tags = {c.tag for c in claimed if c.kind == "update"} | {c.payload.get("thread_of") or "" for c in claimed if c.kind == "post"}
-        tags.discard("")
-        found: dict[tuple[str, str], tuple[str, str | None]] = {}
-        if tags:
-            rows = await self.conn.execute(
-                select(OUT.c.incident_id, OUT.c.tag, OUT.c.status, OUT.c.result_ref)
-                .where(OUT.c.incident_id.in_(incidents), OUT.c.tag.in_(tags), OUT.c.kind.in_(("notify", "post")))
-                .order_by(OUT.c.id)
-            )
-            for inc, tag, status, ref in rows:
-                found[(inc, tag)] = (status, ref)  # the latest wins
-        superseded: set[int] = set()
-        updates = [c for c in claimed if c.kind == "update"]
-        if updates:
-            newest = await self.conn.execute(
-                select(OUT.c.incident_id, OUT.c.tag, func.max(OUT.c.id))
-                .where(
-                    OUT.c.incident_id.in_(incidents),
-                    OUT.c.kind == "update",
-                    OUT.c.tag.in_({c.tag for c in updates}),
-                    OUT.c.status.in_(("pending", "sending", "sent")),
-                )  # fmt: skip
-                .group_by(OUT.c.incident_id, OUT.c.tag)
-            )
-            latest = {(inc, tag): top for inc, tag, top in newest}
-            superseded = {c.id for c in updates if latest.get((c.incident_id, c.tag), c.id) > c.id}
-        return found, superseded
-
-    async def settle_message(self, msg_id: int, me: str, status: str, now: datetime, *, ref: str | None = None,
-                             error: str | None = None, retry_at: datetime | None = None, attempts: int | None = None) -> bool:  # fmt: skip
-        values: dict[str, Any] = {"status": status, "claimed_by": None}
-        if status == "sent":
-            values.update(result_ref=ref, sent_at=now)
-        if error is not None:
-            values["last_error"] = error[:2000]
-        if retry_at is not None:
-            values["next_attempt_at"] = retry_at
-        if attempts is not None:
-            values["attempts"] = attempts
-        stmt = update(OUT).where(OUT.c.id == msg_id, OUT.c.claimed_by == me, OUT.c.status == "sending").values(**values)
-        return (await self.conn.execute(stmt)).rowcount == 1
-
-    async def backlog(self) -> int:
-        stmt = select(func.count()).select_from(OUT).where(OUT.c.status.in_(("pending", "sending")))
-        return int((await self.conn.execute(stmt)).scalar() or 0)
-
     # ---- audit read ------------------------------------------------------------------------------
     async def audit_rows(self, stream: str | None = None) -> list[dict[str, Any]]:
         stmt = select(AUD).order_by(AUD.c.stream, AUD.c.seq)
@@ -438,4 +271,4 @@ class Tx:
         return {r[0]: (r[1], r[2]) for r in rows}
 
 
-__all__ = ["Claimed", "IntegrityError", "Loaded", "Store", "Tx", "make_engine"]
+__all__ = ["OUT", "TIMER", "Claimed", "IntegrityError", "Loaded", "Store", "Tx", "make_engine"]
