@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -153,7 +151,7 @@ async def main(reports: int, presses: int, conc: int) -> None:
         fake_proc, fake = _spawn("--serve", "fake")
         procs.append(fake_proc)
         api = str(fake["url"]) + "/api/"
-        ours_proc, ours = _spawn_self("--serve", "ours", "--api", api, "--db", db_url)
+        ours_proc, ours = _spawn("--serve", "ours", "--api", api, "--db", db_url, script=__file__)
         bare_proc, bare = _spawn("--serve", "bare", "--api", api)
         procs += [ours_proc, bare_proc]
         url = f"http://127.0.0.1:{ours['port']}/slack/events"
@@ -195,16 +193,6 @@ async def main(reports: int, presses: int, conc: int) -> None:
         for p in procs:
             p.wait(timeout=10)
         await drop_pg_schema(schema)
-
-
-def _spawn_self(*args: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING")
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    assert proc.stdout is not None
-    got = proc.stdout.readline()
-    if not got:
-        raise RuntimeError("our server did not start")
-    return proc, json.loads(got)
 
 
 if __name__ == "__main__":

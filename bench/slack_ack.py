@@ -119,9 +119,10 @@ async def serve_bare(api_url: str) -> None:
 
 
 # ---- the load generator -----------------------------------------------------------------------------
-def _spawn(*args: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
+def _spawn(*args: str, script: str = __file__) -> tuple[subprocess.Popen[str], dict[str, object]]:
+    """Start ``script`` with ``args`` (a server) and read the JSON line it prints when ready."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING")
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, script, *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:

@@ -13,6 +13,7 @@ from bot.model import PlaceRef, UserRef
 from bot.runtime import Outcome, Runtime
 from bot.scheduler import Ticker
 from storage.store import Store
+from tests.contract.drivers import REPORT_VALUES
 
 
 class Harness:
@@ -44,19 +45,7 @@ class Harness:
         return UserRef("playground", key)
 
     async def report(self, reporter: str = "yamada", dedup: str | None = None, **values: Any) -> Outcome:
-        form = {
-            "summary": "USBメモリを紛失",
-            "discovered_at": self.clock().isoformat(),
-            "medium": "removable",
-            "people": "20",
-            "data_items": ("mynumber", "name"),
-            "whose": "employees",
-            "encrypted": "no",
-            "exposed_online": "no",
-            "wrongful_purpose": "no",
-            "outsourcee": "no",
-        }
-        form.update(values)
+        form = {**REPORT_VALUES, "summary": "USBメモリを紛失", "discovered_at": self.clock().isoformat(), **values}
         return await self.send(
             FormSubmitted(self.user(reporter), "report", form, place=PlaceRef("playground", f"dm:{reporter}"), dedup=dedup)
         )
