@@ -36,7 +36,6 @@ def utcnow() -> datetime:
 class Outcome:
     """What the adapter needs to answer the request synchronously."""
 
-    accepted: bool = True
     duplicate: bool = False
     form: Form | None = None  # a rejected form, to show back with its errors
     incident_id: str | None = None
@@ -166,7 +165,7 @@ class Runtime:
         if need.new_id:
             decided, rejected = flows.precheck(event, self.clock(), self.config)
             if decided and rejected is not None:
-                return Outcome(accepted=False, form=rejected)  # nothing to store, no number used up
+                return Outcome(form=rejected)  # nothing to store, no number used up
             await self.store.ensure_sequence(self._scope(need))
         try:
             async with self.store.tx() as tx:
@@ -192,7 +191,7 @@ class Runtime:
                 ids = await self._apply(tx, event, timer, current, effects, now)
         except _Rollback as rb:
             form = rb.args[0]
-            return Outcome(accepted=form is None, form=form)
+            return Outcome(form=form)
         self._count(loaded, inc, effects)
         return Outcome(form=_rejected(effects), incident_id=incident_id, messages=tuple(ids))
 

@@ -65,23 +65,26 @@ def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tupl
     """Decide what ``event`` does. Returns the incident as it should now be stored (or ``None`` when
     no incident changed) and the effects to carry out."""
     ctx = Ctx(now, config, event.lang or config.language)
-    inc = state.incident
     if isinstance(event, MessagePosted):
         if contains_my_number(event.text):
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
         return None, []
-    event = _sanitised(event)
+    new, effects = _decide(state, _sanitised(event), ctx)
+    return new, label_drill(new or state.incident, effects)
+
+
+def _decide(state: State, event: Event, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
+    inc = state.incident
     if isinstance(event, CommandInvoked):
         return _command(state, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
-        new, effects = intake.submit(state, event, ctx)
-        return new, label_drill(new, effects)
+        return intake.submit(state, event, ctx)
     if inc is None:
         if isinstance(event, TimerFired | DeliveryFailed):
             return None, []
         return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
     new, effects = _on_incident(inc, event, ctx)
-    return (new if new is not inc else None), label_drill(inc, effects)
+    return (new if new is not inc else None), effects
 
 
 def label_drill(inc: Incident | None, effects: list[Effect]) -> list[Effect]:
@@ -92,10 +95,10 @@ def label_drill(inc: Incident | None, effects: list[Effect]) -> list[Effect]:
     out: list[Effect] = []
     for e in effects:
         view = getattr(e, "view", None) if not isinstance(e, OpenForm) else e.form
-        if view is not None and mark not in view.title and mark not in getattr(view, "text", ""):
-            if view.title:
+        if view is not None:
+            if view.title and mark not in view.title:
                 view = replace(view, title=f"{mark} {view.title}")
-            else:
+            elif not view.title and mark not in getattr(view, "text", ""):
                 view = replace(view, text=f"{mark} {view.text}")
             e = replace(e, form=view) if isinstance(e, OpenForm) else replace(e, view=view)
         out.append(e)
@@ -153,8 +156,7 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
     if verb == "report":
         return None, intake.open_report_form(event, ctx)
     if verb == "drill":
-        new, effects = drill.start(state, event, ctx)
-        return new, label_drill(new, effects)
+        return drill.start(state, event, ctx)
     if verb == "help":
         return None, [say(event.actor, "help.text", ctx, event.place)]
     if verb == "status":

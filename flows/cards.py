@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.config import OrgConfig
 from bot.i18n import t
 from bot.model import Incident, Item, UserRef
@@ -13,10 +11,6 @@ from flows.common import Ctx, fmt_dt
 
 def label(key: str, lang: str, prefix: str) -> str:
     return t(f"{prefix}.{key}", lang)
-
-
-def drill_prefix(inc: Incident, lang: str) -> str:
-    return t("drill.label", lang) + " " if inc.drill else ""
 
 
 def _people(inc: Incident, lang: str) -> str:
@@ -86,7 +80,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
     )
     return Card(
-        title=f"{drill_prefix(inc, lang)}{t('card.title', lang, id=inc.id)}",
+        title=f"{t('card.title', lang, id=inc.id)}",
         tone=tone,
         text=f.summary,
         fields=fields,
@@ -101,7 +95,7 @@ def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
     lang = inc.lang
     esc = inc.escalation
     return Card(
-        title=f"{drill_prefix(inc, lang)}{t('page.title', lang, id=inc.id)}",
+        title=f"{t('page.title', lang, id=inc.id)}",
         tone="danger",
         text=t("page.text", lang, severity=t(f"severity.{inc.severity}", lang)),
         fields=(
@@ -119,7 +113,7 @@ def page_done_card(inc: Incident, ctx: Ctx) -> Card:
         text = t("page.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
     else:
         text = t("page.closed", lang)
-    return Card(title=f"{drill_prefix(inc, lang)}{t('page.title', lang, id=inc.id)}", tone="success", text=text)
+    return Card(title=f"{t('page.title', lang, id=inc.id)}", tone="success", text=text)
 
 
 def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
@@ -156,7 +150,7 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
         rows.append(CheckItem(item.id, text, item.state, _item_detail(item, ctx, lang), buttons))
     done = sum(1 for r in rows if r.state != "open")
     return Card(
-        title=f"{drill_prefix(inc, lang)}({step}) {tpl.title.get(lang, tpl.title['ja'])}",
+        title=f"({step}) {tpl.title.get(lang, tpl.title['ja'])}",
         tone="success" if done == len(rows) else "info",
         sections=(Section(title=t("card.progress", lang, done=done, total=len(rows)), items=tuple(rows)),),
     )
@@ -164,7 +158,3 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
 
 def note(text: str, tone: str = "info", title: str = "") -> Card:
     return Card(title=title, tone=tone, text=text)  # type: ignore[arg-type]
-
-
-def when(dt: datetime, ctx: Ctx) -> str:
-    return fmt_dt(dt, ctx)

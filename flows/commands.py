@@ -15,7 +15,6 @@ from flows.common import Ctx, State, fmt_dt, refuse, say
 from flows.redaction import redact
 
 ID_RE = re.compile(r"^ML-(?:DRILL-)?\d{4}-\d{4,}$", re.IGNORECASE)
-VERBS = ("report", "status", "list", "help", "close", "drill")
 
 
 def parse(text: str) -> tuple[str, list[str]]:
@@ -28,10 +27,6 @@ def parse(text: str) -> tuple[str, list[str]]:
 
 def incident_arg(words: list[str]) -> str | None:
     return words[0].upper() if words and ID_RE.match(words[0]) else None
-
-
-def help_card(ctx: Ctx) -> Card:
-    return Card(title=t("help.title", ctx.lang), text=t("help.text", ctx.lang))
 
 
 def may_see(inc: Incident, event: CommandInvoked, ctx: Ctx) -> bool:

@@ -36,9 +36,6 @@ class Ctx:
     config: OrgConfig
     lang: str  # the language of the person this event came from
 
-    def local(self, dt: datetime | None) -> str:
-        return fmt_dt(dt, self)
-
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")
 

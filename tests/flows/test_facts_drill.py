@@ -153,3 +153,12 @@ def test_deadline_reminders_fall_on_working_days() -> None:
     keys = {t.key: t.due_at.astimezone(tokyo).date() for t in of(effects, StartTimer) if t.kind == "deadline"}
     assert keys["final-0"] == date(2027, 5, 24)
     assert (keys["final-1"], keys["final-2"]) == (date(2027, 5, 21), date(2027, 5, 20))
+
+
+def test_commands_on_a_drill_are_labelled_too() -> None:
+    cfg = config(drill={"participants": ["sato"]})
+    inc, _ = handle(State(new_id="ML-DRILL-2026-0001"), command(SATO, "drill"), T0, cfg)
+    for text in (f"status {inc.id}", f"close {inc.id} 訓練終了"):
+        _, eff = step(inc, command(SATO, text), T0, cfg)
+        messages = [e for e in eff if isinstance(e, Notify | Post | Update | Reply)]
+        assert messages and all("【訓練】" in (e.view.title or e.view.text) for e in messages), text
