@@ -184,6 +184,8 @@ class Runtime:
                     raise _Rollback(_rejected(effects))
                 if timer is not None and not await tx.finish_timer(timer.id, self.me):
                     raise _Rollback(None)  # our claim lapsed and another replica took the timer
+                if inc is None and loaded is not None and any(isinstance(e, Audit) for e in effects):
+                    inc = loaded.incident  # unchanged, but the flow asked for an audit entry (a draft made, a deadline page)
                 if inc is not None:
                     await self._save(tx, event, loaded, inc, effects, now)
                 current = inc or (loaded.incident if loaded else None)

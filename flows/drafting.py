@@ -4,7 +4,6 @@ record (``flows.draft``) and posted in the incident thread as Markdown and .docx
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 
 from bot.docx_export import to_docx_bytes
 from bot.effects import Audit, Effect, Post
@@ -45,5 +44,4 @@ def post_draft(inc: Incident, kind: str, event: ButtonPressed, ctx: Ctx) -> tupl
     text += "\n" + (t("draftbtn.missing", lang, items=missing) if missing else t("draftbtn.complete", lang))
     card = Card(title=t(f"draftbtn.title_{kind}", lang, id=inc.id), tone="warning" if missing else "success", text=text,
                 footer=t("law.disclaimer", lang), attachments=files)  # fmt: skip
-    # recorded in the audit trail (a value-equal copy makes the runtime save and audit it)
-    return replace(inc), [Post(card, thread_of="card"), Audit("draft.created", {"kind": kind, "missing": list(draft.missing)})]
+    return inc, [Post(card, thread_of="card"), Audit("draft.created", {"kind": kind, "missing": list(draft.missing)})]

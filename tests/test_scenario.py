@@ -155,3 +155,22 @@ async def test_update_waits_for_its_target_and_failed_pages_are_reported(db_url:
         assert out.incident_id
     finally:
         await h.close()
+
+
+async def test_audit_entries_without_a_change_are_recorded(db_url: str, clock: Clock) -> None:
+    """A draft posted, or the deadline-day page, changes no fact but belongs in the audit trail."""
+    from bot.events import TimerFired
+
+    h = Harness(db_url, config(), clock)
+    try:
+        inc = (await h.report(people="120")).incident_id
+        await h.press("sato", "draft", f"{inc}|report")
+        await h.send(TimerFired(inc, "deadline", "final-0"))
+        async with h.store.tx() as tx:
+            loaded = await tx.load(inc)
+            rows = await tx.audit_rows(inc)
+        actions = [r["action"] for r in rows]
+        assert "draft.created" in actions and "deadline.paged" in actions
+        assert verify_chain(inc, rows, loaded.audit_head, loaded.audit_seq) == []
+    finally:
+        await h.close()

@@ -136,7 +136,7 @@ def test_draft_button_posts_markdown_and_docx_in_the_thread() -> None:
     assert "持ち出しルール違反が原因" in md
     doc = docx.Document(io.BytesIO(base64.b64decode(next(a.data for a in post.view.attachments if a.name.endswith(".docx")))))
     assert any("持ち出しルール違反が原因" in p.text for p in doc.paragraphs)
-    assert of(eff, Audit)[0].action == "draft.created" and new == inc
+    assert of(eff, Audit)[0].action == "draft.created" and new is inc
     _, eff = step(inc, press(TANAKA, "draft", f"{inc.id}|notice"), T0)
     md = base64.b64decode(of(eff, Post)[0].view.attachments[0].data).decode()
     assert "市区町村" in md
