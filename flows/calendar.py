@@ -110,3 +110,11 @@ def next_business_moment(at: datetime, start: time, end: time, tz: ZoneInfo) -> 
     if is_closed_day(day) or local.time().replace(tzinfo=None) >= end:
         day = roll_forward(day + timedelta(days=1))
     return datetime.combine(day, start, tzinfo=tz)
+
+
+def previous_open_day(d: date) -> date:
+    """The last working day before ``d`` (reminders are not sent on weekends and holidays)."""
+    d = date.fromordinal(d.toordinal() - 1)
+    while is_closed_day(d):
+        d = date.fromordinal(d.toordinal() - 1)
+    return d

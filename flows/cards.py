@@ -7,6 +7,7 @@ from bot.i18n import t
 from bot.model import Incident, Item, UserRef
 from bot.views import Button, Card, CheckItem, Field, Section, mention
 from flows.common import Ctx, fmt_dt
+from flows.law import assessment_fields
 
 
 def label(key: str, lang: str, prefix: str) -> str:
@@ -67,8 +68,6 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.outsourcee", lang), label(f.outsourcee, lang, "tri")),
         Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
     )
-    from flows.facts import assessment_fields  # the law's view of these facts
-
     fields += assessment_fields(inc, ctx)
     buttons: tuple[Button, ...] = ()
     if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):

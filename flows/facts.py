@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
-from functools import lru_cache
 
 from bot.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
 from bot.events import ButtonPressed, FormSubmitted, TimerFired
 from bot.i18n import t
 from bot.model import Incident
-from bot.views import Card, Field, Form, Input, mention
-from flows.assessment import Assessment, assess
-from flows.assessment import Facts as AssessmentFacts
-from flows.assessment_facts import facts_for_assessment
-from flows.calendar import is_closed_day, roll_forward
+from bot.views import Form, Input, mention
+from flows.calendar import previous_open_day, roll_forward
 from flows.cards import incident_card, note, page_card
 from flows.common import Ctx, guard, say
-from flows.intake import TRI, _digits, _one, _options, severity
+from flows.forms import counts as parse_counts
+from flows.forms import options, pick
+from flows.intake import TRI, severity
+from flows.law import assessment
 
 FORM_ID = "facts"
 KIND = "deadline"
@@ -31,46 +30,6 @@ REPORT_ITEM = "6.2"  # 「必要な場合は速報・確報を提出する」
 FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee", "government_system", "misuse_art9",
           "provision_art19", "sensitive_data", "financial_harm")  # fmt: skip
 AT_NINE = time(9, 0)
-
-
-@lru_cache(maxsize=4096)
-def _assess(facts: AssessmentFacts) -> Assessment:
-    return assess(facts)  # pure and deterministic: the card, the timers and the audit share one result
-
-
-def assessment(inc: Incident, ctx: Ctx) -> Assessment:
-    return _assess(facts_for_assessment(inc, ctx.config))
-
-
-def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
-    """The legal position in a few fields for the status card (details: `mynaleak assess`)."""
-    lang, a = inc.lang, assessment(inc, ctx)
-    items = "、".join(t("law.item", lang, n=n) for n in a.items) or "-"
-    out = [Field(t("law.report", lang), t(f"law.report.{a.report}", lang, items=items))]
-    if a.preliminary_due:
-        out.append(
-            Field(
-                t("law.preliminary", lang),
-                t("law.window", lang, first=a.preliminary_due[0].isoformat(), last=a.preliminary_due[1].isoformat()),
-            )
-        )
-    if a.final_due:
-        out.append(Field(t("law.final", lang), t("law.final_value", lang, due=a.final_due.isoformat(), days=a.final_days)))
-    out.append(Field(t("law.notify", lang), t("law.notify_yes" if a.notify_individuals else "law.notify_no", lang)))
-    appi_items = "、".join(t("law.appi_item", lang, n=n) for n in a.appi.items) or "-"
-    out.append(Field(t("law.appi", lang), t(f"law.appi.{a.appi.report}", lang, items=appi_items, due=a.appi.final_due or "-")))
-    if a.drivers:
-        out.append(Field(t("law.drivers", lang), "、".join(t(f"facts.{d}", lang) for d in a.drivers if d not in ("people", "people_max"))
-                         or t("facts.people", lang)))  # fmt: skip
-    return tuple(out)
-
-
-def previous_open_day(d: date) -> date:
-    """The last working day before ``d`` (reminders are not sent on weekends and holidays)."""
-    d = date.fromordinal(d.toordinal() - 1)
-    while is_closed_day(d):
-        d = date.fromordinal(d.toordinal() - 1)
-    return d
 
 
 def _at_nine(d: date, ctx: Ctx) -> datetime:
@@ -128,7 +87,7 @@ def facts_form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None,
         got = v.get(name, current)
         return "" if got is None else str(got)
 
-    tri = _options("tri", TRI, lang)
+    tri = options("tri", TRI, lang)
     inputs = (
         Input("people", t("facts.people", lang), "number", initial=init("people", f.people)),
         Input("people_max", t("facts.people_max", lang), "number", initial=init("people_max", f.people_max)),
@@ -149,22 +108,9 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     actor = ctx.config.display(event.actor)
     if (refusal := guard(inc, event, ctx)) is not None:
         return inc, list(refusal)
-    errors: dict[str, str] = {}
-    clean: dict[str, object] = {}
-    counts: dict[str, int | None] = {}
-    for name in ("people", "people_max"):
-        raw = _digits(_one(event.values, name))[:12]
-        clean[name], counts[name] = (raw if raw.isdigit() else ""), (int(raw) if raw.isdigit() else None)
-        if raw and not raw.isdigit():
-            errors[name] = t("form.err_count", ctx.lang)
-    if counts["people"] is not None and counts["people_max"] is not None and counts["people_max"] < counts["people"]:
-        errors["people_max"] = t("form.err_max_below", ctx.lang)
-    picked = {}
-    for name in FIELDS:
-        got = _one(event.values, name) or "unknown"
-        picked[name] = clean[name] = got if got in TRI else "unknown"
-        if got not in TRI:
-            errors[name] = t("form.err_choice", ctx.lang)
+    shown, counts, errors, _ = parse_counts(event.values, ctx.lang)
+    picked = {name: pick(event.values, name, TRI, errors, ctx.lang) or "unknown" for name in FIELDS}
+    clean: dict[str, object] = {**shown, **picked}
     if errors:
         return inc, [RejectForm(facts_form(inc, ctx, clean, errors))]
     facts = replace(inc.facts, people=counts["people"], people_max=counts["people_max"], **picked)
@@ -192,7 +138,3 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
         ),  # fmt: skip
     ]
     return new, effects + deadline_timers(new, ctx)
-
-
-def law_card(inc: Incident, ctx: Ctx) -> Card:
-    return Card(title=t("law.title", inc.lang, id=inc.id), fields=assessment_fields(inc, ctx), footer=t("law.disclaimer", inc.lang))

@@ -15,10 +15,12 @@ from bot.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
 from bot.events import CommandInvoked, FormSubmitted
 from bot.i18n import t
 from bot.model import Escalation, Facts, Incident, Item, PlaceRef
-from bot.views import Card, Form, Input, Option, strip_tokens
+from bot.views import Card, Form, Input, strip_tokens
 from flows import escalation, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
+from flows.forms import counts as parse_counts
+from flows.forms import first, options, pick
 from flows.redaction import redact
 
 FORM_ID = "report"
@@ -28,11 +30,6 @@ WHOSE = ("employees", "customers", "both", "unknown")
 TRI = ("unknown", "yes", "no")
 TRI_FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee")
 TEXT_LIMIT = 3000
-MAX_PEOPLE = 100_000_000
-
-
-def _options(prefix: str, values: tuple[str, ...], lang: str) -> tuple[Option, ...]:
-    return tuple(Option(v, t(f"{prefix}.{v}", lang)) for v in values)
 
 
 def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: dict[str, str] | None = None) -> Form:
@@ -44,12 +41,12 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
         return tuple(got) if isinstance(got, list | tuple) else str(got)
 
     now_local = ctx.now.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
-    tri = _options("tri", TRI, lang)
+    tri = options("tri", TRI, lang)
     inputs = (
         Input("summary", t("facts.summary", lang), "textarea", True, initial=init("summary"), hint=t("form.summary_hint", lang)),
         Input("discovered_at", t("facts.discovered_at", lang), "datetime", True, initial=init("discovered_at", now_local)),
         Input("occurred_at", t("facts.occurred_at", lang), "datetime", False, initial=init("occurred_at")),
-        Input("medium", t("facts.medium", lang), "select", True, _options("medium", MEDIA, lang), init("medium")),
+        Input("medium", t("facts.medium", lang), "select", True, options("medium", MEDIA, lang), init("medium")),
         Input("people", t("facts.people", lang), "number", False, initial=init("people"), hint=t("form.people_hint", lang)),
         Input("people_max", t("facts.people_max", lang), "number", False, initial=init("people_max")),
         Input(
@@ -57,10 +54,10 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
             t("facts.data_items", lang),
             "multiselect",
             True,
-            _options("data", DATA_ITEMS, lang),
+            options("data", DATA_ITEMS, lang),
             init("data_items", ("mynumber",)),
         ),
-        Input("whose", t("facts.whose", lang), "select", True, _options("whose", WHOSE, lang), init("whose", "unknown")),
+        Input("whose", t("facts.whose", lang), "select", True, options("whose", WHOSE, lang), init("whose", "unknown")),
         *(Input(f, t(f"facts.{f}", lang), "select", True, tri, init(f, "unknown")) for f in TRI_FIELDS),
         Input("notes", t("facts.notes", lang), "textarea", False, initial=init("notes")),
     )
@@ -69,10 +66,6 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
 
 def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
     return [OpenForm(event.actor, event.trigger or "", report_form(ctx), event.place)]
-
-
-def _digits(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).replace(",", "").replace("人", "").strip()
 
 
 def parse_when(raw: str, ctx: Ctx) -> datetime | None:
@@ -87,13 +80,6 @@ def parse_when(raw: str, ctx: Ctx) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=ctx.config.tz)
 
 
-def _one(values: Mapping[str, object], name: str) -> str:
-    got = values.get(name, "")
-    if isinstance(got, list | tuple):
-        got = got[0] if got else ""
-    return str(got)
-
-
 def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict[str, object], dict[str, str], int]:
     """Parse a submitted report form: (facts or None, redacted values, errors, numbers masked)."""
     errors: dict[str, str] = {}
@@ -101,7 +87,7 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     masked = 0
     lang = ctx.lang
     for name in ("summary", "notes"):
-        text, n = redact(strip_tokens(clean_text(_one(values, name))))
+        text, n = redact(strip_tokens(clean_text(first(values, name))))
         masked += n
         clean[name] = text.strip()
         if len(clean[name]) > TEXT_LIMIT:  # type: ignore[arg-type]
@@ -111,7 +97,7 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
         errors["summary"] = t("form.err_required", lang)
     times: dict[str, datetime | None] = {}
     for name in ("discovered_at", "occurred_at"):
-        raw, n = redact(_one(values, name)[:64])
+        raw, n = redact(first(values, name)[:64])
         masked += n
         clean[name] = raw
         times[name] = parse_when(raw, ctx) if raw.strip() else None
@@ -124,27 +110,13 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     occ, disc = times["occurred_at"], times["discovered_at"]
     if occ and disc and occ > disc and "occurred_at" not in errors:
         errors["occurred_at"] = t("form.err_occurred_after", lang)
-    counts: dict[str, int | None] = {}
-    for name in ("people", "people_max"):
-        raw, n = redact(_digits(_one(values, name))[:32])
-        masked += n
-        clean[name] = raw
-        counts[name] = None
-        if raw:
-            if not raw.isdigit() or int(raw) > MAX_PEOPLE:
-                errors[name] = t("form.err_count", lang)
-            else:
-                counts[name] = int(raw)
-    if counts["people"] is not None and counts["people_max"] is not None and counts["people_max"] < counts["people"]:
-        errors["people_max"] = t("form.err_max_below", lang)
+    shown, counts, count_errors, n = parse_counts(values, lang)
+    clean |= shown
+    errors |= count_errors
+    masked += n
     choices = {"medium": MEDIA, "whose": WHOSE, **{f: TRI for f in TRI_FIELDS}}
-    picked: dict[str, str] = {}
-    for name, allowed in choices.items():
-        got = _one(values, name) or ("unknown" if "unknown" in allowed else "")
-        clean[name] = got if got in allowed else ""
-        if got not in allowed:
-            errors[name] = t("form.err_choice", lang)
-        picked[name] = got
+    picked = {name: pick(values, name, allowed, errors, lang) for name, allowed in choices.items()}
+    clean |= picked
     raw_items = values.get("data_items", ())
     items = tuple(raw_items) if isinstance(raw_items, list | tuple) else tuple(x for x in str(raw_items).split(",") if x)
     clean["data_items"] = tuple(i for i in items if i in DATA_ITEMS)

@@ -1,0 +1,56 @@
+"""Reading submitted form values: the pieces the report form and the facts form share."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+from bot.i18n import t
+from bot.views import Option
+from flows.redaction import redact
+
+MAX_PEOPLE = 100_000_000
+
+
+def options(prefix: str, values: tuple[str, ...], lang: str) -> tuple[Option, ...]:
+    """Choices whose labels are the catalogue's ``prefix.value``."""
+    return tuple(Option(v, t(f"{prefix}.{v}", lang)) for v in values)
+
+
+def first(values: Mapping[str, object], name: str) -> str:
+    """One submitted value as text (the first, when a platform sent a list)."""
+    got = values.get(name, "")
+    if isinstance(got, list | tuple):
+        got = got[0] if got else ""
+    return str(got)
+
+
+def counts(values: Mapping[str, object], lang: str) -> tuple[dict[str, str], dict[str, int | None], dict[str, str], int]:
+    """``people`` and ``people_max``: (redacted text to show back, numbers, errors, numbers masked).
+    Full-width digits, commas and a trailing 人 are accepted; the maximum may not be below the count."""
+    clean: dict[str, str] = {}
+    found: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    masked = 0
+    for name in ("people", "people_max"):
+        raw = unicodedata.normalize("NFKC", first(values, name)).replace(",", "").replace("人", "").strip()
+        raw, n = redact(raw[:32])
+        masked += n
+        clean[name], found[name] = raw, None
+        if raw:
+            if not raw.isdigit() or int(raw) > MAX_PEOPLE:
+                errors[name] = t("form.err_count", lang)
+            else:
+                found[name] = int(raw)
+    if found["people"] is not None and found["people_max"] is not None and found["people_max"] < found["people"]:
+        errors["people_max"] = t("form.err_max_below", lang)
+    return clean, found, errors, masked
+
+
+def pick(values: Mapping[str, object], name: str, allowed: tuple[str, ...], errors: dict[str, str], lang: str) -> str:
+    """A choice: one of ``allowed`` ("unknown" when left empty and allowed); an error otherwise."""
+    got = first(values, name) or ("unknown" if "unknown" in allowed else "")
+    if got not in allowed:
+        errors[name] = t("form.err_choice", lang)
+        return ""
+    return got
