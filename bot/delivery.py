@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -24,16 +23,12 @@ from bot.events import DeliveryFailed
 from bot.model import MessageRef, PlaceRef, UserRef
 from bot.runtime import Runtime, view_from
 from bot.views import Card, Form
-from storage.store import Claimed
+from storage.queue import BACKGROUND, URGENT, Claimed
 
 log = logging.getLogger("mynaleak.delivery")
-# how long a claimed message is ours; after a crash, others resend it once this runs out
-LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
 WAIT_FOR_TARGET = timedelta(seconds=1)
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
-URGENT = ("notify", "reply", "form")
-BACKGROUND = ("post", "update")
 
 
 class _Defer(Exception):
@@ -62,9 +57,6 @@ class Deliverer:
         self._worker: asyncio.Task[None] | None = None
         runtime.deliverer = self
 
-    URGENT = URGENT
-    LEASE = LEASE
-
     def after_commit(self, messages: list[Claimed]) -> None:
         """Deliver what one event produced: the urgent part at once — it was claimed in the event's
         own transaction (the page is the critical path; people wait for replies and forms) — and the
@@ -73,7 +65,7 @@ class Deliverer:
         urgent = [m for m in messages if m.kind in URGENT]
         if urgent:
             self.runtime.busy_with_urgent(+1)
-            self.runtime._spawn(self._send_claimed(urgent))
+            self.runtime.spawn(self._send_claimed(urgent))
         rest = [m.id for m in messages if m.kind not in URGENT]
         if rest:
             self._pending += 1
@@ -116,7 +108,7 @@ class Deliverer:
     ) -> int:
         """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent."""
         async with self.store.tx(urgent) as tx:
-            claimed = await tx.claim_messages(self.me, self.runtime.clock(), LEASE, limit, ids, kinds)
+            claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
         for msg in claimed:

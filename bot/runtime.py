@@ -9,7 +9,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -22,6 +22,7 @@ from bot.events import Event, TimerFired
 from bot.metrics import Metrics
 from bot.model import Incident
 from bot.views import Card, Form
+from storage.queue import URGENT
 from storage.store import Claimed, Loaded, Store, Tx
 
 log = logging.getLogger("mynaleak.runtime")
@@ -143,7 +144,8 @@ class Runtime:
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
-    def _spawn(self, coro: Any) -> None:
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` in the background; :meth:`drain` waits for it."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -271,8 +273,8 @@ class Runtime:
                     }
                 )
         await tx.add_timers(timers)
-        claim = self.deliverer.URGENT if self.deliverer is not None else ()
-        return await tx.add_messages(rows, now, self.me, self.deliverer.LEASE if self.deliverer is not None else timedelta(0), claim)
+        # urgent messages are claimed here and sent right after commit (only if a deliverer will send them)
+        return await tx.add_messages(rows, now, self.me, URGENT if self.deliverer is not None else ())
 
     def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
         m = self.metrics

@@ -5,7 +5,6 @@ then resends whatever the outbox still holds. The rows are the shared truth; APS
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -15,7 +14,6 @@ from bot.runtime import Runtime, Unavailable
 from storage.store import Claimed
 
 log = logging.getLogger("mynaleak.ticker")
-LEASE = timedelta(seconds=60)
 MAX_TIMER_ATTEMPTS = 5
 
 
@@ -40,7 +38,7 @@ class Ticker:
         while True:
             now = self.runtime.clock()
             async with self.runtime.store.tx() as tx:
-                claimed = await tx.claim_timers(self.runtime.me, now, LEASE, self.batch)
+                claimed = await tx.claim_timers(self.runtime.me, now, self.batch)
             for timer in claimed:
                 fired += await self._fire(timer)
             if len(claimed) < self.batch:

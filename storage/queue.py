@@ -7,6 +7,7 @@ lease ran out (a crashed process) is taken over. Mixed into :class:`storage.stor
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.tables import OutboxRow, TimerRow
 
 TIMER, OUT = TimerRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
+# How long a claimed timer or message is its claimant's own; after a crash, others take over then.
+LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
+# Messages a person is waiting for (pages, private replies, forms): claimed in the transaction of the
+# event that made them and sent the moment it commits. Channel posts and updates wait their turn.
+URGENT = ("notify", "reply", "form")
+BACKGROUND = ("post", "update")
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,13 @@ class QueueOps:
             stmt = stmt.where(TIMER.c.kind.in_(kinds))
         await self.conn.execute(stmt.values(status="cancelled"))
 
-    async def claim_timers(self, me: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    async def claim_timers(self, me: str, now: datetime, limit: int) -> list[Claimed]:
         due = or_(and_(TIMER.c.status == "pending", TIMER.c.due_at <= now), and_(TIMER.c.status == "running", TIMER.c.lease_until < now))
         pick = select(TIMER.c.id).where(due).order_by(TIMER.c.due_at).limit(limit).with_for_update(skip_locked=True)
         stmt = (
             update(TIMER)
             .where(TIMER.c.id.in_(pick.scalar_subquery()), due)
-            .values(status="running", claimed_by=me, lease_until=now + lease, attempts=TIMER.c.attempts + 1)
+            .values(status="running", claimed_by=me, lease_until=now + LEASE, attempts=TIMER.c.attempts + 1)
             .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts, TIMER.c.due_at)
         )
         rows = (await self.conn.execute(stmt)).mappings().all()
@@ -89,9 +96,7 @@ class QueueOps:
         )
 
     # ---- outbox --------------------------------------------------------------------------------
-    async def add_messages(
-        self, rows: list[dict[str, Any]], now: datetime, me: str, lease: timedelta, claim: tuple[str, ...] = ()
-    ) -> list[Claimed]:
+    async def add_messages(self, rows: list[dict[str, Any]], now: datetime, me: str, claim: tuple[str, ...] = URGENT) -> list[Claimed]:
         """Queue messages in one statement; a row whose idempotency key exists already is skipped.
         Rows of the kinds in ``claim`` are created already claimed by ``me`` (sent right after commit;
         if this process dies first, the lease runs out and the ticker sends them)."""
@@ -101,7 +106,7 @@ class QueueOps:
         for r in rows:
             mine = r["kind"] in claim
             values.append({**r, "status": "sending" if mine else "pending", "claimed_by": me if mine else None,
-                           "lease_until": now + lease if mine else None, "next_attempt_at": now, "created_at": now, "attempts": 0})  # fmt: skip
+                           "lease_until": now + LEASE if mine else None, "next_attempt_at": now, "created_at": now, "attempts": 0})  # fmt: skip
         stmt = self._insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key)  # executemany: compiled once
         ids = {key: int(i) for i, key in (await self.conn.execute(stmt, values)).all()}
         out = [Claimed(ids[r["idem_key"]], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], 0)
@@ -120,7 +125,7 @@ class QueueOps:
             .values(status="cancelled")
         )
 
-    async def claim_messages(self, me: str, now: datetime, lease: timedelta, limit: int, ids: list[int] | None = None,
+    async def claim_messages(self, me: str, now: datetime, limit: int, ids: list[int] | None = None,
                              kinds: tuple[str, ...] | None = None) -> list[Claimed]:  # fmt: skip
         ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))
         pick = select(OUT.c.id).where(ready)
@@ -132,7 +137,7 @@ class QueueOps:
         stmt = (
             update(OUT)
             .where(OUT.c.id.in_(pick.scalar_subquery()), ready)
-            .values(status="sending", claimed_by=me, lease_until=now + lease)
+            .values(status="sending", claimed_by=me, lease_until=now + LEASE)
             .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
         )
         rows = (await self.conn.execute(stmt)).mappings().all()
