@@ -14,15 +14,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_org
+from bot.i18n import t
 
 log = logging.getLogger("mynaleak.cli")
+
+
+def say(key: str, settings: Settings, *, err: bool = False, **fields: object) -> None:
+    """Print a message from the catalogue, in the language of MYNALEAK_LANG (Japanese by default)."""
+    print(t(key, settings.lang, **fields), file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def _config_or_exit(settings: Settings) -> object:
     try:
         return load_org(settings.config_path)
     except ConfigError as exc:
-        print(f"mynaleak: configuration errors in {exc.source}:", file=sys.stderr)
+        say("cli.config_errors", settings, err=True, source=exc.source)
         for p in exc.problems:
             print(f"  - {p}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -35,7 +41,7 @@ async def _migrate(settings: Settings) -> int:
     store = Store.open(settings.database_url)
     try:
         await upgrade(store.engine)
-        print(f"mynaleak: database at revision {await current(store.engine)} ({_safe_url(settings.database_url)})")
+        say("cli.migrated", settings, revision=await current(store.engine), url=_safe_url(settings.database_url))
     finally:
         await store.close()
     return 0
@@ -57,13 +63,8 @@ async def _run(settings: Settings, host: str, port: int) -> int:
     try:
         app = await build(settings, config=config)  # type: ignore[arg-type]
     except NotMigrated as exc:
-        print(f"mynaleak: {exc}", file=sys.stderr)
+        say("cli.not_migrated", settings, err=True, have=exc.have, want=exc.want)
         return 2
-    if "playground" in app.adapters:
-        where = f"http://{host}:{port}"
-        print(f"mynaleak: playground (no Slack/Teams credentials) at {where}", flush=True)
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"mynaleak: WARNING the playground is reachable from other machines on {host}", flush=True)
     await serve(app, host, port, settings.tick_seconds)
     return 0
 
@@ -97,10 +98,10 @@ async def _audit(settings: Settings, action: str, incident: str | None) -> int:
         problems += verify_chain(s, by_stream.get(s, []), head, count)
     if problems:
         for p in problems:
-            print(f"TAMPERED {p.stream} entry {p.seq}: {p.what}")
-        print(f"mynaleak: audit trail NOT intact: {len(problems)} problem(s)")
+            say("cli.audit_tampered", settings, stream=p.stream, seq=p.seq, what=p.what)
+        say("cli.audit_broken", settings, n=len(problems))
         return 1
-    print(f"mynaleak: audit trail intact: {len(rows)} entries in {len(streams)} incident(s)")
+    say("cli.audit_intact", settings, entries=len(rows), incidents=len(streams))
     return 0
 
 
@@ -135,14 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, settings, parser)
     except (SQLAlchemyError, OSError) as exc:
         log.error("database unavailable", extra={"error": str(exc).splitlines()[0][:300]})
-        print(f"mynaleak: the database is unavailable ({type(exc).__name__}); check DATABASE_URL and try again", file=sys.stderr)
+        say("cli.db_unavailable", settings, err=True, error=type(exc).__name__)
         return 1
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
-        print(f"mynaleak: {settings.config_path} is valid ({len(cfg.people)} people, {len(cfg.escalation)} escalation steps)")  # type: ignore[attr-defined]
+        say("cli.config_valid", settings, path=settings.config_path, people=len(cfg.people), steps=len(cfg.escalation))  # type: ignore[attr-defined]
         return 0
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))
@@ -152,9 +153,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         try:
             path = build_package(_config_or_exit(settings), settings, args.out)  # type: ignore[arg-type]
         except PackageError as exc:
-            print(f"mynaleak: {exc}", file=sys.stderr)
+            say("cli.error", settings, err=True, error=exc)
             return 2
-        print(f"mynaleak: Teams app package written to {path}")
+        say("cli.package_written", settings, path=path)
         return 0
     if args.cmd == "run":
         return asyncio.run(_run(settings, args.host or settings.host, args.port or settings.port))

@@ -266,6 +266,7 @@ class Settings:
     log_level: str
     log_json: bool
     env: dict[str, str]
+    lang: str = "ja"  # of what the command line prints (MYNALEAK_LANG)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -280,6 +281,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             log_json=env.get("MYNALEAK_LOG_FORMAT", "json") == "json",
             env=env,
+            lang=env.get("MYNALEAK_LANG", "ja") if env.get("MYNALEAK_LANG") in ("ja", "en") else "ja",
         )
 
 

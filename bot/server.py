@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.i18n import t
+
 if TYPE_CHECKING:
     from bot.app import App
 
@@ -51,10 +53,14 @@ async def serve(app: App, host: str, port: int, tick_seconds: float) -> None:
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
-    print(f"mynaleak: listening on http://{host}:{bound}", flush=True)
+    url = f"http://{host}:{bound}"
+    lang = app.settings.lang
+    print(t("cli.playground_at" if "playground" in app.adapters else "cli.listening", lang, url=url), flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(t("cli.exposed", lang, host=host), flush=True)
     app.ticker.start(tick_seconds)
     await app.ticker.tick()
-    log.info("listening", extra={"url": f"http://{host}:{bound}", "platforms": sorted(app.adapters)})
+    log.info("listening", extra={"url": url, "platforms": sorted(app.adapters)})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

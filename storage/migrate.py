@@ -17,6 +17,10 @@ HERE = Path(__file__).resolve().parent
 class NotMigrated(Exception):
     """The database is missing tables or is at an older revision than this code."""
 
+    def __init__(self, have: str | None, want: str):
+        self.have, self.want = have or "none (empty)", want
+        super().__init__(f"the database is at revision {self.have}, this code needs {want}: run `mynaleak migrate` first")
+
 
 def alembic_config(url: str = "") -> Config:
     cfg = Config()
@@ -50,4 +54,4 @@ async def require_migrated(engine: AsyncEngine) -> None:
     """Refuse to run on a database that `mynaleak migrate` has not brought up to date."""
     have, want = await current(engine), head()
     if have != want:
-        raise NotMigrated(f"the database is at revision {have or 'none (empty)'}, this code needs {want}: run `mynaleak migrate` first")
+        raise NotMigrated(have, want)

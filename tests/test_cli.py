@@ -19,7 +19,7 @@ from tests.support.harness import Harness
 
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MYNALEAK_LOG_FORMAT": "text", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MYNALEAK_LOG_FORMAT": "text", "MYNALEAK_LANG": "en", **(env or {})}
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,8 +38,8 @@ def start_bot(url: str, cfg: Path, name: str) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
-        if "listening on" in line:
-            return proc, line.strip().rsplit(" ", 1)[-1]
+        if found := re.search(r"http://127\.0\.0\.1:\d+", line):
+            return proc, found.group(0)
         if not line and proc.poll() is not None:
             raise AssertionError(f"{name} died: {proc.stderr.read()[-2000:]}")
     raise AssertionError(f"{name} did not start")
