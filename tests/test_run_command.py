@@ -22,6 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bot.i18n import t
 from tests.conftest import ROOT
 
 
@@ -110,4 +111,5 @@ def test_the_readme_run_command_serves_the_playground(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
-    assert any("playground" in line and url in line for line in out), "".join(out)
+    said = t("cli.playground_at", "ja", url=url)  # it says it is a playground, in Japanese by default
+    assert any(said in line for line in out), "".join(out)
