@@ -26,6 +26,7 @@ from bot.i18n import catalogue, t
 from bot.runtime import Outcome, view_from, view_payload
 from bot.views import Form, strip_tokens
 from flows.redaction import contains_my_number
+from storage.playground_store import StoredMessage
 
 if TYPE_CHECKING:
     from adapters.playground.adapter import PlaygroundAdapter
@@ -184,6 +185,13 @@ class Playground:
         log.info("playground: button", extra={"persona": persona.id, "action": event.action, "duplicate": outcome.duplicate})
         return web.json_response({"ok": True, "duplicate": outcome.duplicate})
 
+    async def _own_form(self, key: str, persona: str) -> StoredMessage:
+        """The form ``key`` if it was shown to ``persona``; a clear 400 otherwise."""
+        msg = await self.store.get(key)
+        if msg is None or msg.kind != "form" or msg.audience != persona:
+            raise InboundError("bad_form", "form is not one that was shown to you")
+        return msg
+
     async def submit(self, request: web.Request) -> web.Response:
         payload = await self._payload(request)
         persona = inbound.persona_of(payload, self.adapter.personas)
@@ -191,9 +199,7 @@ class Playground:
         key = inbound.message_key(payload, "form")
         place: str | None = None
         if key is not None:
-            msg = await self.store.get(key)
-            if msg is None or msg.kind != "form" or msg.audience != persona.id:
-                raise InboundError("bad_form", "form is not one that was shown to you")
+            msg = await self._own_form(key, persona.id)
             form = view_from(msg.body)
             assert isinstance(form, Form)
             form_id, context, place = form.id, form.context, msg.place
@@ -220,9 +226,7 @@ class Playground:
         payload = await self._payload(request)
         persona = inbound.persona_of(payload, self.adapter.personas)
         key = inbound.message_key(payload, "form", required=True)
-        msg = await self.store.get(key or "")
-        if msg is None or msg.kind != "form" or msg.audience != persona.id:
-            raise InboundError("bad_form", "form is not one that was shown to you")
+        msg = await self._own_form(key or "", persona.id)
         if (closed := await self.store.close_form(msg.key, self.app.runtime.clock())) is not None:
             self.hub.publish("form_closed", closed)
         return web.json_response({"ok": True})
