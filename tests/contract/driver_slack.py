@@ -18,6 +18,7 @@ from tests.adapters.slack.blockkit import check_calls
 from tests.adapters.slack.fake_slack import FakeSlack, _user
 from tests.adapters.slack.harness import SlackHarness
 from tests.contract.drivers import HANDLES, Received, Submitted, platform_id
+from tests.support.jsontree import nodes
 
 
 def _ref(channel: str, ts: str) -> str:
@@ -29,22 +30,13 @@ def flatten(blocks: list[dict[str, Any]], text: str = "") -> tuple[str, tuple[tu
     parts: list[str] = []
     buttons: list[tuple[str, str]] = []
 
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for x in node:
-                walk(x)
-        elif isinstance(node, dict):
-            if node.get("type") in ("plain_text", "mrkdwn"):
-                parts.append(html.unescape(str(node.get("text", ""))))
-            if node.get("type") == "button":
-                buttons.append((action_of(node["action_id"]), str(node.get("value", ""))))
-            if node.get("type") == "overflow":
-                buttons.extend(tuple(o["value"].split(ACTION_SEP, 1)) for o in node["options"])  # type: ignore[misc]
-            for v in node.values():
-                if isinstance(v, list | dict):
-                    walk(v)
-
-    walk(blocks)
+    for node in nodes(blocks):
+        if node.get("type") in ("plain_text", "mrkdwn"):
+            parts.append(html.unescape(str(node.get("text", ""))))
+        if node.get("type") == "button":
+            buttons.append((action_of(node["action_id"]), str(node.get("value", ""))))
+        if node.get("type") == "overflow":
+            buttons.extend(tuple(o["value"].split(ACTION_SEP, 1)) for o in node["options"])  # type: ignore[misc]
     return (" ".join(parts) if parts else html.unescape(text)), tuple(buttons)
 
 

@@ -25,6 +25,7 @@ from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot, make_bot
 from tests.adapters.teams.test_auth import APP_ID, OpenId
 from tests.contract.drivers import HANDLES, Received, Submitted, platform_id
+from tests.support.jsontree import nodes
 
 OUTBOUND_TOKEN = "bot-to-connector-token"
 
@@ -34,29 +35,19 @@ def flatten(card: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
     parts: list[str] = []
     buttons: list[tuple[str, str]] = []
 
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for x in node:
-                walk(x)
-        elif isinstance(node, dict):
-            kind = node.get("type")
-            if kind == "TextBlock":
-                parts.append(str(node.get("text", "")))
-            elif kind == "FactSet":
-                parts.extend(f"{f['title']} {f['value']}" for f in node.get("facts", []))
-            elif kind == "Action.Submit":
-                parts.append(str(node.get("title", "")))
-                data = node.get("data") or {}
-                if "action" in data:
-                    buttons.append((str(data["action"]), str(data.get("value", ""))))
-            elif kind and kind.startswith("Input."):
-                parts.append(str(node.get("label", "")))
-            for v in node.values():
-                if isinstance(v, list | dict):
-                    walk(v)
-
-    walk(card.get("body") or [])
-    walk(card.get("actions") or [])
+    for node in nodes([card.get("body") or [], card.get("actions") or []]):
+        kind = node.get("type")
+        if kind == "TextBlock":
+            parts.append(str(node.get("text", "")))
+        elif kind == "FactSet":
+            parts.extend(f"{f['title']} {f['value']}" for f in node.get("facts", []))
+        elif kind == "Action.Submit":
+            parts.append(str(node.get("title", "")))
+            data = node.get("data") or {}
+            if "action" in data:
+                buttons.append((str(data["action"]), str(data.get("value", ""))))
+        elif kind and kind.startswith("Input."):
+            parts.append(str(node.get("label", "")))
     return " ".join(parts).replace("<at>", "").replace("</at>", ""), tuple(buttons)
 
 
@@ -180,7 +171,7 @@ class TeamsDriver:
         status = await self._post(act)
         shown = self.connector.by_id(form.result_id)[before:]
         errors: dict[str, str] = {}
-        for el in _walk(shown[-1].card if shown else {}):
+        for el in nodes(shown[-1].card if shown else {}):
             if el.get("type") == "TextBlock" and str(el.get("id", "")).endswith(ERROR):
                 errors[el["id"].removesuffix(ERROR)] = el["text"]
         return Submitted(status, errors)
@@ -228,16 +219,6 @@ def _form_data(card: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data, dict) and "form" in data:
             return data
     return {}
-
-
-def _walk(node: Any) -> Any:
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk(v)
 
 
 DRIVER = TeamsDriver

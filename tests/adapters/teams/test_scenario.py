@@ -8,6 +8,7 @@ import json
 from storage.conversations import load_ref
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot
+from tests.support.jsontree import nodes
 
 SATO, TAKAHASHI, SUZUKI, TANAKA = (fakes.person(k) for k in ("aad-sato", "aad-takahashi", "aad-suzuki", "aad-tanaka"))
 YAMADA = fakes.person("aad-yamada", "山田 太郎")
@@ -93,7 +94,7 @@ async def test_report_page_ack_tick_reminder(bot: Bot) -> None:
 
     # a tick on the checklist by tanaka (a responder) in the thread: take item 1-1 → the step card updates
     step1 = steps[0]
-    take = [a for el in _walk(step1.card) for a in el.get("actions", []) if a["data"]["action"] == "item:take"][0]
+    take = [a for el in nodes(step1.card) for a in el.get("actions", []) if a["data"]["action"] == "item:take"][0]
     press = fakes.submit(url, TANAKA, take["data"], fakes.in_channel(root_id), reply_to=step1.result_id)
     before = len(c.calls)
     assert await bot.post(press) == 201
@@ -166,13 +167,3 @@ async def test_rejected_form_is_shown_back_in_place_with_errors(bot: Bot) -> Non
     assert "⚠" not in json.dumps(body[ids.index("medium") :][:2], ensure_ascii=False)
     fakes.validate_card(shown[0].card)
     assert not bot.connector.to(fakes.CHANNEL)  # no incident
-
-
-def _walk(node: object):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk(v)
