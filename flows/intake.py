@@ -69,10 +69,8 @@ def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
 
 
 def parse_when(raw: str, ctx: Ctx) -> datetime | None:
-    """ISO date-time (naive = the organisation's time zone) or Unix seconds; ``None`` if unreadable."""
+    """ISO date-time (naive = the organisation's time zone); ``None`` if unreadable."""
     raw = unicodedata.normalize("NFKC", raw).strip()
-    if raw.isdigit():
-        return datetime.fromtimestamp(int(raw), ctx.config.tz) if len(raw) <= 11 else None
     try:
         dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from adapters.slack.render import ACTION_SEP, action_of
@@ -97,9 +98,11 @@ def _value(v: Mapping[str, Any]) -> str | tuple[str, ...]:
         return str((v.get("selected_option") or {}).get("value") or "")
     if kind in ("multi_static_select", "checkboxes", "multi_external_select"):
         return tuple(str(o.get("value")) for o in v.get("selected_options") or [])
-    if kind == "datetimepicker":
+    if kind == "datetimepicker":  # Unix seconds → the neutral ISO form the flows read
         got = v.get("selected_date_time")
-        return str(got) if got is not None else ""
+        if isinstance(got, bool) or not isinstance(got, int | float | str) or not str(got).isdigit() or len(str(got)) > 11:
+            return "" if got in (None, "") else str(got)[:64]
+        return datetime.fromtimestamp(int(got), UTC).isoformat()
     if kind == "datepicker":
         return str(v.get("selected_date") or "")
     return str(v.get("value") or "")

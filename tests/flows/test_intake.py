@@ -20,7 +20,7 @@ CASES = [
     ("discovered in the future", {"discovered_at": "2026-12-31T10:00"}, "discovered_at"),
     ("occurred after discovered", {"occurred_at": "2026-11-26T10:00"}, "occurred_at"),
     ("occurred optional", {"occurred_at": ""}, None),
-    ("unix seconds accepted", {"discovered_at": str(int(T0.timestamp()) - 60)}, None),
+    ("a bare number is not a date", {"discovered_at": str(int(T0.timestamp()) - 60)}, "discovered_at"),
     ("ISO with offset", {"discovered_at": "2026-11-26T00:30:00+00:00"}, None),
     ("people negative", {"people": "-3"}, "people"),
     ("people not a number", {"people": "たくさん"}, "people"),

@@ -44,7 +44,7 @@ def test_view_submission_values_and_dedup():
     }
     ev = inbound.view_submission(_view(values))
     assert ev.form_id == "item_na" and ev.context == "ML-2026-0001|1.2" and ev.place == PlaceRef("slack", "C0INC")
-    assert ev.values == {"reason": "対象外のため", "medium": "paper", "data_items": ("name", "mynumber"), "discovered_at": "1795000000",
+    assert ev.values == {"reason": "対象外のため", "medium": "paper", "data_items": ("name", "mynumber"), "discovered_at": "2026-11-18T11:06:40+00:00",
                          "occurred_at": "", "people": ""}  # fmt: skip
     same = inbound.view_submission(_view(values))
     changed = inbound.view_submission(_view(values | {"reason": {"reason": {"type": "plain_text_input", "value": "別の理由"}}}))
