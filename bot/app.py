@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,6 @@ from storage.migrate import require_migrated
 from storage.store import Store
 
 log = logging.getLogger("mynaleak.app")
-# Platform plug-ins: name -> factory(app) returning the adapter (and mounting routes on app.web).
-PlatformFactory = Callable[["App"], Adapter]
 
 
 @dataclass
@@ -45,32 +43,19 @@ class App:
         await self.store.close()
 
 
+PLATFORMS = ("slack", "teams", "playground")
+
+
 def enabled_platforms(settings: Settings) -> list[str]:
-    env = settings.env
-    names = []
-    if env.get("SLACK_BOT_TOKEN"):
-        names.append("slack")
-    if env.get("MICROSOFT_APP_ID") or env.get("MYNALEAK_TEAMS") == "1":
-        names.append("teams")
-    if not names or env.get("MYNALEAK_PLAYGROUND") == "1":
-        names.append("playground")
-    return names
+    """The platforms whose credentials are set (each package says what it needs); the playground
+    when there are none."""
+    names = [n for n in PLATFORMS if importlib.import_module(f"adapters.{n}").configured(settings.env)]
+    return names if names else ["playground"]
 
 
-def platform_factories() -> dict[str, PlatformFactory]:
-    """Each platform package that exists registers itself here (imported lazily)."""
-    import importlib
-
-    found: dict[str, PlatformFactory] = {}
-    for name in ("playground", "slack", "teams"):
-        try:
-            module = importlib.import_module(f"adapters.{name}.adapter")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"adapters.{name}"):
-                continue
-            raise
-        found[name] = module.install
-    return found
+def install(name: str, app: App) -> Adapter:
+    """Mount platform ``name`` (its heavy modules are imported only now)."""
+    return importlib.import_module(f"adapters.{name}.adapter").install(app)
 
 
 async def build(
@@ -97,9 +82,7 @@ async def build(
     app = App(settings, config, store, runtime, deliverer, ticker, web.Application())
     app.adapters = all_adapters
     make_web(app)
-    factories = platform_factories()
     for name in platforms if platforms is not None else enabled_platforms(settings):
-        if name in all_adapters or name not in factories:
-            continue
-        all_adapters[name] = factories[name](app)
+        if name not in all_adapters:
+            all_adapters[name] = install(name, app)
     return app

@@ -3,3 +3,10 @@ My Number leak response with no Slack or Teams account. It is a platform like th
 ``inbound`` translates the page's requests into events, ``render`` turns the neutral views into HTML,
 ``adapter`` is the I/O (the chat log in ``storage.playground_store``, live updates over server-sent
 events) and ``web`` the page and its API."""
+
+from collections.abc import Mapping
+
+
+def configured(env: Mapping[str, str]) -> bool:
+    """Asked for explicitly (MYNALEAK_PLAYGROUND=1); it is also served when no other platform is."""
+    return env.get("MYNALEAK_PLAYGROUND") == "1"
