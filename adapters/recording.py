@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import serde
-from bot.adapter import DeliveryError
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.views import Card, Form
+from bot.core import serde
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import DeliveryError
+from bot.core.views import Card, Form
 
 
 @dataclass

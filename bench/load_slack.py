@@ -35,7 +35,7 @@ ITEMS = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "
 async def serve_ours_pg(api_url: str, db_url: str) -> None:
     from bench.slack_ack import _serve
     from bot.app import build
-    from bot.config import SAMPLE_CONFIG, Settings, load_org
+    from bot.core.config import SAMPLE_CONFIG, Settings, load_org
 
     env = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url, "DATABASE_URL": db_url}
     app = await build(Settings.from_env(env), config=load_org(SAMPLE_CONFIG), platforms=["slack"])

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.recording import RecordingAdapter  # noqa: E402
-from bot.events import CommandInvoked, FormSubmitted  # noqa: E402
-from bot.model import PlaceRef, UserRef  # noqa: E402
+from bot.core.events import CommandInvoked, FormSubmitted  # noqa: E402
+from bot.core.model import PlaceRef, UserRef  # noqa: E402
 from bot.runtime import utcnow  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.conftest import drop_pg_schema, fresh_pg_schema  # noqa: E402

@@ -81,7 +81,7 @@ class _Always(dict):
 
 async def serve_ours(api_url: str) -> None:
     from bot.app import build
-    from bot.config import SAMPLE_CONFIG, Settings, load_org
+    from bot.core.config import SAMPLE_CONFIG, Settings, load_org
     from storage.migrate import upgrade
     from storage.store import Store
 

@@ -30,7 +30,7 @@ from botbuilder.core import TurnContext  # noqa: E402
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication  # noqa: E402
 
 from bot.app import build  # noqa: E402
-from bot.config import Settings, parse_org  # noqa: E402
+from bot.core.config import Settings, parse_org  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.adapters.teams import fakes  # noqa: E402

@@ -1,20 +1,33 @@
-"""The composition root: settings → store → runtime → deliverer → ticker → adapters → web app."""
+"""The composition root: settings → store → runtime → deliverer → ticker → platforms → web app.
+
+:class:`App` is the :class:`bot.core.platform.Host` the platforms are installed on: they see the
+organisation file, the environment, the web router, the clock, ``dispatch`` / ``precheck`` and the two
+stores a platform may need — nothing of the runtime, the database or the flows."""
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 import logging
+import signal
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from aiohttp import web
 
-from bot.adapter import Adapter
-from bot.config import OrgConfig, Settings, load_org
+import adapters as registry
+import flows
+from bot.core.config import OrgConfig, Settings, load_org
+from bot.core.events import Event
+from bot.core.i18n import t
+from bot.core.platform import Adapter, Clock, Outcome
+from bot.core.views import Form
 from bot.delivery import Deliverer
-from bot.runtime import Clock, Runtime, utcnow
+from bot.runtime import Runtime, utcnow
 from bot.scheduler import Ticker
+from bot.server import make_web
+from storage.conversations import StoredReferences
 from storage.migrate import require_migrated
+from storage.playground_store import PlaygroundStore
 from storage.store import Store
 
 log = logging.getLogger("mynaleak.app")
@@ -30,8 +43,32 @@ class App:
     ticker: Ticker
     web: web.Application
     adapters: dict[str, Adapter] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)
+    references: StoredReferences = field(init=False)
+    transcript: PlaygroundStore = field(init=False)
 
+    def __post_init__(self) -> None:
+        self.references = StoredReferences(self.store)
+        self.transcript = PlaygroundStore(self.store)
+
+    # ---- the Host contract ---------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        return self.settings.env
+
+    @property
+    def bind_host(self) -> str:
+        return self.settings.host
+
+    def clock(self) -> datetime:
+        return self.runtime.clock()
+
+    async def dispatch(self, event: Event) -> Outcome:
+        return await self.runtime.dispatch(event)
+
+    def precheck(self, event: Event) -> tuple[bool, Form | None]:
+        return flows.precheck(event, self.runtime.clock(), self.config)
+
+    # ---- running -------------------------------------------------------------------------------
     async def close(self) -> None:
         self.ticker.stop()
         await self.runtime.drain()
@@ -42,20 +79,35 @@ class App:
                 await closer()
         await self.store.close()
 
-
-PLATFORMS = ("slack", "teams", "playground")
+    async def serve(self, host: str, port: int, tick_seconds: float) -> None:
+        """Run until SIGINT/SIGTERM: the web app plus the ticker."""
+        runner = web.AppRunner(self.web, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
+        url = f"http://{host}:{bound}"
+        lang = self.settings.lang
+        print(t("cli.playground_at" if "playground" in self.adapters else "cli.listening", lang, url=url), flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(t("cli.exposed", lang, host=host), flush=True)
+        self.ticker.start(tick_seconds)
+        await self.ticker.tick()
+        log.info("listening", extra={"url": url, "platforms": sorted(self.adapters)})
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+        await self.close()
 
 
 def enabled_platforms(settings: Settings) -> list[str]:
     """The platforms whose credentials are set (each package says what it needs); the playground
     when there are none."""
-    names = [n for n in PLATFORMS if importlib.import_module(f"adapters.{n}").configured(settings.env)]
-    return names if names else ["playground"]
-
-
-def install(name: str, app: App) -> Adapter:
-    """Mount platform ``name`` (its heavy modules are imported only now)."""
-    return importlib.import_module(f"adapters.{name}.adapter").install(app)
+    names = [p.name for p in registry.PLATFORMS if p.configured(settings.env)]
+    return names if names else [registry.DEFAULT]
 
 
 async def build(
@@ -69,7 +121,7 @@ async def build(
 ) -> App:
     """Assemble the application. ``adapters`` replaces platform adapters (tests); ``platforms``
     chooses which platform packages to mount (default: from the credentials in the environment)."""
-    config = config or load_org(settings.config_path)
+    config = config or load_org(settings.config_path, registry.names())
     store = Store.open(settings.database_url)
     if check_migrated:
         await require_migrated(store.engine)
@@ -77,12 +129,9 @@ async def build(
     all_adapters: dict[str, Adapter] = dict(adapters or {})
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)
-    from bot.server import make_web
-
-    app = App(settings, config, store, runtime, deliverer, ticker, web.Application())
-    app.adapters = all_adapters
-    make_web(app)
+    app = App(settings, config, store, runtime, deliverer, ticker, web.Application(), all_adapters)
+    make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters))
     for name in platforms if platforms is not None else enabled_platforms(settings):
         if name not in all_adapters:
-            all_adapters[name] = install(name, app)
+            all_adapters[name] = registry.get(name).install(app)
     return app

@@ -1,11 +1,11 @@
-"""`mynaleak run | migrate | check-config | audit verify | audit export | assess | draft | teams-package`."""
+"""`mynaleak run | migrate | check-config | audit verify | audit export | assess | draft | teams-package`
+(the commands beyond running the bot live in ``bot.commands``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import dataclasses
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,20 +13,17 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
-from bot.config import ConfigError, Settings, load_org
-from bot.i18n import t
+from bot.commands.common import say
+from bot.core.config import ConfigError, OrgConfig, Settings, load_org
 
 log = logging.getLogger("mynaleak.cli")
 
 
-def say(key: str, settings: Settings, *, err: bool = False, **fields: object) -> None:
-    """Print a message from the catalogue, in the language of MYNALEAK_LANG (Japanese by default)."""
-    print(t(key, settings.lang, **fields), file=sys.stderr if err else sys.stdout, flush=True)
+def _config_or_exit(settings: Settings) -> OrgConfig:
+    import adapters
 
-
-def _config_or_exit(settings: Settings) -> object:
     try:
-        return load_org(settings.config_path)
+        return load_org(settings.config_path, adapters.names())
     except ConfigError as exc:
         say("cli.config_errors", settings, err=True, source=exc.source)
         for p in exc.problems:
@@ -55,64 +52,27 @@ def _safe_url(url: str) -> str:
 
 async def _run(settings: Settings, host: str, port: int) -> int:
     from bot.app import build
-    from bot.server import serve
     from storage.migrate import NotMigrated
 
     config = _config_or_exit(settings)
     settings = dataclasses.replace(settings, host=host, port=port)
     try:
-        app = await build(settings, config=config)  # type: ignore[arg-type]
+        app = await build(settings, config=config)
     except NotMigrated as exc:
         say("cli.not_migrated", settings, err=True, have=exc.have, want=exc.want)
         return 2
-    await serve(app, host, port, settings.tick_seconds)
-    return 0
-
-
-async def _audit(settings: Settings, action: str, incident: str | None) -> int:
-    from storage.audit import verify_chain
-    from storage.store import Store
-
-    store = Store.open(settings.database_url)
-    try:
-        async with store.engine.connect() as conn:
-            from storage.store import Tx
-
-            tx = Tx(conn, store.is_sqlite)
-            rows = await tx.audit_rows(incident)
-            heads = await tx.audit_heads()
-    finally:
-        await store.close()
-    if action == "export":
-        for r in rows:
-            r["at"] = r["at"].isoformat()
-            print(json.dumps(r, ensure_ascii=False, default=str))
-        return 0
-    by_stream: dict[str, list[dict]] = {}
-    for r in rows:
-        by_stream.setdefault(r["stream"], []).append(r)
-    problems = []
-    streams = [incident] if incident else sorted(set(heads) | set(by_stream))
-    for s in streams:
-        head, count = heads.get(s, ("", 0))
-        problems += verify_chain(s, by_stream.get(s, []), head, count)
-    if problems:
-        for p in problems:
-            say("cli.audit_tampered", settings, stream=p.stream, seq=p.seq, what=p.what)
-        say("cli.audit_broken", settings, n=len(problems))
-        return 1
-    say("cli.audit_intact", settings, entries=len(rows), incidents=len(streams))
+    await app.serve(host, port, settings.tick_seconds)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "assess":
-        from bot.assess_cmd import main as assess_main
+        from bot.commands.assess import main as assess_main
 
         return assess_main(argv[1:])
     if argv and argv[0] == "draft":
-        from bot.draft_cmd import main as draft_main
+        from bot.commands.draft import main as draft_main
 
         return draft_main(argv[1:])
     parser = argparse.ArgumentParser(prog="mynaleak", description="My Number leak response bot")
@@ -143,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
-        say("cli.config_valid", settings, path=settings.config_path, people=len(cfg.people), steps=len(cfg.escalation))  # type: ignore[attr-defined]
+        say("cli.config_valid", settings, path=settings.config_path, people=len(cfg.people), steps=len(cfg.escalation))
         return 0
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))
@@ -151,7 +111,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         from adapters.teams.package import PackageError, build_package
 
         try:
-            path = build_package(_config_or_exit(settings), settings, args.out)  # type: ignore[arg-type]
+            path = build_package(_config_or_exit(settings), settings, args.out)
         except PackageError as exc:
             say("cli.error", settings, err=True, error=exc)
             return 2
@@ -160,7 +120,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.cmd == "run":
         return asyncio.run(_run(settings, args.host or settings.host, args.port or settings.port))
     if args.cmd == "audit":
-        return asyncio.run(_audit(settings, args.action, args.incident.upper() if args.incident else None))
+        from bot.commands.audit import audit
+
+        return asyncio.run(audit(settings, args.action, args.incident.upper() if args.incident else None))
     parser.error(f"unknown command {args.cmd}")
     return 2
 

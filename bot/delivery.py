@@ -17,26 +17,19 @@ from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import serde
-from bot.adapter import Adapter, DeliveryError
-from bot.events import DeliveryFailed
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.runtime import Runtime, view_from
-from bot.views import Card, Form
-from storage.queue import BACKGROUND, URGENT, Claimed
+from bot import outbox
+from bot.core import serde
+from bot.core.events import DeliveryFailed
+from bot.core.model import MessageRef, UserRef
+from bot.core.platform import Adapter, DeliveryError
+from bot.outbox import BACKGROUND, Defer, Kind, Outgoing, Skip
+from bot.runtime import Runtime
+from storage.queue import Claimed
 
 log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
-
-
-class _Defer(Exception):
-    pass
-
-
-class _Skip(Exception):
-    pass
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -52,38 +45,29 @@ class Deliverer:
         self.store = runtime.store
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
-        self._background: asyncio.Queue[list[int]] = asyncio.Queue()
-        self._pending = 0  # batches queued or being delivered in the background
-        self._worker: asyncio.Task[None] | None = None
-        runtime.deliverer = self
+        self._background = asyncio.Lock()  # one background batch at a time, in commit order (the lock is fair)
+        runtime.on_commit = self.after_commit
 
     def after_commit(self, messages: list[Claimed]) -> None:
         """Deliver what one event produced: the urgent part at once — it was claimed in the event's
         own transaction (the page is the critical path; people wait for replies and forms) — and the
         rest through one background worker per process, so channel posts and card updates never
         crowd out the next page."""
-        urgent = [m for m in messages if m.kind in URGENT]
+        urgent = [m for m in messages if Kind(m.kind).urgent]
         if urgent:
             self.runtime.busy_with_urgent(+1)
             self.runtime.spawn(self._send_claimed(urgent))
-        rest = [m.id for m in messages if m.kind not in URGENT]
+        rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
-            self._pending += 1
-            self._background.put_nowait(rest)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.ensure_future(self._work())
+            self.runtime.spawn(self._send_background(rest))
 
-    async def _work(self) -> None:
-        while True:
-            ids = await self._background.get()
+    async def _send_background(self, ids: list[int]) -> None:
+        async with self._background:
             await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
             try:
                 await self.deliver(ids, kinds=BACKGROUND, urgent=False)
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
-            finally:
-                self._pending -= 1
-                self._background.task_done()
 
     async def _send_claimed(self, claimed: list[Claimed]) -> None:
         try:
@@ -93,15 +77,7 @@ class Deliverer:
             self.runtime.busy_with_urgent(-1)
 
     async def close(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker = None
-
-    def busy(self) -> bool:
-        return self._pending > 0
-
-    async def idle(self) -> None:
-        await self._background.join()
+        await self.runtime.drain()
 
     async def deliver(
         self, ids: list[int] | None = None, limit: int = 200, kinds: tuple[str, ...] | None = None, urgent: bool = True
@@ -119,18 +95,16 @@ class Deliverer:
         self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], superseded: set[int], urgent: bool = True
     ) -> int:
         now = self.runtime.clock()
-        adapter = self.adapters.get(msg.platform)
         try:
-            if adapter is None:
-                raise DeliveryError(f"no adapter for platform {msg.platform!r}", permanent=True)
             if msg.id in superseded:
-                raise _Skip
-            ref = await self._send(adapter, msg, targets)
-        except _Defer:
+                raise Skip
+            out = Outgoing(Kind(msg.kind), msg.platform, msg.tag, msg.payload)
+            ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets))
+        except Defer:
             async with self.store.tx(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
             return 0
-        except _Skip:
+        except Skip:
             async with self.store.tx(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "skipped", now)
             return 0
@@ -144,7 +118,7 @@ class Deliverer:
         stored = json.dumps(serde.dump(ref)) if ref else None
         async with self.store.tx(urgent) as tx:
             await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
-        if msg.tag and msg.kind in ("notify", "post"):
+        if msg.tag and Kind(msg.kind).creates_target:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
         self.runtime.metrics.delivered.labels(msg.kind).inc()
         return 1
@@ -153,34 +127,9 @@ class Deliverer:
     def _target(msg: Claimed, tag: str, targets: dict[tuple[str, str], tuple[str, str | None]]) -> MessageRef | None:
         status, ref = targets.get((msg.incident_id or "", tag), ("missing", None))
         if status == "sent" and ref:
-            return serde.load(MessageRef, json.loads(ref))
+            return outbox.message_ref(ref)
         if status in ("pending", "sending"):
-            raise _Defer
-        return None
-
-    async def _send(self, adapter: Adapter, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]]) -> MessageRef | None:
-        p = msg.payload
-        view = view_from(p["view"])
-        if msg.kind == "notify":
-            return await adapter.notify(serde.load(UserRef, p["user"]), _card(view))
-        if msg.kind == "post":
-            thread = self._target(msg, p["thread_of"], targets) if p.get("thread_of") else None
-            if p.get("place") is None:
-                raise DeliveryError("no place to post in", permanent=True)
-            return await adapter.post(serde.load(PlaceRef, p["place"]), _card(view), thread)
-        if msg.kind == "update":
-            target = self._target(msg, msg.tag, targets)
-            if target is None:
-                raise _Skip  # the original was never delivered (cancelled, failed): nothing to update
-            await adapter.update(target, _card(view))
-            return None
-        place = serde.load(PlaceRef, p["place"]) if p.get("place") else None
-        user = serde.load(UserRef, p["user"])
-        if msg.kind == "reply":
-            await adapter.reply(user, place, _card(view))
-        elif msg.kind == "form":
-            assert isinstance(view, Form)
-            await adapter.open_form(user, p.get("trigger") or "", view, place)
+            raise Defer
         return None
 
     async def _failed(self, msg: Claimed, exc: DeliveryError) -> None:
@@ -213,8 +162,3 @@ class Deliverer:
         if (final or late_page) and msg.incident_id and msg.kind == "notify":
             user = serde.load(UserRef, msg.payload["user"])
             await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, user, str(exc), final=final, dedup=f"failed:{msg.key}"))
-
-
-def _card(view: Card | Form) -> Card:
-    assert isinstance(view, Card)
-    return view

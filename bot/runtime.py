@@ -8,43 +8,29 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 import flows
-from bot import serde
-from bot.config import OrgConfig
-from bot.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
-from bot.events import Event, TimerFired
+from bot import outbox
+from bot.core import serde
+from bot.core.config import OrgConfig
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, RejectForm, StartTimer
+from bot.core.events import Event, TimerFired
+from bot.core.model import Incident
+from bot.core.platform import Clock, Outcome, Unavailable
+from bot.core.views import Form
 from bot.metrics import Metrics
-from bot.model import Incident
-from bot.views import Card, Form
-from storage.queue import URGENT
 from storage.store import Claimed, Loaded, Store, Tx
 
 log = logging.getLogger("mynaleak.runtime")
-Clock = Callable[[], datetime]
+__all__ = ["Clock", "Outcome", "Runtime", "Unavailable", "utcnow"]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the adapter needs to answer the request synchronously."""
-
-    duplicate: bool = False
-    form: Form | None = None  # a rejected form, to show back with its errors
-    incident_id: str | None = None
-    messages: tuple[Claimed, ...] = ()
-
-
-class Unavailable(ConnectionError):
-    """The database cannot be reached: nothing was recorded; the person should try again shortly."""
 
 
 class _Rollback(Exception):
@@ -53,14 +39,6 @@ class _Rollback(Exception):
 
 class _Conflict(Exception):
     pass
-
-
-def view_payload(view: Card | Form) -> dict[str, Any]:
-    return {"type": type(view).__name__, "data": serde.dump(view)}
-
-
-def view_from(payload: dict[str, Any]) -> Card | Form:
-    return serde.load(Form if payload["type"] == "Form" else Card, payload["data"])
 
 
 def _diff(before: Incident | None, after: Incident) -> dict[str, Any]:
@@ -95,7 +73,9 @@ class Runtime:
         self.clock = clock
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
         self.metrics = metrics or Metrics()
-        self.deliverer: Any = None  # set by bot.delivery.Deliverer
+        # called with the rows claimed for immediate delivery, right after each commit (the deliverer
+        # sets it); without it nothing is claimed, and the ticker delivers every row
+        self.on_commit: Callable[[list[Claimed]], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._urgent = 0  # events being handled and urgent deliveries under way
         self._quiet = asyncio.Event()
@@ -139,8 +119,8 @@ class Runtime:
             if outcome.incident_id:
                 log.info("event handled", extra={"incident": outcome.incident_id, "event": type(event).__name__,
                                                  "messages": len(outcome.messages), "duplicate": outcome.duplicate})  # fmt: skip
-            if outcome.messages and self.deliverer is not None:
-                self.deliverer.after_commit(list(outcome.messages))
+            if outcome.messages and self.on_commit is not None:
+                self.on_commit(list(outcome.messages))
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
@@ -152,15 +132,12 @@ class Runtime:
 
     def busy(self) -> bool:
         """Deliveries started after a commit are still running."""
-        return bool(self._tasks) or (self.deliverer is not None and self.deliverer.busy())
+        return bool(self._tasks)
 
     async def drain(self) -> None:
         """Wait for every delivery started after a commit (tests, shutdown)."""
-        while self._tasks or (self.deliverer is not None and self.deliverer.busy()):
-            if self._tasks:
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            if self.deliverer is not None:
-                await self.deliverer.idle()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
         need = flows.needs(event)
@@ -218,41 +195,11 @@ class Runtime:
         self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
     ) -> list[Claimed]:
         incident_id = inc.id if inc else None
-        platform = (inc or event.actor).platform
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
         rows: list[dict[str, Any]] = []
         timers: list[dict[str, Any]] = []  # inserted together, but never after a later cancellation
         for n, e in enumerate(effects):
-            row: tuple[str, str, dict[str, Any]] | None = None
-            if isinstance(e, Notify):
-                row = ("notify", e.tag, {"user": serde.dump(e.user), "view": view_payload(e.view)})
-            elif isinstance(e, Post):
-                place = e.place or (inc.channel if inc else None)
-                row = (
-                    "post",
-                    e.tag,
-                    {"place": serde.dump(place) if place else None, "thread_of": e.thread_of, "view": view_payload(e.view)},
-                )
-            elif isinstance(e, Update):
-                row = ("update", e.tag, {"view": view_payload(e.view)})
-            elif isinstance(e, Reply):
-                row = (
-                    "reply",
-                    "",
-                    {"user": serde.dump(e.user), "place": serde.dump(e.place) if e.place else None, "view": view_payload(e.view)},
-                )
-            elif isinstance(e, OpenForm):
-                row = (
-                    "form",
-                    "",
-                    {
-                        "user": serde.dump(e.user),
-                        "trigger": e.trigger,
-                        "place": serde.dump(e.place) if e.place else None,
-                        "view": view_payload(e.form),
-                    },
-                )
-            elif isinstance(e, StartTimer) and incident_id:
+            if isinstance(e, StartTimer) and incident_id:
                 timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
             elif isinstance(e, CancelTimers) and incident_id:
                 await tx.add_timers(timers)
@@ -260,21 +207,12 @@ class Runtime:
                 await tx.cancel_timers(incident_id, e.kinds)
             elif isinstance(e, CancelMessages) and incident_id:
                 await tx.cancel_messages(incident_id, e.prefix)
-            if row is not None:
-                kind, tag, payload = row
-                rows.append(
-                    {
-                        "idem_key": f"{base}:{n}",
-                        "incident_id": incident_id,
-                        "platform": platform,
-                        "kind": kind,
-                        "tag": tag,
-                        "payload": payload,
-                    }
-                )
+            elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
+                rows.append({"idem_key": f"{base}:{n}", "incident_id": incident_id, "platform": out.channel, "kind": out.kind.value,
+                             "tag": out.tag, "payload": out.payload})  # fmt: skip
         await tx.add_timers(timers)
-        # urgent messages are claimed here and sent right after commit (only if a deliverer will send them)
-        return await tx.add_messages(rows, now, self.me, URGENT if self.deliverer is not None else ())
+        # urgent messages are claimed here and sent right after commit (only if someone will send them)
+        return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ())
 
     def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
         m = self.metrics

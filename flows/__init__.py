@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.config import OrgConfig
-from bot.effects import Effect, OpenForm, Post
-from bot.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
-from bot.i18n import t
-from bot.model import Incident
-from bot.views import Form
+from bot.core.config import OrgConfig
+from bot.core.effects import Effect, OpenForm, Post
+from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
+from bot.core.i18n import t
+from bot.core.model import Incident
+from bot.core.redaction import contains_my_number, redact
+from bot.core.views import Form
 from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
-from flows.redaction import contains_my_number, redact
 
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
 

@@ -1,4 +1,4 @@
-"""From an incident's record (:class:`bot.model.Facts`) to the assessment engine's facts.
+"""From an incident's record (:class:`bot.core.model.Facts`) to the assessment engine's facts.
 
 What the report form and the facts form recorded is carried over; anything not yet known stays
 "unknown", which the engine treats as a possibility (おそれ). Pure: the day of knowing is the discovery date in the
@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, tzinfo
 from typing import cast
 
-from bot.config import OrgConfig
-from bot.model import Incident, Tri
+from bot.core.config import OrgConfig
+from bot.core.model import Incident, Tri
 from flows.assessment import Facts
 
 __all__ = ["facts_for_assessment", "known_on"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.config import OrgConfig
-from bot.i18n import t
-from bot.model import Incident, Item, UserRef
-from bot.views import Button, Card, CheckItem, Field, Section, mention
+from bot.core.config import OrgConfig
+from bot.core.i18n import t
+from bot.core.model import Incident, Item, UserRef
+from bot.core.views import Button, Card, CheckItem, Field, Section, mention
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
 

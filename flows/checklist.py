@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.effects import Audit, Effect, OpenForm, RejectForm, Update
-from bot.events import ButtonPressed, FormSubmitted
-from bot.i18n import t
-from bot.model import Incident, Item
-from bot.views import Form, Input, strip_tokens
+from bot.core.effects import Audit, Effect, OpenForm, RejectForm, Update
+from bot.core.events import ButtonPressed, FormSubmitted
+from bot.core.i18n import t
+from bot.core.model import Incident, Item
+from bot.core.redaction import redact
+from bot.core.views import Form, Input, strip_tokens
 from flows import reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, clean_text, guard, refuse, say
-from flows.redaction import redact
 
 NA_FORM, NOTE_FORM = "item_na", "item_note"
 TEXT_LIMIT = 1000

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.effects import Audit, CancelMessages, CancelTimers, Effect, Post, Reply, Update
-from bot.events import CommandInvoked
-from bot.i18n import t
-from bot.model import Incident, IncidentSummary
-from bot.views import Card, Field, strip_tokens
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Post, Reply, Update
+from bot.core.events import CommandInvoked
+from bot.core.i18n import t
+from bot.core.model import Incident, IncidentSummary
+from bot.core.redaction import redact
+from bot.core.views import Card, Field, strip_tokens
 from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
-from flows.redaction import redact
 
 ID_RE = re.compile(r"^ML-(?:DRILL-)?\d{4}-\d{4,}$", re.IGNORECASE)
 

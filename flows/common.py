@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.config import OrgConfig
-from bot.effects import Reply
-from bot.i18n import t
-from bot.model import Incident, IncidentSummary, PlaceRef, UserRef
-from bot.views import Card
+from bot.core.config import OrgConfig
+from bot.core.effects import Reply
+from bot.core.i18n import t
+from bot.core.model import Incident, IncidentSummary, PlaceRef, UserRef
+from bot.core.views import Card
 
 
 @dataclass(frozen=True)

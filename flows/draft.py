@@ -5,11 +5,11 @@
 * :func:`build_notice` — the notice of 規則第5条: items 1, 2, 4, 5 and 9, an apology, a warning about
   scam calls and that the person may ask their municipality for a new number (番号法第7条第2項).
 
-Pure: no I/O, no clock. Every sentence is from the catalogue (``bot/i18n/<lang>/draft.yaml``); the
+Pure: no I/O, no clock. Every sentence is from the catalogue (``bot/core/i18n/<lang>/draft.yaml``); the
 record's own text is quoted as recorded. A matter the record says nothing about is flagged
 (「【未記入】…」, naming the checklist items to record it on) and never filled in. Which checklist
 items feed which section is the template's ``report: [n, …]``. The record is already redacted; the
-draft still goes through :func:`flows.redaction.redact` once more.
+draft still goes through :func:`bot.core.redaction.redact` once more.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Literal
 
-from bot.config import ItemTemplate, OrgConfig
-from bot.i18n import DEFAULT_LANG, LANGS, t
-from bot.model import Incident, Item, UserRef
+from bot.core.config import ItemTemplate, OrgConfig
+from bot.core.i18n import DEFAULT_LANG, LANGS, t
+from bot.core.model import Incident, Item, UserRef
+from bot.core.redaction import redact
 from flows.assessment import Facts, assess, render_reason
 from flows.assessment_facts import facts_for_assessment
-from flows.redaction import redact
 
 __all__ = [
     "BULLET",

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import base64
 
-from bot.docx_export import to_docx_bytes
-from bot.effects import Audit, Effect, Post
-from bot.events import ButtonPressed
-from bot.i18n import t
-from bot.model import Incident
-from bot.views import Attachment, Card
+from bot.core.effects import Audit, Effect, Post
+from bot.core.events import ButtonPressed
+from bot.core.i18n import t
+from bot.core.model import Incident
+from bot.core.views import Attachment, Card
 from flows.assessment_facts import facts_for_assessment
 from flows.common import Ctx, refuse
+from flows.docx_export import to_docx_bytes
 from flows.draft import build_notice, build_report, to_markdown
 
 KINDS = ("report", "notice")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.effects import Effect
-from bot.events import CommandInvoked
-from bot.i18n import t
-from bot.model import ChainStep, Facts, Incident, UserRef
+from bot.core.effects import Effect
+from bot.core.events import CommandInvoked
+from bot.core.i18n import t
+from bot.core.model import ChainStep, Facts, Incident, UserRef
 from flows import intake
 from flows.common import Ctx, State, refuse
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
-from bot.events import ButtonPressed, TimerFired
-from bot.i18n import t
-from bot.model import Incident
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
+from bot.core.events import ButtonPressed, TimerFired
+from bot.core.i18n import t
+from bot.core.model import Incident
 from flows.cards import incident_card, note, page_card, page_done_card
 from flows.common import Ctx, refuse, say
 

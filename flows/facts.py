@@ -11,18 +11,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from bot.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
-from bot.events import ButtonPressed, FormSubmitted, TimerFired
-from bot.i18n import t
-from bot.model import Incident
-from bot.views import Form, Input, mention
+from bot.core.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
+from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
+from bot.core.facts import TRI
+from bot.core.i18n import t
+from bot.core.model import Incident
+from bot.core.views import Form, Input, mention
 from flows.calendar import previous_open_day, roll_forward
 from flows.cards import incident_card, note, page_card
 from flows.common import Ctx, guard, say
 from flows.forms import counts as parse_counts
 from flows.forms import options, pick
-from flows.intake import TRI, severity
-from flows.law import assessment
+from flows.law import assessment, severity
 
 FORM_ID = "facts"
 KIND = "deadline"

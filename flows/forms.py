@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
-from bot.i18n import t
-from bot.views import Option
-from flows.redaction import redact
+from bot.core.i18n import t
+from bot.core.redaction import redact
+from bot.core.views import Option
 
 MAX_PEOPLE = 100_000_000
 

@@ -11,23 +11,25 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
-from bot.events import CommandInvoked, FormSubmitted
-from bot.i18n import t
-from bot.model import Escalation, Facts, Incident, Item, PlaceRef
-from bot.views import Card, Form, Input, strip_tokens
+from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
+from bot.core.events import CommandInvoked, FormSubmitted
+from bot.core.facts import TRI
+from bot.core.i18n import t
+from bot.core.model import Escalation, Facts, Incident, Item, PlaceRef
+from bot.core.redaction import redact
+from bot.core.views import Card, Form, Input, strip_tokens
 from flows import escalation, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
+from flows.facts import deadline_timers
 from flows.forms import counts as parse_counts
 from flows.forms import first, options, pick
-from flows.redaction import redact
+from flows.law import severity
 
 FORM_ID = "report"
 MEDIA = ("paper", "removable", "pc", "email", "server", "other")
 DATA_ITEMS = ("mynumber", "name", "address", "birthdate", "bank", "phone", "other")
 WHOSE = ("employees", "customers", "both", "unknown")
-TRI = ("unknown", "yes", "no")
 TRI_FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee")
 TEXT_LIMIT = 3000
 
@@ -140,15 +142,6 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     return facts, clean, {}, masked
 
 
-def severity(f: Facts) -> str:
-    biggest = max(f.people or 0, f.people_max or 0)
-    if f.wrongful_purpose == "yes" or f.exposed_online == "yes" or biggest > 100:
-        return "high"
-    if f.encrypted == "yes":
-        return "low"
-    return "medium"
-
-
 def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx, drill: bool = False) -> Incident:
     cfg, platform = ctx.config, event.actor.platform
     channel_key = cfg.channels.get(platform)
@@ -182,8 +175,6 @@ def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | Non
 
 def opened(inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, masked: int = 0) -> tuple[Incident, list[Effect]]:
     """A new incident: page step 1 first, then the card, its thread, the timers, the confirmation."""
-    from flows import facts
-
     inc, paging = escalation.start(inc, ctx)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
     effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
@@ -191,7 +182,7 @@ def opened(inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, maske
     effects += [e for e in paging if not isinstance(e, Notify)]
     effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
     effects += reminders.ensure(inc, ctx)
-    effects += facts.deadline_timers(inc, ctx)
+    effects += deadline_timers(inc, ctx)
     text = t("intake.confirm", ctx.lang, id=inc.id)
     if masked:
         text += "\n" + t("intake.masked", ctx.lang, n=masked)

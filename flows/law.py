@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.i18n import t
-from bot.model import Incident
-from bot.views import Field
+from bot.core.i18n import t
+from bot.core.model import Facts, Incident
+from bot.core.views import Field
 from flows.assessment import Assessment, assess
 from flows.assessment import Facts as AssessmentFacts
 from flows.assessment_facts import facts_for_assessment
@@ -44,3 +44,13 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
         out.append(Field(t("law.drivers", lang), "、".join(t(f"facts.{d}", lang) for d in a.drivers if d not in ("people", "people_max"))
                          or t("facts.people", lang)))  # fmt: skip
     return tuple(out)
+
+
+def severity(f: Facts) -> str:
+    """How loud the page is: high for wrongful purpose, exposure online or more than 100 people."""
+    biggest = max(f.people or 0, f.people_max or 0)
+    if f.wrongful_purpose == "yes" or f.exposed_online == "yes" or biggest > 100:
+        return "high"
+    if f.encrypted == "yes":
+        return "low"
+    return "medium"

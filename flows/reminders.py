@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.effects import Audit, CancelTimers, Effect, Post, StartTimer
-from bot.events import ButtonPressed, TimerFired
-from bot.i18n import t
-from bot.model import Incident
-from bot.views import Button, Card, mention
+from bot.core.effects import Audit, CancelTimers, Effect, Post, StartTimer
+from bot.core.events import ButtonPressed, TimerFired
+from bot.core.i18n import t
+from bot.core.model import Incident
+from bot.core.views import Button, Card, mention
 from flows.calendar import is_business_moment, next_business_moment
 from flows.common import Ctx, fmt_dt, guard, say
 

@@ -10,12 +10,12 @@ persona; ``audience`` narrows either to one persona (private replies, forms).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, and_, or_, select, update
 
+from bot.core.platform import StoredMessage
 from storage.store import Store
 from storage.tables import UTCDateTime, metadata
 
@@ -39,33 +39,12 @@ MESSAGE = Table(
 )
 
 
-@dataclass(frozen=True)
-class StoredMessage:
-    id: int
-    key: str
-    place: str
-    thread: str | None
-    audience: str | None
-    kind: str
-    author: str
-    body: dict[str, Any]
-    status: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    def visible_to(self, persona: str) -> bool:
-        if self.place.startswith("dm:") and self.place != f"dm:{persona}":
-            return False
-        return self.audience is None or self.audience == persona
-
-
 def _row(r: Any) -> StoredMessage:
     return StoredMessage(**{k: r[k] for k in StoredMessage.__dataclass_fields__})
 
 
 class PlaygroundStore:
-    """Reads and writes of the chat log, on the application's store (its engine and write lock)."""
+    """:class:`bot.core.platform.Transcript` on the application's store. Reads and writes of the chat log, on the application's store (its engine and write lock)."""
 
     def __init__(self, store: Store):
         self.store = store

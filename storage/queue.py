@@ -22,10 +22,6 @@ from storage.tables import OutboxRow, TimerRow
 TIMER, OUT = TimerRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
 # How long a claimed timer or message is its claimant's own; after a crash, others take over then.
 LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
-# Messages a person is waiting for (pages, private replies, forms): claimed in the transaction of the
-# event that made them and sent the moment it commits. Channel posts and updates wait their turn.
-URGENT = ("notify", "reply", "form")
-BACKGROUND = ("post", "update")
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ class QueueOps:
         )
 
     # ---- outbox --------------------------------------------------------------------------------
-    async def add_messages(self, rows: list[dict[str, Any]], now: datetime, me: str, claim: tuple[str, ...] = URGENT) -> list[Claimed]:
+    async def add_messages(self, rows: list[dict[str, Any]], now: datetime, me: str, claim: tuple[str, ...] = ()) -> list[Claimed]:
         """Queue messages in one statement; a row whose idempotency key exists already is skipped.
         Rows of the kinds in ``claim`` are created already claimed by ``me`` (sent right after commit;
         if this process dies first, the lease runs out and the ticker sends them)."""

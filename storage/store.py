@@ -16,8 +16,8 @@ from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot import serde
-from bot.model import Incident, IncidentSummary
+from bot.core import serde
+from bot.core.model import Incident, IncidentSummary
 from storage import audit
 from storage.queue import OUT, TIMER, Claimed, QueueOps
 from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent

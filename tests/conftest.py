@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.config import SAMPLE_CONFIG, OrgConfig, load_org, normalise_db_url
+from bot.core.config import SAMPLE_CONFIG, OrgConfig, load_org, normalise_db_url
 from storage.migrate import upgrade
 from storage.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import enabled_platforms
-from bot.config import Settings
+from bot.core.config import Settings
 
 
 @pytest.mark.parametrize(

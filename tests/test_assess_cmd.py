@@ -1,4 +1,4 @@
-"""The ``assess`` command line (bot.assess_cmd), driven through a real subprocess."""
+"""The ``assess`` command line (bot.commands.assess), driven through a real subprocess."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def run(*args: str, stdin: bytes | str | None = None) -> tuple[int, str, str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.assess_cmd", *args],
+        [sys.executable, "-m", "bot.commands.assess", *args],
         input=data,
         capture_output=True,
         cwd=ROOT,

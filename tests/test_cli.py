@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import ConfigError, parse_org
+from bot.core.config import ConfigError, parse_org
 from storage.migrate import NotMigrated, require_migrated
 from storage.store import Store
 from tests.conftest import ROOT, Clock

@@ -1,4 +1,4 @@
-"""The .docx export (bot.docx_export) opens with python-docx and has the draft's sections and texts."""
+"""The .docx export (flows.docx_export) opens with python-docx and has the draft's sections and texts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import docx
 import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
-from bot.docx_export import to_docx, to_docx_bytes
+from flows.docx_export import to_docx, to_docx_bytes
 from flows.draft import BULLET, SUB, Draft, build_notice, build_report
 from tests.flows.draft_helpers import NOTES, recorded_incident
 from tests.flows.helpers import config, report

@@ -1,4 +1,4 @@
-"""``mynaleak draft`` (bot.draft_cmd) through a real subprocess on a migrated database that the
+"""``mynaleak draft`` (bot.commands.draft) through a real subprocess on a migrated database that the
 runtime harness filled: report → ack → notes → close, then the draft from the command line."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import docx
 import pytest
 import yaml
 
-from bot.events import FormSubmitted
+from bot.core.events import FormSubmitted
 from tests.conftest import Clock
 from tests.flows.helpers import ORG, config
 from tests.support.harness import Harness
@@ -34,7 +34,7 @@ def run(tmp_path: Path, db_url: str, *args: str) -> tuple[int, str, str]:
     if not cfg.exists():
         cfg.write_text(yaml.safe_dump(ORG, allow_unicode=True), encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "MYNALEAK_CONFIG": str(cfg)}
-    proc = subprocess.run([sys.executable, "-m", "bot.draft_cmd", *args], capture_output=True, cwd=tmp_path, env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "bot.commands.draft", *args], capture_output=True, cwd=tmp_path, env=env, timeout=120)
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -141,7 +141,7 @@ def test_help(tmp_path: Path) -> None:
 def test_export_gives_a_file_to_post() -> None:
     from io import BytesIO
 
-    from bot.draft_cmd import export
+    from bot.commands.draft import export
     from flows.draft import build_report
     from tests.flows.draft_helpers import recorded_incident
 

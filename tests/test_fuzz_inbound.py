@@ -21,8 +21,8 @@ from adapters.playground.personas import personas
 from adapters.slack import inbound as slack_in
 from adapters.teams import inbound as teams_in
 from bot.app import build
-from bot.config import Settings
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.config import Settings
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.conftest import Clock
 

@@ -7,9 +7,9 @@ import io
 import json
 import logging
 
-from bot.events import FormSubmitted
+from bot.core.events import FormSubmitted
+from bot.core.views import Card
 from bot.logs import JsonFormatter
-from bot.views import Card
 from tests.conftest import Clock
 from tests.flows.helpers import config
 from tests.support.harness import Harness

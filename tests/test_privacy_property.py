@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.model import PlaceRef, UserRef
+from bot.core.redaction import check_digit
 from bot.logs import JsonFormatter
-from bot.model import PlaceRef, UserRef
-from flows.redaction import check_digit
 from storage.migrate import upgrade
 from storage.store import Store
 from tests.conftest import Clock

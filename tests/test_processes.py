@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import load_org
+from bot.core.config import load_org
 from storage.migrate import upgrade
 from storage.store import Store
 from tests.conftest import PG_URL, ROOT, Clock, drop_pg_schema, fresh_pg_schema

@@ -22,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.i18n import t
+from bot.core.i18n import t
 from tests.conftest import ROOT
 
 

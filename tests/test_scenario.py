@@ -4,7 +4,7 @@ Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from bot.views import Card
+from bot.core.views import Card
 from storage.audit import verify_chain
 from tests.conftest import Clock
 from tests.flows.helpers import config
@@ -132,7 +132,7 @@ async def test_concurrent_reports_get_distinct_ids(db_url: str, clock: Clock) ->
 
 
 async def test_update_waits_for_its_target_and_failed_pages_are_reported(db_url: str, clock: Clock) -> None:
-    from bot.adapter import DeliveryError
+    from bot.core.platform import DeliveryError
 
     h = Harness(db_url, config(), clock)
     try:
@@ -159,7 +159,7 @@ async def test_update_waits_for_its_target_and_failed_pages_are_reported(db_url:
 
 async def test_audit_entries_without_a_change_are_recorded(db_url: str, clock: Clock) -> None:
     """A draft posted, or the deadline-day page, changes no fact but belongs in the audit trail."""
-    from bot.events import TimerFired
+    from bot.core.events import TimerFired
 
     h = Harness(db_url, config(), clock)
     try:

@@ -7,22 +7,21 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from adapters.playground.hub import Hub
 from adapters.playground.inbound import KEY_RE, split_place
 from adapters.playground.personas import PLATFORM, channel_key, personas
 from adapters.playground.render import card_html, form_html, message_html, text_html
-from bot.adapter import DeliveryError
-from bot.i18n import t
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.runtime import Clock, view_from, view_payload
-from bot.views import Card, Form
-from storage.playground_store import PlaygroundStore, StoredMessage
+from bot.core.i18n import t
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import Clock, DeliveryError, StoredMessage, Transcript
+from bot.core.serde import view_from, view_payload
+from bot.core.views import Card, Form
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.config import OrgConfig
+    from bot.core.config import OrgConfig
 
 log = logging.getLogger("mynaleak.playground")
 USER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -32,13 +31,14 @@ PLACE_RE = re.compile(r"^[^\s#]{1,100}$")
 class PlaygroundAdapter:
     platform = PLATFORM
 
-    def __init__(self, store: PlaygroundStore, config: OrgConfig, clock: Clock):
+    def __init__(self, store: Transcript, config: OrgConfig, clock: Clock):
         self.store = store
         self.config = config
         self.clock = clock
         self.channel = channel_key(config)
         self.personas = {p.id: p for p in personas(config)}
         self.hub = Hub(self.envelope)
+        self.token = secrets.token_urlsafe(32)  # the page's API token (per process)
 
     # ---- the contract --------------------------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
@@ -129,12 +129,3 @@ class PlaygroundAdapter:
         out["html"] = message_html(author=author, is_bot=is_bot, time=time, body=body, lang=lang, edited=m.version > 1,
                                    private=m.audience is not None, role=role)  # fmt: skip
         return out
-
-
-def install(app: App) -> PlaygroundAdapter:
-    """Mount the playground (the page at ``/``, its API under ``/playground/``) and return its adapter."""
-    from adapters.playground.web import mount
-
-    adapter = PlaygroundAdapter(PlaygroundStore(app.store), app.config, app.runtime.clock)
-    app.state["playground"] = mount(app, adapter)
-    return adapter

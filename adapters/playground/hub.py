@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.playground_store import StoredMessage
+from bot.core.platform import StoredMessage
 
 log = logging.getLogger("mynaleak.playground")
 QUEUE_LIMIT = 500

@@ -1,4 +1,4 @@
-"""Pure translators: the page's JSON requests → ``bot.events``. No I/O; anything malformed raises
+"""Pure translators: the page's JSON requests → ``bot.core.events``. No I/O; anything malformed raises
 :class:`InboundError` (the web layer answers 400 with its code). Every request carries a client
 generated ``id``; it becomes the event's ``dedup`` key, so a retried request is dropped."""
 
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.playground.personas import PLATFORM, Persona
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
-from bot.model import MessageRef, PlaceRef
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.model import MessageRef, PlaceRef
 
 REQ_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 KEY_RE = re.compile(r"^[0-9a-f]{1,32}$")

@@ -7,9 +7,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from bot.config import OrgConfig
-from bot.i18n import t
-from bot.model import UserRef
+from bot.core.config import OrgConfig
+from bot.core.i18n import t
+from bot.core.model import UserRef
 
 log = logging.getLogger("mynaleak.playground")
 PLATFORM = "playground"

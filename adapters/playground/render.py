@@ -1,4 +1,4 @@
-"""Pure translators: ``bot.views`` → HTML fragments for the playground page. The only place the
+"""Pure translators: ``bot.core.views`` → HTML fragments for the playground page. The only place the
 playground's UI markup exists. Every piece of text is escaped here; the page inserts the fragments
 as they are. Mention tokens become ``@name`` chips."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from bot.i18n import t
-from bot.views import MENTION_RE, Button, Card, CheckItem, Form, Input, Section
+from bot.core.i18n import t
+from bot.core.views import MENTION_RE, Button, Card, CheckItem, Form, Input, Section
 
 TONES = ("info", "warning", "danger", "success", "muted")
 EYE = (

@@ -11,26 +11,22 @@ import asyncio
 import hmac
 import json
 import logging
-import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.playground import inbound
+from adapters.playground.adapter import PlaygroundAdapter
 from adapters.playground.inbound import InboundError
 from adapters.playground.render import form_html
-from bot.events import Event, MessagePosted
-from bot.i18n import catalogue, t
-from bot.runtime import Outcome, view_from, view_payload
-from bot.views import Form, strip_tokens
-from flows.redaction import contains_my_number
-from storage.playground_store import StoredMessage
-
-if TYPE_CHECKING:
-    from adapters.playground.adapter import PlaygroundAdapter
-    from bot.app import App
+from bot.core.events import Event, MessagePosted
+from bot.core.i18n import catalogue, t
+from bot.core.platform import Host, Outcome, StoredMessage
+from bot.core.redaction import contains_my_number
+from bot.core.serde import view_from, view_payload
+from bot.core.views import Form, strip_tokens
 
 log = logging.getLogger("mynaleak.playground")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,14 +47,14 @@ def _hostname(host: str) -> str:
 
 
 class Playground:
-    def __init__(self, app: App, adapter: PlaygroundAdapter):
-        self.app = app
+    def __init__(self, host: Host, adapter: PlaygroundAdapter):
+        self.host = host
         self.adapter = adapter
         self.store = adapter.store
         self.hub = adapter.hub
-        self.token = secrets.token_urlsafe(32)
-        self.host = app.settings.host
-        self.loopback = self.host in LOOPBACK
+        self.token = adapter.token
+        self.bind_host = host.bind_host
+        self.loopback = self.bind_host in LOOPBACK
 
     # ---- protection ----------------------------------------------------------------------------
     def refusal(self, request: web.Request) -> str | None:
@@ -97,10 +93,10 @@ class Playground:
         if self.refusal(request):
             return _error(403, "forbidden", "refused (host): open the playground at http://127.0.0.1")
         html = (STATIC / "index.html").read_text(encoding="utf-8")
-        bound = t("playground.bound_local" if self.loopback else "playground.bound_exposed", "ja", host=self.host)
+        bound = t("playground.bound_local" if self.loopback else "playground.bound_exposed", "ja", host=self.bind_host)
         for name, value in {"TOKEN": self.token, "TITLE": t("playground.title", "ja"), "BADGE": t("playground.badge", "ja"),
                             "BANNER": t("playground.banner", "ja"), "BOUND": bound, "EXPOSED": "" if self.loopback else "exposed",
-                            "ORG": self.app.config.organisation or "mynaleak"}.items():  # fmt: skip
+                            "ORG": self.host.config.organisation or "mynaleak"}.items():  # fmt: skip
             html = html.replace("{{" + name + "}}", _attr(value))
         return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                             "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"})  # fmt: skip
@@ -111,12 +107,12 @@ class Playground:
         lang = inbound.lang_of(query)
         messages = [m for m in await self.store.visible(persona.id) if not (m.kind == "form" and m.status == "closed")]
         strings = {k.removeprefix("playground."): v for k, v in catalogue(lang).items() if k.startswith("playground.")}
-        bound = t("playground.bound_local" if self.loopback else "playground.bound_exposed", lang, host=self.host)
+        bound = t("playground.bound_local" if self.loopback else "playground.bound_exposed", lang, host=self.bind_host)
         people = [{"id": p.id, "name": self.adapter.name_of(p.id, lang), "role": p.role, "role_label": p.role_label(lang)}
                   for p in self.adapter.personas.values()]  # fmt: skip
         return web.json_response({
             "persona": persona.id, "lang": lang, "channel": self.adapter.channel, "personas": people,
-            "organisation": self.app.config.organisation, "strings": strings, "bound": {"host": self.host, "local": self.loopback, "text": bound},
+            "organisation": self.host.config.organisation, "strings": strings, "bound": {"host": self.bind_host, "local": self.loopback, "text": bound},
             "messages": [self.adapter.envelope(m, persona.id, lang) for m in messages],
         })  # fmt: skip
 
@@ -153,7 +149,7 @@ class Playground:
 
     async def _dispatch(self, event: Event) -> Outcome:
         try:
-            return await self.app.runtime.dispatch(event)
+            return await self.host.dispatch(event)
         except RuntimeError as exc:  # repeated optimistic-concurrency conflicts
             raise OSError(str(exc)) from exc
 
@@ -169,7 +165,7 @@ class Playground:
         log.info("playground: %s", type(event).__name__, extra={"persona": event.actor.key, "duplicate": outcome.duplicate})
         if isinstance(event, MessagePosted) and not outcome.duplicate and not contains_my_number(event.text):
             m = await self.store.add(place=place, thread=thread, kind="text", author=event.actor.key,
-                                     body={"text": strip_tokens(event.text)}, now=self.app.runtime.clock())  # fmt: skip
+                                     body={"text": strip_tokens(event.text)}, now=self.host.clock())  # fmt: skip
             self.hub.publish("message", m)
         return web.json_response({"ok": True, "duplicate": outcome.duplicate})
 
@@ -212,7 +208,7 @@ class Playground:
         outcome = await self._dispatch(event)
         log.info("playground: form", extra={"persona": persona.id, "form": form_id, "rejected": outcome.form is not None,
                                             "duplicate": outcome.duplicate})  # fmt: skip
-        now = self.app.runtime.clock()
+        now = self.host.clock()
         if outcome.form is not None:
             if key is not None:
                 await self.store.replace(key, view_payload(outcome.form), now)
@@ -227,7 +223,7 @@ class Playground:
         persona = inbound.persona_of(payload, self.adapter.personas)
         key = inbound.message_key(payload, "form", required=True)
         msg = await self._own_form(key or "", persona.id)
-        if (closed := await self.store.close_form(msg.key, self.app.runtime.clock())) is not None:
+        if (closed := await self.store.close_form(msg.key, self.host.clock())) is not None:
             self.hub.publish("form_closed", closed)
         return web.json_response({"ok": True})
 
@@ -241,8 +237,10 @@ def _attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-def mount(app: App, adapter: PlaygroundAdapter) -> Playground:
-    pg = Playground(app, adapter)
+def install(host: Host) -> PlaygroundAdapter:
+    """Mount the playground (the page at ``/``, its API under ``/playground/``) and return its adapter."""
+    adapter = PlaygroundAdapter(host.transcript, host.config, host.clock)
+    pg = Playground(host, adapter)
     sub = web.Application(middlewares=[pg.guard])
     sub.router.add_get("/api/state", pg.state)
     sub.router.add_get("/api/stream", pg.stream)
@@ -252,6 +250,6 @@ def mount(app: App, adapter: PlaygroundAdapter) -> Playground:
     sub.router.add_post("/api/dismiss", pg.dismiss)
     sub.router.add_static("/static/", STATIC)
     sub.on_shutdown.append(pg.on_shutdown)
-    app.web.add_subapp("/playground", sub)
-    app.web.router.add_get("/", pg.index)
-    return pg
+    host.web.add_subapp("/playground", sub)
+    host.web.router.add_get("/", pg.index)
+    return adapter

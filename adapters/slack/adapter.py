@@ -27,17 +27,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound, render
 from adapters.slack.inbound import Who
-from bot.adapter import DeliveryError
-from bot.i18n import t
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.views import Card, Form
-from flows import precheck
+from bot.core.i18n import t
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import DeliveryError, Host
+from bot.core.views import Card, Form
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import App
-    from bot.runtime import Runtime
 
 log = logging.getLogger("mynaleak.slack")
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -77,6 +74,8 @@ class SlackAdapter:
         self.timeout = CALL_TIMEOUT
         self.inflight: set[asyncio.Task[Any]] = set()  # listeners still working after their ack
         self.work = asyncio.Semaphore(WORKERS)
+        self.bolt: AsyncApp | None = None  # set by install
+        self.socket: SocketMode | None = None  # Socket Mode, when SLACK_APP_TOKEN is set
 
     # ---- the Web API -----------------------------------------------------------------------------
     async def call(self, method: str, **args: Any) -> dict[str, Any]:
@@ -256,7 +255,7 @@ class SlackAdapter:
 MAX_BODY = 1_000_000  # Slack's own payloads are far smaller; anything bigger is refused unread
 
 
-def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, command: str = "/mynaleak") -> AsyncApp:
+def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: str = "/mynaleak") -> AsyncApp:
     """The Bolt app: request verification, then one listener per payload type."""
     import re
 
@@ -269,7 +268,7 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
             return
         try:
             async with adapter.work:
-                await runtime.dispatch(event)
+                await host.dispatch(event)
         except Exception as exc:  # the ack is gone: tell the person, log for the operator (no free text)
             log.error("could not handle a Slack request", extra={"event": type(event).__name__, "error": type(exc).__name__})
             log.debug("dispatch failure", exc_info=True)
@@ -308,7 +307,7 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
         if event is None:
             await ack()
             return
-        decided, rejected = precheck(event, runtime.clock(), runtime.config)
+        decided, rejected = host.precheck(event)
         if decided and rejected is None:  # a valid report: close the modal now, create the incident right after
             await ack()
             await act(event)
@@ -316,7 +315,7 @@ def build_bolt(adapter: SlackAdapter, runtime: Runtime, signing_secret: str, com
         if decided and (errors := render.form_errors(rejected)):
             await ack(response_action="errors", errors=errors)
             return
-        task = asyncio.ensure_future(runtime.dispatch(event))
+        task = asyncio.ensure_future(host.dispatch(event))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(task), VIEW_ACK_BUDGET)
         except TimeoutError:
@@ -386,19 +385,18 @@ def make_client(token: str, api_url: str = "", session: aiohttp.ClientSession | 
     return AsyncWebClient(token=token, base_url=base, timeout=int(CALL_TIMEOUT), session=session, retry_handlers=[])
 
 
-def install(app: App) -> SlackAdapter:
+def install(host: Host) -> SlackAdapter:
     """Mount Slack on the shared server. Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode),
     SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (default Slack's), SLACK_COMMAND (default /mynaleak)."""
-    env = app.settings.env
+    env = host.env
     token, secret, app_token = env.get("SLACK_BOT_TOKEN", ""), env.get("SLACK_SIGNING_SECRET", ""), env.get("SLACK_APP_TOKEN", "")
     if not token:
         raise RuntimeError("Slack: SLACK_BOT_TOKEN is not set")
     if not secret and not app_token:
         raise RuntimeError("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT))
-    adapter = SlackAdapter(make_client(token, env.get("SLACK_API_URL", ""), session), tz=app.config.tz, lang=app.config.language)
-    bolt = build_bolt(adapter, app.runtime, secret, env.get("SLACK_COMMAND") or "/mynaleak")
-    app.state["slack.bolt"] = bolt
+    adapter = SlackAdapter(make_client(token, env.get("SLACK_API_URL", ""), session), tz=host.config.tz, lang=host.config.language)
+    bolt = adapter.bolt = build_bolt(adapter, host, secret, env.get("SLACK_COMMAND") or "/mynaleak")
     if secret:
         from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
@@ -412,16 +410,15 @@ def install(app: App) -> SlackAdapter:
                 return web.json_response({"error": "unreadable request"}, status=400)
             return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
-        app.web.router.add_post("/slack/events", slack_events)
+        host.web.router.add_post("/slack/events", slack_events)
     if app_token:
-        socket = SocketMode(bolt, app_token, adapter.client)
-        app.state["slack.socket"] = socket
-        app.web.on_startup.append(lambda _: socket.start())
-        app.web.on_cleanup.append(lambda _: socket.stop())
+        socket = adapter.socket = SocketMode(bolt, app_token, adapter.client)
+        host.web.on_startup.append(lambda _: socket.start())
+        host.web.on_cleanup.append(lambda _: socket.stop())
 
     async def close_session(_: web.Application) -> None:
         await session.close()
 
-    app.web.on_cleanup.append(close_session)
+    host.web.on_cleanup.append(close_session)
     log.info("slack mounted", extra={"http": bool(secret), "socket_mode": bool(app_token)})
     return adapter

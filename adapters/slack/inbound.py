@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from adapters.slack.render import ACTION_SEP, action_of
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
-from bot.model import MessageRef, PlaceRef, UserRef
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.model import MessageRef, PlaceRef, UserRef
 
 T = TypeVar("T")
 

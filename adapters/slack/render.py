@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
-from bot.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Option, Section
+from bot.core.i18n import t
+from bot.core.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Option, Section
 
 Block = dict[str, Any]
 LIMITS = {

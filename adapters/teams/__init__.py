@@ -1,8 +1,21 @@
 """Microsoft Teams: botbuilder CloudAdapter at /api/messages (see adapter.py; README "Install in Teams")."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping
+
+from bot.core.platform import Adapter, Host, Platform
 
 
 def configured(env: Mapping[str, str]) -> bool:
     """Teams is served with an app id (or MYNALEAK_TEAMS=1: local emulator mode, unauthenticated)."""
     return bool(env.get("MICROSOFT_APP_ID")) or env.get("MYNALEAK_TEAMS") == "1"
+
+
+def install(host: Host) -> Adapter:
+    from adapters.teams.adapter import install as mount  # botbuilder only when served
+
+    return mount(host)
+
+
+PLATFORM = Platform("teams", configured, install)

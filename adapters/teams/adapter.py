@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -22,16 +22,11 @@ from msrest.exceptions import DeserializationError
 
 from adapters.teams import inbound, render
 from adapters.teams.connector import Authentication, BotConfig, delivery_error
-from bot.adapter import DeliveryError
-from bot.events import FormSubmitted
-from bot.i18n import t
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.runtime import Unavailable
-from bot.views import Card, Form
-from storage.conversations import load_ref, save_ref
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.core.events import FormSubmitted
+from bot.core.i18n import t
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import DeliveryError, Host, Unavailable
+from bot.core.views import Card, Form
 
 log = logging.getLogger("mynaleak.teams")
 CHANNEL_ID = "msteams"
@@ -51,8 +46,8 @@ def _msg_key(conversation: str, activity_id: str, service_url: str, thread: str 
 class TeamsAdapter:
     platform = "teams"
 
-    def __init__(self, app: App, config: BotConfig):
-        self.app = app
+    def __init__(self, host: Host, config: BotConfig):
+        self.host = host
         self.config = config
         self.app_id = config.APP_ID or None
         self.cloud = CloudAdapter(Authentication(config))
@@ -79,17 +74,17 @@ class TeamsAdapter:
         except inbound.BadActivity as exc:
             log.warning("teams: activity refused: %s", exc, extra={"activity_type": activity.get("type")})
             if inbound.is_submit(activity):
-                await self._say(ctx, t("teams.bad_submit", inbound.lang(activity) or self.app.config.language))
+                await self._say(ctx, t("teams.bad_submit", inbound.lang(activity) or self.host.config.language))
             return
         if event is None:
             return
         try:
-            outcome = await self.app.runtime.dispatch(event)
+            outcome = await self.host.dispatch(event)
         except Unavailable:
-            await self._say(ctx, t("teams.try_again", event.lang or self.app.config.language))
+            await self._say(ctx, t("teams.try_again", event.lang or self.host.config.language))
             return
         if isinstance(event, FormSubmitted) and not outcome.duplicate:
-            await self._after_submit(ctx, activity, outcome.form, event.lang or self.app.config.language)
+            await self._after_submit(ctx, activity, outcome.form, event.lang or self.host.config.language)
 
     async def _after_submit(self, ctx: TurnContext, activity: dict[str, Any], rejected: Form | None, lang: str) -> None:
         """Show a rejected form again with its errors, or close the submitted one (in place)."""
@@ -153,7 +148,7 @@ class TeamsAdapter:
             if stored and stored.get("kind") == "personal":
                 self._keep(self._seen, key, blob)
                 return
-        await save_ref(self.app.store, key, value, self.app.runtime.clock())
+        await self.host.references.save(self.platform, key, value, self.host.clock())
         self._keep(self._seen, key, blob)
         self._keep(self._refs, key, value)
 
@@ -162,7 +157,7 @@ class TeamsAdapter:
         a stale one is refreshed the next time the person or place is seen)."""
         if key in self._refs:
             return json.loads(json.dumps(self._refs[key]))
-        stored = await load_ref(self.app.store, key)
+        stored = await self.host.references.load(self.platform, key)
         if stored is not None:
             self._keep(self._refs, key, stored)
         return stored
@@ -176,11 +171,11 @@ class TeamsAdapter:
     # ---- outbound: the adapter contract ---------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
         ref = await self._dm(user)
-        content = render.card(view, self.app.config.language)
+        content = render.card(view, self.host.config.language)
         return await self._send(ref, ref["conversation"]["id"], content, view.title, "notify", alert=True)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
-        content = render.card(view, self.app.config.language)
+        content = render.card(view, self.host.config.language)
         if thread is not None:
             key = json.loads(thread.key)
             conv = key.get("thread") or key["conversation"]
@@ -188,12 +183,12 @@ class TeamsAdapter:
             return await self._send(ref, conv, content, view.title, "thread reply")
         stored = await self._load(inbound.base_conversation(place.key))
         if stored is None:
-            raise DeliveryError(t("teams.no_channel", self.app.config.language), permanent=True)
+            raise DeliveryError(t("teams.no_channel", self.host.config.language), permanent=True)
         return await self._send(stored["reference"], place.key, content, view.title, "post", channel=stored.get("kind") == "channel")
 
     async def update(self, message: MessageRef, view: Card) -> None:
         key = json.loads(message.key)
-        content = render.card(view, self.app.config.language)
+        content = render.card(view, self.host.config.language)
         activity = Activity(
             type="message", id=key["activity_id"], attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)]
         )
@@ -205,10 +200,10 @@ class TeamsAdapter:
         await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
-        await self._private(user, place, render.card(view, self.app.config.language), view.title, "reply")
+        await self._private(user, place, render.card(view, self.host.config.language), view.title, "reply")
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
-        await self._private(user, place, render.form(form, self.app.config.language), form.title, "form")
+        await self._private(user, place, render.form(form, self.host.config.language), form.title, "form")
 
     # ---- helpers --------------------------------------------------------------------------------
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
@@ -230,8 +225,8 @@ class TeamsAdapter:
     async def _dm(self, user: UserRef) -> dict[str, Any]:
         """The reference of ``user``'s personal chat with the bot, creating it when we only saw them
         in a team. No reference at all: they never installed the app → a permanent failure."""
-        name = user.name or (p.name if (p := self.app.config.person(user)) else user.key)
-        lang = self.app.config.language
+        name = user.name or (p.name if (p := self.host.config.person(user)) else user.key)
+        lang = self.host.config.language
         stored = await self._load(user.key)
         if stored is None:
             raise DeliveryError(t("teams.not_installed", lang, name=name), permanent=True)
@@ -315,9 +310,9 @@ def _account(raw: Any) -> dict[str, str]:
     return {k: str(raw[k]) for k in ("id", "name", "aadObjectId") if raw.get(k)}
 
 
-def install(app: App) -> TeamsAdapter:
-    """Mount ``/api/messages`` and return the Teams adapter (``bot.app.build`` calls this)."""
-    config = BotConfig.from_env(app.settings.env)
+def install(host: Host) -> TeamsAdapter:
+    """Mount ``/api/messages`` and return the Teams adapter (``adapters.teams.PLATFORM`` calls this)."""
+    config = BotConfig.from_env(host.env)
     if not config.APP_ID:
         log.warning(
             "TEAMS IS IN LOCAL EMULATOR MODE: MICROSOFT_APP_ID is not set, so requests to /api/messages are NOT "
@@ -326,9 +321,8 @@ def install(app: App) -> TeamsAdapter:
         )
     else:
         log.info("teams: Bot Framework authentication on", extra={"app_type": config.APP_TYPE})
-    adapter = TeamsAdapter(app, config)
-    app.web.router.add_post("/api/messages", adapter.handle)
-    app.state["teams"] = adapter
+    adapter = TeamsAdapter(host, config)
+    host.web.router.add_post("/api/messages", adapter.handle)
     return adapter
 
 

@@ -36,7 +36,7 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.adapter import DeliveryError
+from bot.core.platform import DeliveryError
 
 log = logging.getLogger("mynaleak.teams")
 TIMEOUT = 15  # seconds for one connector call

@@ -1,4 +1,4 @@
-"""Pure translators: a Bot Framework activity from Teams (JSON, as posted) → ``bot.events``.
+"""Pure translators: a Bot Framework activity from Teams (JSON, as posted) → ``bot.core.events``.
 
 A person is keyed by their Entra (AAD) object id when Teams sends it, else by their channel account
 id; the organisation file lists people by that key. A place is the conversation id as Teams gives it
@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.teams.render import DATE, META, TIME
-from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
-from bot.model import MessageRef, PlaceRef, UserRef
-from flows.redaction import contains_my_number
+from bot.core.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.redaction import contains_my_number
 
 PLATFORM = "teams"
 _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)

@@ -22,8 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bot.config import OrgConfig, Settings
-from bot.i18n import t
+from bot.core.config import OrgConfig, Settings
+from bot.core.i18n import t
 
 MANIFEST_VERSION = "1.19"
 ACCENT = (0xB3, 0x26, 0x1E)  # a warning red

@@ -16,8 +16,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot.i18n import t
-from bot.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Section
+from bot.core.i18n import t
+from bot.core.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Section
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"

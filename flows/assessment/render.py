@@ -1,6 +1,6 @@
 """Human text for an :class:`~flows.assessment.engine.Assessment` (Japanese by default).
 
-Every string comes from the message catalogue (``bot/i18n/<lang>/assessment.yaml``). The text
+Every string comes from the message catalogue (``bot/core/i18n/<lang>/assessment.yaml``). The text
 says once that it is not legal advice, and — when a report is a duty — mentions that the old PPC
 leaflet's "everyone contacted, no real leak, no report" exemption is no longer in the rule (it is
 never applied).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.i18n import DEFAULT_LANG, t
+from bot.core.i18n import DEFAULT_LANG, t
 from flows.assessment.engine import Assessment, Reason
 from flows.calendar import closed_reason, day_n
 

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from adapters.playground.personas import personas
 from bot.app import App, build
-from bot.config import OrgConfig, Settings
-from bot.model import UserRef
+from bot.core.config import OrgConfig, Settings
+from bot.core.model import UserRef
 from tests.contract.drivers import Received, Submitted, platform_id
 
 
@@ -78,7 +78,7 @@ class PlaygroundDriver:
         await site.start()
         port = self.runner.addresses[0][1]
         self.base = f"http://127.0.0.1:{port}"
-        self.pg = self.app.state["playground"]
+        self.pg = self.app.adapters["playground"]
         self._got = {pid: 0 for pid in self._handles}
         self._readers = [asyncio.create_task(self._read(pid)) for pid in self._handles]
         for _ in range(500):
@@ -188,9 +188,7 @@ class PlaygroundDriver:
                 return r.status, {"raw": await r.text()}
 
     async def send_command(self, handle: str, text: str) -> int:
-        status, _ = await self.post(
-            "command", {"persona": self.persona_id(handle), "place": self.pg.adapter.channel, "text": f"/mynaleak {text}"}
-        )
+        status, _ = await self.post("command", {"persona": self.persona_id(handle), "place": self.pg.channel, "text": f"/mynaleak {text}"})
         return status
 
     def _find_button(self, handle: str, action: str, value: str) -> str | None:
@@ -218,7 +216,7 @@ class PlaygroundDriver:
         return Submitted(status, data.get("errors") or {})
 
     async def bad_request(self) -> int:
-        body = {"persona": self.persona_id("reporter"), "place": self.pg.adapter.channel, "text": "/mynaleak report"}
+        body = {"persona": self.persona_id("reporter"), "place": self.pg.channel, "text": "/mynaleak report"}
         status, _ = await self.post("command", body, headers=self.headers(token="forged-" + uuid.uuid4().hex))
         return status
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from adapters.slack.render import ACTION_SEP, action_of
 from bot.app import App
-from bot.config import OrgConfig
-from bot.model import UserRef
+from bot.core.config import OrgConfig
+from bot.core.model import UserRef
 from tests.adapters.slack.blockkit import check_calls
 from tests.adapters.slack.fake_slack import FakeSlack, _user
 from tests.adapters.slack.harness import SlackHarness

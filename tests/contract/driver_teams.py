@@ -19,8 +19,8 @@ from botframework.connector.auth import MicrosoftAppCredentials
 
 from adapters.teams.render import DATE, ERROR, TIME
 from bot.app import App
-from bot.config import OrgConfig
-from bot.model import UserRef
+from bot.core.config import OrgConfig
+from bot.core.model import UserRef
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot, make_bot
 from tests.adapters.teams.test_auth import APP_ID, OpenId

@@ -30,8 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from bot.config import OrgConfig, parse_org
-from bot.model import UserRef
+from bot.core.config import OrgConfig, parse_org
+from bot.core.model import UserRef
 
 if TYPE_CHECKING:
     from bot.app import App

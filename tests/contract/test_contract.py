@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.views import Card
+from bot.core.views import Card
 from tests.conftest import Clock
 from tests.contract.drivers import REPORT_VALUES, Driver, Received, contract_org
 

@@ -14,7 +14,7 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright, expect
 
 from bot.app import App, build
-from bot.config import Settings
+from bot.core.config import Settings
 from storage.migrate import upgrade
 from storage.store import Store
 from tests.conftest import ROOT

@@ -3,8 +3,8 @@ flows (report → ack → notes, done, not applicable → close)."""
 
 from __future__ import annotations
 
-from bot.events import FormSubmitted
-from bot.model import Incident
+from bot.core.events import FormSubmitted
+from bot.core.model import Incident
 from tests.flows.helpers import SATO, SUZUKI, T0, command, minutes, press, report, step
 
 # item id -> the note recorded on it, and the report sections (規則第3条第1項) the default template

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.config import OrgConfig, parse_org
-from bot.effects import Effect
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
-from bot.model import Incident, PlaceRef, UserRef
+from bot.core.config import OrgConfig, parse_org
+from bot.core.effects import Effect
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
+from bot.core.model import Incident, PlaceRef, UserRef
 from flows import State, handle
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 in Tokyo, a working day

@@ -17,8 +17,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-import bot.i18n
-from bot.i18n import t
+import bot.core.i18n
+from bot.core.i18n import t
 from flows.assessment import (
     RULE_PACKS,
     TRI_FACTS,
@@ -488,7 +488,7 @@ def test_before_the_pack_took_effect_is_flagged() -> None:
 
 def test_catalogues_have_the_same_keys() -> None:
     def keys(lang: str) -> set[str]:
-        data = yaml.safe_load((Path(bot.i18n.__file__).parent / lang / "assessment.yaml").read_text("utf-8"))
+        data = yaml.safe_load((Path(bot.core.i18n.__file__).parent / lang / "assessment.yaml").read_text("utf-8"))
         assert all(k.startswith(("assess.", "cal.")) for k in data)
         return set(data)
 

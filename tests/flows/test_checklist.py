@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.effects import OpenForm, RejectForm, Reply, StartTimer, Update
-from bot.events import FormSubmitted
-from bot.model import UserRef
+from bot.core.effects import OpenForm, RejectForm, Reply, StartTimer, Update
+from bot.core.events import FormSubmitted
+from bot.core.model import UserRef
 from tests.flows.helpers import OUTSIDER, REPORTER, SATO, SUZUKI, T0, TANAKA, command, minutes, of, press, report, step
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.effects import CancelMessages, CancelTimers, Post, Reply, Update
-from bot.model import IncidentSummary
+from bot.core.effects import CancelMessages, CancelTimers, Post, Reply, Update
+from bot.core.model import IncidentSummary
 from flows import State, handle, needs
 from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, command, config, of, press, report, step
 

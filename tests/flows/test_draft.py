@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.core.redaction import MASK
 from flows.assessment import Facts
 from flows.assessment_facts import facts_for_assessment
 from flows.draft import BULLET, NOTICE_SECTIONS, REPORT_SECTIONS, SUB, Draft, build_notice, build_report, to_markdown
-from flows.redaction import MASK
 from tests.flows.draft_helpers import CLOSE_REASON, FACTS_NOTE, NOTES, recorded_incident
 from tests.flows.helpers import SATO, T0, config, minutes, press, report, step
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.effects import CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
-from bot.model import UserRef
+from bot.core.effects import CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
+from bot.core.model import UserRef
 from tests.flows.helpers import (
     OUTSIDER,
     REPORTER,

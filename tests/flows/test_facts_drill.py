@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.effects import Audit, CancelTimers, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
-from bot.events import FormSubmitted, TimerFired
-from bot.views import Card
+from bot.core.effects import Audit, CancelTimers, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
+from bot.core.events import FormSubmitted, TimerFired
+from bot.core.views import Card
 from flows import State, handle, needs
 from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, minutes, of, press, report, step
 

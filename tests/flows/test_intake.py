@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.effects import Notify, OpenForm, Post, RejectForm, Reply, StartTimer
-from bot.events import FormSubmitted
+from bot.core.effects import Notify, OpenForm, Post, RejectForm, Reply, StartTimer
+from bot.core.events import FormSubmitted
 from flows import State, handle
 from tests.flows.helpers import DM, GOOD, REPORTER, T0, command, config, of, report
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.effects import Notify, OpenForm, Post, Reply, Update
-from bot.events import FormSubmitted
-from bot.model import IncidentSummary, UserRef
+from bot.core.effects import Notify, OpenForm, Post, Reply, Update
+from bot.core.events import FormSubmitted
+from bot.core.model import IncidentSummary, UserRef
 from flows import State, handle
 from tests.flows.helpers import OUTSIDER, REPORTER, SUZUKI, T0, TANAKA, command, config, press, report
 

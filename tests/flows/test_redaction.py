@@ -1,4 +1,4 @@
-"""My Number detection and masking (flows.redaction). Rules: LEGAL.md "My Number check digit"."""
+"""My Number detection and masking (bot.core.redaction). Rules: LEGAL.md "My Number check digit"."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from flows.redaction import (
+from bot.core.redaction import (
     MASK,
     check_digit,
     contains_my_number,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.effects import CancelTimers, Post, StartTimer
-from bot.events import TimerFired
-from bot.views import MENTION_RE
+from bot.core.effects import CancelTimers, Post, StartTimer
+from bot.core.events import TimerFired
+from bot.core.views import MENTION_RE
 from tests.flows.helpers import OUTSIDER, SATO, SUZUKI, T0, command, of, press, report, step
 
 DIGEST = lambda inc: TimerFired(inc.id, "remind", "digest")  # noqa: E731

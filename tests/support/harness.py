@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.recording import RecordingAdapter
-from bot.config import OrgConfig
+from bot.core.config import OrgConfig
+from bot.core.events import ButtonPressed, CommandInvoked, Event, FormSubmitted
+from bot.core.model import PlaceRef, UserRef
 from bot.delivery import Deliverer
-from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted
-from bot.model import PlaceRef, UserRef
 from bot.runtime import Outcome, Runtime
 from bot.scheduler import Ticker
 from storage.store import Store

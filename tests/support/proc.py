@@ -10,9 +10,9 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bot.config import load_org
-from bot.events import FormSubmitted
-from bot.model import PlaceRef, UserRef
+from bot.core.config import load_org
+from bot.core.events import FormSubmitted
+from bot.core.model import PlaceRef, UserRef
 from bot.runtime import utcnow
 from tests.support.harness import Harness
 

@@ -7,9 +7,9 @@ import pytest
 from adapters.playground import inbound
 from adapters.playground.inbound import InboundError
 from adapters.playground.personas import personas
-from bot.config import SAMPLE_CONFIG, load_org
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
-from bot.model import MessageRef, PlaceRef
+from bot.core.config import SAMPLE_CONFIG, load_org
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.model import MessageRef, PlaceRef
 
 PEOPLE = {p.id: p for p in personas(load_org(SAMPLE_CONFIG))}
 RID = "0123456789abcdef"

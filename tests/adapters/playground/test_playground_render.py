@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from adapters.playground.render import card_html, form_html, message_html, text_html
-from bot.model import UserRef
-from bot.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
+from bot.core.model import UserRef
+from bot.core.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
 
 VOID = {"input", "br", "img", "meta", "link", "path"}
 EVIL = '<script>alert("x")</script>&"\''

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.model import PlaceRef
-from bot.views import Card
+from bot.core.model import PlaceRef
+from bot.core.views import Card
 from tests.conftest import Clock
 from tests.contract.driver_playground import PlaygroundDriver
 from tests.contract.drivers import contract_org
@@ -151,8 +151,8 @@ async def test_the_chat_survives_a_restart(pg: PlaygroundDriver) -> None:
 
 
 async def test_updating_an_unknown_message_is_a_permanent_delivery_error(pg: PlaygroundDriver) -> None:
-    from bot.adapter import DeliveryError
-    from bot.model import MessageRef, UserRef
+    from bot.core.model import MessageRef, UserRef
+    from bot.core.platform import DeliveryError
 
     adapter = pg.app.adapters["playground"]
     for call in (

@@ -20,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.render import ACTION_SEP, action_of
 from bot.app import App, build
-from bot.config import OrgConfig, Settings
+from bot.core.config import OrgConfig, Settings
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 SECRET = "test-signing-secret"

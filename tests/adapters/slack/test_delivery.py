@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 
 from adapters.slack.adapter import SlackAdapter, make_client
-from bot.adapter import DeliveryError
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.views import Card
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import DeliveryError
+from bot.core.views import Card
 from tests.adapters.slack.fake_slack import BOT_TOKEN
 from tests.adapters.slack.test_flow import _card, report
 

@@ -6,7 +6,7 @@ import json
 
 from adapters.slack import inbound
 from adapters.slack.inbound import Who
-from bot.model import MessageRef, PlaceRef, UserRef
+from bot.core.model import MessageRef, PlaceRef, UserRef
 
 COMMAND = {"token": "x", "team_id": "T0001", "team_domain": "example", "channel_id": "C2147483705", "channel_name": "test",
            "user_id": "U2147483697", "user_name": "steve", "command": "/mynaleak", "text": "status ML-2026-0001",

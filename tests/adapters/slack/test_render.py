@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import render
-from bot.model import UserRef
-from bot.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
+from bot.core.model import UserRef
+from bot.core.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
 from flows.common import Ctx
 from flows.intake import report_form
 from tests.adapters.slack.blockkit import check_blocks, check_modal

@@ -11,7 +11,7 @@ from tests.adapters.slack.harness import SlackHarness
 async def test_slash_command_over_socket_mode(db_url, org, fake, clock):
     h = await SlackHarness.start(db_url, org, fake, clock, socket_mode=True, http=False)
     try:
-        socket = h.app.state["slack.socket"]
+        socket = h.app.adapters["slack"].socket
         await asyncio.wait_for(socket.connected.wait(), 10)
         assert fake.called("apps.connections.open")
         body = h.command_body("report", "U0REPORTER", "C0GENERAL")

@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App, build
-from bot.config import OrgConfig, Settings, parse_org
+from bot.core.config import OrgConfig, Settings, parse_org
 from tests.adapters.teams import fakes
 
 ORG = {

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import func, select
 
-from bot.config import OrgConfig
-from storage.conversations import load_ref
+from bot.core.config import OrgConfig
+from storage.conversations import StoredReferences
 from storage.tables import ProcessedEvent
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot, make_bot
@@ -73,8 +73,8 @@ async def secured(db_url: str, teams_org: OrgConfig, clock: Any, connector: fake
 
 
 async def _nothing_stored(bot: Bot) -> None:
-    assert await load_ref(bot.app.store, "aad-sato") is None
-    assert await load_ref(bot.app.store, "a:personal-aad-sato") is None
+    assert await StoredReferences(bot.app.store).load("teams", "aad-sato") is None
+    assert await StoredReferences(bot.app.store).load("teams", "a:personal-aad-sato") is None
     async with bot.app.store.tx() as tx:
         assert (await tx.conn.execute(select(func.count()).select_from(ProcessedEvent.__table__))).scalar() == 0  # type: ignore[attr-defined]
     assert bot.connector.calls == []
@@ -99,7 +99,7 @@ async def test_valid_token_is_accepted(secured: tuple[Bot, OpenId]) -> None:
     url = bot.connector.url
     act = fakes.installed(url, fakes.person("aad-sato"), fakes.personal("aad-sato"))
     assert await bot.post(act, token=openid.token(url)) == 201
-    ref = await load_ref(bot.app.store, "aad-sato")
+    ref = await StoredReferences(bot.app.store).load("teams", "aad-sato")
     assert ref is not None and ref["reference"]["serviceUrl"] == url
 
 
@@ -109,7 +109,7 @@ async def test_emulator_mode_without_app_id_accepts_unsigned(caplog: pytest.LogC
     url = bot.connector.url
     act = fakes.installed(url, fakes.person("aad-sato"), fakes.personal("aad-sato"))
     assert await bot.post(act) == 201
-    assert await load_ref(bot.app.store, "aad-sato") is not None
+    assert await StoredReferences(bot.app.store).load("teams", "aad-sato") is not None
 
 
 async def test_unreadable_body_is_400_not_500(bot: Bot) -> None:

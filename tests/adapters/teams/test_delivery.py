@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.adapter import DeliveryError
-from bot.model import MessageRef, PlaceRef, UserRef
-from bot.views import Card
+from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.platform import DeliveryError
+from bot.core.views import Card
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from adapters.teams import inbound
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
+from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from tests.adapters.teams import fakes
 
 URL = "https://smba.trafficmanager.net/jp/"

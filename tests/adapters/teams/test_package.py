@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from adapters.teams.package import PackageError, build_package, manifest
-from bot.config import OrgConfig, Settings
+from bot.core.config import OrgConfig, Settings
 from tests.adapters.teams.fakes import SCHEMAS
 
 APP_ID = "11111111-2222-3333-4444-555555555555"

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.teams import render
-from bot.config import OrgConfig
-from bot.model import UserRef
-from bot.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
+from bot.core.config import OrgConfig
+from bot.core.model import UserRef
+from bot.core.views import Button, Card, CheckItem, Field, Form, Input, Option, Section, mention
 from flows.common import Ctx
 from flows.intake import report_form
 from tests.adapters.teams.fakes import validate_card
@@ -96,7 +96,7 @@ def test_form_inputs_of_every_kind_validate() -> None:
 def test_draft_attachments_are_shown_inline_and_named() -> None:
     import base64 as b64
 
-    from bot.views import Attachment
+    from bot.core.views import Attachment
 
     md = "# 報告書\n\n1. 概要: USBメモリを紛失"
     view = Card(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from storage.conversations import load_ref
+from storage.conversations import StoredReferences
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot
 from tests.support.jsontree import nodes
@@ -144,7 +144,7 @@ async def test_member_seen_in_a_team_gets_a_new_personal_chat(bot: Bot) -> None:
     assert created[0].body["channelData"]["tenant"]["id"] == fakes.TENANT, created[0].body
     # the help text went to the new personal chat, and that chat is now sato's stored reference
     assert bot.connector.to("a:dm-29:1aad-sato", "send")
-    ref = await load_ref(bot.app.store, "aad-sato")
+    ref = await StoredReferences(bot.app.store).load("teams", "aad-sato")
     assert ref is not None and ref["kind"] == "personal" and ref["reference"]["conversation"]["id"] == "a:dm-29:1aad-sato"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.model import MessageRef, PlaceRef, UserRef
+from bot.core.model import MessageRef, PlaceRef, UserRef
 
 
 @dataclass(frozen=True)

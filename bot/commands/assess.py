@@ -13,7 +13,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from bot.i18n import DEFAULT_LANG, LANGS, lang_hint, t
+from bot.core.i18n import DEFAULT_LANG, LANGS, lang_hint, t
 from flows.assessment import (
     COUNT_FACTS,
     TRI_FACTS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -11,11 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.model import ChainStep, UserRef
+from bot.core.model import ChainStep, UserRef
 
-PLATFORMS = ("playground", "slack", "teams")
-DEFAULT_CHECKLIST = Path(__file__).resolve().parent.parent / "flows" / "checklist" / "default.yaml"
-SAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "mynaleak.sample.yml"
+DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
+SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "mynaleak.sample.yml"
 
 
 class ConfigError(Exception):
@@ -151,8 +151,10 @@ def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
     return tuple(steps)
 
 
-def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> OrgConfig:
-    """Validate an organisation file's content; raise :class:`ConfigError` listing every problem."""
+def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, platforms: Collection[str] | None = None) -> OrgConfig:
+    """Validate an organisation file's content; raise :class:`ConfigError` listing every problem.
+    ``platforms``: the channel names a person's ids and the incident channel may use (the shell
+    passes the registry's, ``adapters.names()``); ``None`` accepts any name."""
     problems: list[str] = []
     if not isinstance(data, dict):
         raise ConfigError(source, ["the file must be a mapping of settings"])
@@ -179,9 +181,9 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
         if not isinstance(p, dict) or not p.get("name"):
             problems.append(f"people.{handle}: needs a name")
             continue
-        ids = {k: str(v) for k, v in p.items() if k in PLATFORMS and v}
-        unknown = [k for k in p if k != "name" and k not in PLATFORMS]
-        problems += [f"people.{handle}.{k}: unknown platform (use {', '.join(PLATFORMS)})" for k in unknown]
+        unknown = [k for k in p if k != "name" and platforms is not None and k not in platforms]
+        ids = {str(k): str(v) for k, v in p.items() if k != "name" and k not in unknown and v}
+        problems += [f"people.{handle}.{k}: unknown platform (use {', '.join(platforms or ())})" for k in unknown]
         if not ids:
             problems.append(f"people.{handle}: needs an id on at least one platform")
         people[str(handle)] = Person(str(handle), str(p["name"]), ids)
@@ -204,7 +206,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
     responders = tuple(str(h) for h in (data.get("responders") or []))
     problems += [f"responders: unknown person {h!r} (not in people)" for h in responders if h not in people]
     channels = {k: str(v) for k, v in (data.get("incident_channel") or {}).items()}
-    problems += [f"incident_channel.{k}: unknown platform" for k in channels if k not in PLATFORMS]
+    problems += [f"incident_channel.{k}: unknown platform" for k in channels if platforms is not None and k not in platforms]
     if not channels:
         problems.append("incident_channel: name the incident channel for at least one platform")
     drill = data.get("drill") or {}
@@ -243,7 +245,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None) -> 
     )
 
 
-def load_org(path: str | Path) -> OrgConfig:
+def load_org(path: str | Path, platforms: Collection[str] | None = None) -> OrgConfig:
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -251,7 +253,7 @@ def load_org(path: str | Path) -> OrgConfig:
         raise ConfigError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), [f"not valid YAML: {exc}"]) from exc
-    return parse_org(data, str(path), path.parent)
+    return parse_org(data, str(path), path.parent, platforms)
 
 
 @dataclass(frozen=True)

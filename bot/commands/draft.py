@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, OrgConfig, Settings, load_org
-from bot.i18n import DEFAULT_LANG, LANGS, lang_hint, t
-from bot.model import Incident
+from bot.core.config import ConfigError, OrgConfig, Settings, load_org
+from bot.core.i18n import DEFAULT_LANG, LANGS, lang_hint, t
+from bot.core.model import Incident
 from flows.draft import Draft, build_notice, build_report, to_markdown
 
 __all__ = ["DraftArgs", "DraftError", "build", "draft_main", "export", "main", "parse_args"]
@@ -101,7 +101,7 @@ def export(draft: Draft, fmt: str = "md") -> tuple[str, bytes, str]:
     """``draft`` as a file to post or download: (file name, content, MIME type)."""
     name = f"{draft.incident_id or 'draft'}-{draft.kind}.{fmt}"
     if fmt == "docx":
-        from bot.docx_export import to_docx_bytes
+        from flows.docx_export import to_docx_bytes
 
         return name, to_docx_bytes(draft), MIME["docx"]
     return name, to_markdown(draft).encode("utf-8"), MIME["md"]
@@ -172,7 +172,7 @@ async def draft_main(argv: list[str], stdout: TextIO | None = None, settings: Se
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Synchronous entry point (``python -m bot.draft_cmd …``)."""
+    """Synchronous entry point (``python -m bot.commands.draft …``)."""
     return asyncio.run(draft_main(list(sys.argv[1:] if argv is None else argv)))
 
 

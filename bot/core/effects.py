@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.model import PlaceRef, UserRef
-from bot.views import Card, Form
+from bot.core.model import PlaceRef, UserRef
+from bot.core.views import Card, Form
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.model import UserRef
+from bot.core.model import UserRef
 
 Tone = Literal["info", "warning", "danger", "success", "muted"]
 MENTION_RE = re.compile(r"⟦@([^|⟦⟧]+)\|([^|⟦⟧]*)\|([^⟦⟧]*)⟧")

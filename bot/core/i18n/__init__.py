@@ -1,6 +1,6 @@
 """The message catalogue: every user-visible string goes through :func:`t`.
 
-Catalogues are YAML files under ``bot/i18n/<lang>/*.yaml`` (flat ``key: text`` maps, merged per
+Catalogues are YAML files under ``bot/core/i18n/<lang>/*.yaml`` (flat ``key: text`` maps, merged per
 language). Japanese is the default; English is available. Text uses ``str.format`` fields.
 """
 

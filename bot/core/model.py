@@ -1,7 +1,7 @@
 """The platform-neutral model: frozen dataclasses, no platform types.
 
 References to people, places and messages are ``(platform, opaque key)`` pairs; only the adapter of
-that platform knows what the key means. Everything here is serialised as JSON (``bot.serde``), so any
+that platform knows what the key means. Everything here is serialised as JSON (``bot.core.serde``), so any
 replica can act on an incident after a restart.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-Tri = Literal["yes", "no", "unknown"]
+from bot.core.facts import Tri
+
 ItemState = Literal["open", "done", "na"]
 
 

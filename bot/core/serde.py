@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
+from bot.core.views import Card, Form
+
 T = TypeVar("T")
 
 
@@ -22,3 +24,13 @@ def dump(obj: object) -> Any:
 
 def load(tp: type[T], data: Any) -> T:
     return _adapter(tp).validate_python(data)
+
+
+def view_payload(view: Card | Form) -> dict[str, Any]:
+    """A Card or a Form as stored JSON (in outgoing rows and transcripts)."""
+    return {"type": type(view).__name__, "data": dump(view)}
+
+
+def view_from(payload: dict[str, Any]) -> Card | Form:
+    """The Card or Form stored by :func:`view_payload`."""
+    return load(Form if payload["type"] == "Form" else Card, payload["data"])

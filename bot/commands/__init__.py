@@ -1,0 +1,1 @@
+"""Command-line commands beyond running the bot: assess, draft, audit."""
