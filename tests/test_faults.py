@@ -5,7 +5,6 @@ restart; nothing accepted before is lost and nothing is done twice."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import shutil
 import subprocess
@@ -16,11 +15,13 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
+import adapters
 from storage.audit import verify_chain
 from storage.migrate import upgrade
 from storage.store import Store
 from tests.conftest import PG_URL, Clock, drop_pg_schema, fresh_pg_schema
-from tests.contract.test_contract import DRIVERS, of, report
+from tests.contract.drivers import driver_module
+from tests.contract.test_contract import of, report
 
 pytestmark = [
     pytest.mark.slow,
@@ -55,13 +56,13 @@ async def healthz(app):  # noqa: ANN001, ANN201 - the /healthz route's own handl
     return await handler(make_mocked_request("GET", "/healthz"))
 
 
-@pytest.mark.parametrize("platform", sorted(DRIVERS))
+@pytest.mark.parametrize("platform", adapters.names())
 async def test_postgres_restart_mid_run(platform: str, clock: Clock) -> None:
     url, schema = await fresh_pg_schema()
     store = Store.open(url)
     await upgrade(store.engine)
     await store.close()
-    d = importlib.import_module(f"tests.contract.{DRIVERS[platform]}").DRIVER()
+    d = driver_module(platform).DRIVER()
     from tests.contract.drivers import contract_org
 
     await d.start(url, contract_org(), clock)

@@ -3,16 +3,16 @@ a while. Everything the bot queued meanwhile is delivered afterwards, once per i
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
+import adapters
 from storage.store import OUT
 from tests.conftest import Clock
-from tests.contract.drivers import REPORT_VALUES, contract_org
-from tests.contract.test_contract import DRIVERS, ID_RE, of
+from tests.contract.drivers import REPORT_VALUES, contract_org, driver_module
+from tests.contract.test_contract import ID_RE, of
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +22,9 @@ def outage(d, on: bool, delay: float = 0.0) -> None:
     fake.down, fake.down_delay = on, delay
 
 
-@pytest.mark.parametrize("platform", [p for p in sorted(DRIVERS) if p in ("slack", "teams")])
+@pytest.mark.parametrize("platform", [p for p in adapters.names() if p in ("slack", "teams")])
 async def test_everything_queued_during_an_outage_is_delivered_once(platform: str, db_url: str, clock: Clock) -> None:
-    d = importlib.import_module(f"tests.contract.{DRIVERS[platform]}").DRIVER()
+    d = driver_module(platform).DRIVER()
     await d.start(db_url, contract_org(), clock)
     try:
         assert await d.send_command("reporter", "report") in range(200, 300)

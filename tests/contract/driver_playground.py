@@ -18,7 +18,7 @@ from adapters.playground.personas import personas
 from bot.app import App, build
 from bot.core.config import OrgConfig, Settings
 from bot.core.model import UserRef
-from tests.contract.drivers import Received, Submitted, platform_id
+from tests.contract.drivers import Received, Submitted
 
 
 class _Flatten(HTMLParser):
@@ -109,7 +109,7 @@ class PlaygroundDriver:
 
     # ---- people --------------------------------------------------------------------------------
     def persona_id(self, handle: str) -> str:
-        return next((pid for pid, h in self._handles.items() if h == handle), platform_id(self.platform, handle))
+        return next((pid for pid, h in self._handles.items() if h == handle), user_id(handle))
 
     def user(self, handle: str) -> UserRef:
         return UserRef(self.platform, self.persona_id(handle))
@@ -224,6 +224,14 @@ class PlaygroundDriver:
         assert self._last is not None, "nothing to replay"
         status, _ = await self._send(*self._last)
         return status
+
+
+CHANNEL = "incidents"  # the incident channel's key
+
+
+def user_id(handle: str) -> str:
+    """Playground persona ids are the handles."""
+    return handle
 
 
 DRIVER = PlaygroundDriver

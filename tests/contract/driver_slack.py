@@ -17,7 +17,7 @@ from bot.core.model import UserRef
 from tests.adapters.slack.blockkit import check_calls
 from tests.adapters.slack.fake_slack import FakeSlack, _user
 from tests.adapters.slack.harness import SlackHarness
-from tests.contract.drivers import HANDLES, Received, Submitted, platform_id
+from tests.contract.drivers import HANDLES, Received, Submitted
 from tests.support.jsontree import nodes
 
 
@@ -54,7 +54,7 @@ class SlackDriver:
         self.db_url, self.config, self.clock = db_url, config, clock
         await self.fake.start()
         for handle in HANDLES:
-            uid = platform_id("slack", handle)
+            uid = user_id(handle)
             self.fake.users[uid] = _user(uid, handle.title())
         await self._boot()
 
@@ -74,11 +74,11 @@ class SlackDriver:
         check_calls(self.fake.calls)  # every Block Kit payload of the run parses and keeps Slack's limits
 
     def user(self, handle: str) -> UserRef:
-        return UserRef("slack", platform_id("slack", handle), handle)
+        return UserRef("slack", user_id(handle), handle)
 
     def _handle(self, uid_or_dm: str) -> str:
         uid = "U" + uid_or_dm[1:] if uid_or_dm.startswith("D") else uid_or_dm
-        return next((h for h in HANDLES if platform_id("slack", h) == uid), uid)
+        return next((h for h in HANDLES if user_id(h) == uid), uid)
 
     # ---- inbound -------------------------------------------------------------------------------------
     async def _send(self, body: str, content_type: str, handle: str, trigger: str | None) -> Any:
@@ -91,7 +91,7 @@ class SlackDriver:
 
     async def send_command(self, handle: str, text: str) -> int:
         assert self.h is not None
-        fields = self.h.command_body(text, platform_id("slack", handle), self.config.channels["slack"])
+        fields = self.h.command_body(text, user_id(handle), self.config.channels["slack"])
         from urllib.parse import urlencode
 
         return (await self._send(urlencode(fields), "application/x-www-form-urlencoded", handle, fields["trigger_id"])).status
@@ -104,7 +104,7 @@ class SlackDriver:
 
     def _where(self, handle: str, action: str, value: str) -> tuple[str, str]:
         """The latest message this person can see that carries the button (their DMs, then the channel)."""
-        dm = "D" + platform_id("slack", handle)[1:]
+        dm = "D" + user_id(handle)[1:]
         for channel in (dm, self.config.channels["slack"]):
             for (ch, ts), msg in reversed(list(self.fake.messages.items())):
                 if ch == channel and (action, value) in flatten(msg["blocks"])[1]:
@@ -114,7 +114,7 @@ class SlackDriver:
     async def press(self, handle: str, action: str, value: str, message: str | None = None) -> int:
         assert self.h is not None
         channel, ts = message.split("/", 1) if message else self._where(handle, action, value)
-        payload = self.h.click_payload(channel, ts, action, platform_id("slack", handle), value)
+        payload = self.h.click_payload(channel, ts, action, user_id(handle), value)
         return (await self._interactive(payload, handle)).status
 
     async def submit_form(self, handle: str, form_id: str, values: Mapping[str, str | tuple[str, ...]], context: str = "") -> Submitted:
@@ -125,7 +125,7 @@ class SlackDriver:
         view = views[-1]
         kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
         converted = {k: self._pick(kinds.get(k), v) for k, v in values.items()}
-        payload = self.h.view_payload(view["id"], converted, platform_id("slack", handle))
+        payload = self.h.view_payload(view["id"], converted, user_id(handle))
         r = await self._interactive(payload, handle)
         body = r.json() if r.text else {}
         return Submitted(r.status, dict(body.get("errors") or {}) if body.get("response_action") == "errors" else {})
@@ -141,7 +141,7 @@ class SlackDriver:
         assert self.h is not None
         from urllib.parse import urlencode
 
-        body = urlencode(self.h.command_body("report", platform_id("slack", "reporter"), self.config.channels["slack"]))
+        body = urlencode(self.h.command_body("report", user_id("reporter"), self.config.channels["slack"]))
         return (await self.h.send(body, "application/x-www-form-urlencoded", headers=self.h.headers(body, secret="forged"))).status
 
     async def replay_last(self) -> int:
@@ -182,6 +182,14 @@ class SlackDriver:
                 who = self._triggers.get(a["trigger_id"], "")
                 out.append(Received("form", view["id"], who, text, None, buttons, form_id=view.get("callback_id"), raw=a))
         return out
+
+
+CHANNEL = "C0INCIDENTS"  # the incident channel's key
+
+
+def user_id(handle: str) -> str:
+    """Slack user ids: U0 + the handle in capitals."""
+    return "U0" + handle.upper()
 
 
 DRIVER = SlackDriver

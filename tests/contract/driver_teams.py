@@ -24,7 +24,7 @@ from bot.core.model import UserRef
 from tests.adapters.teams import fakes
 from tests.adapters.teams.conftest import Bot, make_bot
 from tests.adapters.teams.test_auth import APP_ID, OpenId
-from tests.contract.drivers import HANDLES, Received, Submitted, platform_id
+from tests.contract.drivers import HANDLES, Received, Submitted
 from tests.support.jsontree import nodes
 
 OUTBOUND_TOKEN = "bot-to-connector-token"
@@ -104,10 +104,10 @@ class TeamsDriver:
 
     # ---- people and places -----------------------------------------------------------------------
     def user(self, handle: str) -> UserRef:
-        return UserRef("teams", platform_id("teams", handle), handle)
+        return UserRef("teams", user_id(handle), handle)
 
     def _account(self, handle: str) -> dict[str, str]:
-        return {"id": platform_id("teams", handle), "name": handle.title()}  # no aadObjectId: keyed by id
+        return {"id": user_id(handle), "name": handle.title()}  # no aadObjectId: keyed by id
 
     @staticmethod
     def _personal(handle: str) -> dict[str, Any]:
@@ -219,6 +219,14 @@ def _form_data(card: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data, dict) and "form" in data:
             return data
     return {}
+
+
+CHANNEL = "19:incidents@thread.tacv2"  # the incident channel's key
+
+
+def user_id(handle: str) -> str:
+    """Teams user ids: 29: + the handle."""
+    return "29:" + handle
 
 
 DRIVER = TeamsDriver

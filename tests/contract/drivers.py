@@ -7,9 +7,9 @@ received from the bot. The contract tests (``test_contract.py``) speak only this
 adapter is held to the same behaviour.
 
 People are addressed by *handle* (see :data:`HANDLES`); :func:`contract_org` is the organisation file
-every driver runs with, and :func:`platform_id` is each handle's id on each platform. A driver for a
-new platform adds its id scheme to :func:`platform_id` (or overrides ``user``) and implements
-:class:`Driver`.
+every driver runs with, for every platform in the registry (``adapters.PLATFORMS``). A driver module
+for a new platform defines ``CHANNEL`` (its incident channel's key), ``user_id(handle)`` (its id
+scheme) and ``DRIVER`` (a class implementing :class:`Driver`); nothing else here names a platform.
 
 Writing a driver (e.g. ``driver_slack.py``; the suite runs every ``driver_*.py`` here that defines
 ``DRIVER``, a class constructed without arguments that implements :class:`Driver`):
@@ -26,10 +26,13 @@ Writing a driver (e.g. ``driver_slack.py``; the suite runs every ``driver_*.py``
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+import adapters
 from bot.core.config import OrgConfig, parse_org
 from bot.core.model import UserRef
 
@@ -40,36 +43,43 @@ if TYPE_CHECKING:
 #: steps of the escalation chain, and a standing responder.
 HANDLES = ("reporter", "manager", "deputy", "responder", "outsider")
 
-#: The incident channel's key on each platform (as in the contract organisation file).
-CHANNELS = {"playground": "incidents", "slack": "C0INCIDENTS", "teams": "19:incidents@thread.tacv2"}
+
+def driver_module(platform: str) -> ModuleType:
+    """``tests/contract/driver_<platform>.py``: its ``DRIVER`` class, the platform's ``CHANNEL`` key and
+    ``user_id(handle)`` (the id scheme of the platform)."""
+    return importlib.import_module(f"tests.contract.driver_{platform}")
+
+
+def channels() -> dict[str, str]:
+    """The incident channel's key on each registered platform (as in the contract organisation file)."""
+    return {p: driver_module(p).CHANNEL for p in adapters.names()}
 
 
 def platform_id(platform: str, handle: str) -> str:
-    """The id of ``handle`` on ``platform`` (playground: the handle; Slack: U0HANDLE; Teams: 29:handle)."""
-    if platform == "slack":
-        return "U0" + handle.upper()
-    if platform == "teams":
-        return "29:" + handle
-    return handle
+    """The id of ``handle`` on ``platform`` (each driver module says: playground the handle, Slack
+    U0HANDLE, Teams 29:handle)."""
+    return str(driver_module(platform).user_id(handle))
 
 
 def contract_org() -> OrgConfig:
     """The organisation file every driver runs with: chain manager (5 min) → deputy (5 min), no
     repeats; responder as a standing responder; reporter and outsider are not in the file."""
     names = {"manager": "佐藤 花子", "deputy": "鈴木 一郎", "responder": "田中 美咲"}
-    people = {h: {"name": n, **{p: platform_id(p, h) for p in CHANNELS}} for h, n in names.items()}
+    where = channels()
+    people = {h: {"name": n, **{p: platform_id(p, h) for p in where}} for h, n in names.items()}
     return parse_org(
         {
             "organisation": "契約テスト株式会社",
             "language": "ja",
             "people": people,
-            "incident_channel": dict(CHANNELS),
+            "incident_channel": where,
             "escalation": {
                 "steps": [{"people": ["manager"], "wait_minutes": 5}, {"people": ["deputy"], "wait_minutes": 5}],
                 "repeat_last": 0,
             },
             "responders": ["responder"],
-        }
+        },
+        platforms=adapters.names(),
     )
 
 

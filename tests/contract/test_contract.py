@@ -1,32 +1,36 @@
-"""The contract every platform adapter keeps (DESIGN.md, Testing), run against each driver in this
-folder (``driver_*.py`` defining ``DRIVER``) on SQLite and, when configured, PostgreSQL:
+"""The contract every platform adapter keeps (DESIGN.md, Testing), run against the driver of every
+platform in the registry (``adapters.PLATFORMS``; ``driver_<name>.py`` defining ``DRIVER``) on SQLite and, when configured, PostgreSQL:
 a DM arrives; a thread reply stays in its thread; an update replaces the message; a button round-trips;
 a form submission arrives; a bad signature is refused; a retried delivery is dropped; a proactive
 message works after a restart."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+import adapters
 from bot.core.views import Card
 from tests.conftest import Clock
-from tests.contract.drivers import REPORT_VALUES, Driver, Received, contract_org
+from tests.contract.drivers import REPORT_VALUES, Driver, Received, contract_org, driver_module
 
 HERE = Path(__file__).resolve().parent
-DRIVERS = {p.stem.removeprefix("driver_"): p.stem for p in sorted(HERE.glob("driver_*.py"))}
+DRIVER_FILES = {p.stem.removeprefix("driver_") for p in HERE.glob("driver_*.py")}
 ID_RE = re.compile(r"ML-\d{4}-\d{4}")
 ok = range(200, 300)
 
 
-@pytest.fixture(params=sorted(DRIVERS))
+def test_every_registered_platform_has_a_driver() -> None:
+    """The suite runs over the registry: a platform without a driver (or a driver of no platform) fails."""
+    assert set(adapters.names()) == DRIVER_FILES
+
+
+@pytest.fixture(params=adapters.names())
 async def driver(request: pytest.FixtureRequest, db_url: str, clock: Clock) -> AsyncIterator[Driver]:
-    module = importlib.import_module(f"tests.contract.{DRIVERS[request.param]}")
-    d = module.DRIVER()
+    d = driver_module(request.param).DRIVER()
     assert isinstance(d, Driver)
     await d.start(db_url, contract_org(), clock)
     try:
