@@ -10,12 +10,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core.config import OrgConfig
-from bot.core.effects import Effect, OpenForm, Post
+from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.core.i18n import t
 from bot.core.model import Incident
 from bot.core.redaction import contains_my_number, redact
-from bot.core.views import Form
+from bot.core.views import Card, Form
 from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
@@ -94,15 +94,20 @@ def label_drill(inc: Incident | None, effects: list[Effect]) -> list[Effect]:
     mark = t("drill.label", inc.lang)
     out: list[Effect] = []
     for e in effects:
-        view = getattr(e, "view", None) if not isinstance(e, OpenForm) else e.form
-        if view is not None:
-            if view.title and mark not in view.title:
-                view = replace(view, title=f"{mark} {view.title}")
-            elif not view.title and mark not in getattr(view, "text", ""):
-                view = replace(view, text=f"{mark} {view.text}")
-            e = replace(e, form=view) if isinstance(e, OpenForm) else replace(e, view=view)
+        if isinstance(e, OpenForm) and mark not in e.form.title:
+            e = replace(e, form=replace(e.form, title=f"{mark} {e.form.title}".strip()))
+        elif isinstance(e, Notify | Post | Update | Reply):
+            e = replace(e, view=_labelled(e.view, mark))
         out.append(e)
     return out
+
+
+def _labelled(view: Card, mark: str) -> Card:
+    if view.title and mark not in view.title:
+        return replace(view, title=f"{mark} {view.title}")
+    if not view.title and mark not in view.text:
+        return replace(view, text=f"{mark} {view.text}")
+    return view
 
 
 def _sanitised(event: Event) -> Event:

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.store import Store
-from storage.tables import ConversationRef
+from storage.tables import ConversationRef, table_of
 
-REF = ConversationRef.__table__  # type: ignore[attr-defined]
+REF = table_of(ConversationRef)
 
 
 class StoredReferences:

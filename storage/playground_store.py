@@ -52,7 +52,7 @@ class PlaygroundStore:
     async def add(self, *, place: str, kind: str, author: str, body: dict[str, Any], now: datetime,
                   thread: str | None = None, audience: str | None = None) -> StoredMessage:  # fmt: skip
         key = uuid.uuid4().hex[:20]
-        values = {"key": key, "place": place, "thread": thread, "audience": audience, "kind": kind, "author": author,
+        values: dict[str, Any] = {"key": key, "place": place, "thread": thread, "audience": audience, "kind": kind, "author": author,
                   "body": body, "status": "shown", "version": 1, "created_at": now, "updated_at": now}  # fmt: skip
         async with self.store.tx() as tx:
             res = await tx.conn.execute(MESSAGE.insert().values(**values).returning(MESSAGE.c.id))

@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.tables import OutboxRow, TimerRow
+from storage.tables import OutboxRow, TimerRow, table_of
 
-TIMER, OUT = TimerRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
+TIMER, OUT = table_of(TimerRow), table_of(OutboxRow)
 # How long a claimed timer or message is its claimant's own; after a crash, others take over then.
 LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
 

@@ -20,9 +20,9 @@ from bot.core import serde
 from bot.core.model import Incident, IncidentSummary
 from storage import audit
 from storage.queue import OUT, TIMER, Claimed, QueueOps
-from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent
+from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
-INC, SEQ, AUD, SEEN = (t.__table__ for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))  # type: ignore[attr-defined]
+INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -189,7 +189,7 @@ class Tx(QueueOps):
     async def next_seq(self, scope: str) -> int:
         """The next incident number in ``scope`` (PostgreSQL: call Store.ensure_sequence first)."""
         if not self.is_sqlite:
-            return int((await self.conn.execute(text(f"SELECT nextval('{_sequence_name(scope)}')"))).scalar())
+            return int((await self.conn.execute(text(f"SELECT nextval('{_sequence_name(scope)}')"))).scalar_one())
         stmt = update(SEQ).where(SEQ.c.scope == scope).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
         got = (await self.conn.execute(stmt)).scalar()
         if got is None:

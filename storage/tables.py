@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, Text, TypeDecorator, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, Table, Text, TypeDecorator, text
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -128,3 +128,11 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     key: str = Field(primary_key=True, max_length=256)
     at: datetime = _ts()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a table model (SQLModel declares ``__table__`` only at run time)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table

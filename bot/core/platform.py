@@ -143,12 +143,27 @@ class Transcript(Protocol):
 class Host(Protocol):
     """What a platform may use of the application (the composition root implements it)."""
 
-    config: OrgConfig
-    env: Mapping[str, str]
-    bind_host: str  # the address the server listens on (a loopback-only platform checks it)
-    web: web.Application  # the one aiohttp app: routes, start-up and clean-up hooks
-    references: References
-    transcript: Transcript
+    @property
+    def config(self) -> OrgConfig: ...
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
+
+    @property
+    def bind_host(self) -> str:
+        """The address the server listens on (a loopback-only platform checks it)."""
+        ...
+
+    @property
+    def web(self) -> web.Application:
+        """The one aiohttp app: routes, start-up and clean-up hooks."""
+        ...
+
+    @property
+    def references(self) -> References: ...
+
+    @property
+    def transcript(self) -> Transcript: ...
 
     def clock(self) -> datetime: ...
 

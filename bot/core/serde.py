@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
@@ -12,9 +11,14 @@ from bot.core.views import Card, Form
 T = TypeVar("T")
 
 
-@cache
-def _adapter(tp: type) -> TypeAdapter[Any]:
-    return TypeAdapter(tp)
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(tp: Any) -> TypeAdapter[Any]:
+    got = _ADAPTERS.get(tp)
+    if got is None:
+        got = _ADAPTERS[tp] = TypeAdapter(tp)
+    return got
 
 
 def dump(obj: object) -> Any:
@@ -33,4 +37,6 @@ def view_payload(view: Card | Form) -> dict[str, Any]:
 
 def view_from(payload: dict[str, Any]) -> Card | Form:
     """The Card or Form stored by :func:`view_payload`."""
-    return load(Form if payload["type"] == "Form" else Card, payload["data"])
+    if payload["type"] == "Form":
+        return load(Form, payload["data"])
+    return load(Card, payload["data"])
