@@ -15,7 +15,6 @@ from datetime import datetime
 from aiohttp import web
 
 import adapters as registry
-import flows
 from bot.core.config import OrgConfig, Settings, load_org
 from bot.core.events import Event
 from bot.core.i18n import t
@@ -66,7 +65,7 @@ class App:
         return await self.runtime.dispatch(event)
 
     def precheck(self, event: Event) -> tuple[bool, Form | None]:
-        return flows.precheck(event, self.runtime.clock(), self.config)
+        return self.runtime.precheck(event)
 
     # ---- running -------------------------------------------------------------------------------
     async def close(self) -> None:
@@ -125,7 +124,7 @@ async def build(
     store = Store.open(settings.database_url)
     if check_migrated:
         await require_migrated(store.engine)
-    runtime = Runtime(store, config, clock=clock)
+    runtime = Runtime(store, config, clock=clock, commands={p.name: p.command for p in registry.PLATFORMS})
     all_adapters: dict[str, Adapter] = dict(adapters or {})
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from bot.core.config import OrgConfig
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, RejectForm, StartTimer
 from bot.core.events import Event, TimerFired
 from bot.core.model import Incident
-from bot.core.platform import Clock, Outcome, Unavailable
+from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
 from bot.core.views import Form
 from bot.metrics import Metrics
 from storage.store import Claimed, Loaded, Store, Tx
@@ -67,12 +67,14 @@ def _esc_diff(b: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
 
 
 class Runtime:
-    def __init__(self, store: Store, config: OrgConfig, *, clock: Clock = utcnow, me: str | None = None, metrics: Metrics | None = None):
+    def __init__(self, store: Store, config: OrgConfig, *, clock: Clock = utcnow, me: str | None = None, metrics: Metrics | None = None,
+                 commands: Mapping[str, str] | None = None):  # fmt: skip
         self.store = store
         self.config = config
         self.clock = clock
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
         self.metrics = metrics or Metrics()
+        self.commands = dict(commands or {})  # platform -> how people give commands there (the registry's)
         # called with the rows claimed for immediate delivery, right after each commit (the deliverer
         # sets it); without it nothing is claimed, and the ticker delivers every row
         self.on_commit: Callable[[list[Claimed]], None] | None = None
@@ -124,6 +126,13 @@ class Runtime:
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
+    def command_of(self, event: Event) -> str:
+        return self.commands.get(event.actor.platform, DEFAULT_COMMAND)
+
+    def precheck(self, event: Event) -> tuple[bool, Form | None]:
+        """Decide a form submission without the database when its form allows (see flows.precheck)."""
+        return flows.precheck(event, self.clock(), self.config, self.command_of(event))
+
     def spawn(self, coro: Any) -> None:
         """Run ``coro`` in the background; :meth:`drain` waits for it."""
         task = asyncio.ensure_future(coro)
@@ -142,7 +151,7 @@ class Runtime:
     async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
         need = flows.needs(event)
         if need.new_id:
-            decided, rejected = flows.precheck(event, self.clock(), self.config)
+            decided, rejected = self.precheck(event)
             if decided and rejected is not None:
                 return Outcome(form=rejected)  # nothing to store, no number used up
             await self.store.ensure_sequence(self._scope(need))
@@ -158,7 +167,7 @@ class Runtime:
                     new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries)
-                inc, effects = flows.handle(state, event, now, self.config)
+                inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:
                     raise _Rollback(_rejected(effects))
                 if timer is not None and not await tx.finish_timer(timer.id, self.me):

@@ -14,6 +14,7 @@ from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.core.i18n import t
 from bot.core.model import Incident
+from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, redact
 from bot.core.views import Card, Form
 from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
@@ -23,12 +24,12 @@ from flows.common import Ctx, Need, State, refuse, say
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
 
 
-def precheck(event: Event, now: datetime, config: OrgConfig) -> tuple[bool, Form | None]:
+def precheck(event: Event, now: datetime, config: OrgConfig, command: str = DEFAULT_COMMAND) -> tuple[bool, Form | None]:
     """Decide a form submission without loading anything, when its form allows: (decided, the form
     shown back with errors or None). A report is checked here so that the platform can be answered
     at once — the incident is then created in the background. Other forms need their incident."""
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
-        ctx = Ctx(now, config, event.lang or config.language)
+        ctx = Ctx(now, config, event.lang or config.language, command)
         found, clean, errors, _ = intake.validate(event.values, ctx)
         return True, (None if found is not None else intake.report_form(ctx, clean, errors))
     return False, None
@@ -61,10 +62,13 @@ def needs(event: Event) -> Need:
     return Need()
 
 
-def handle(state: State, event: Event, now: datetime, config: OrgConfig) -> tuple[Incident | None, list[Effect]]:
+def handle(
+    state: State, event: Event, now: datetime, config: OrgConfig, command: str = DEFAULT_COMMAND
+) -> tuple[Incident | None, list[Effect]]:
     """Decide what ``event`` does. Returns the incident as it should now be stored (or ``None`` when
-    no incident changed) and the effects to carry out."""
-    ctx = Ctx(now, config, event.lang or config.language)
+    no incident changed) and the effects to carry out. ``command``: how the person who caused the
+    event gives the bot commands on their platform (help and error texts show it)."""
+    ctx = Ctx(now, config, event.lang or config.language, command)
     if isinstance(event, MessagePosted):
         if contains_my_number(event.text):
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]

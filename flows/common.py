@@ -10,6 +10,7 @@ from bot.core.config import OrgConfig
 from bot.core.effects import Reply
 from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary, PlaceRef, UserRef
+from bot.core.platform import DEFAULT_COMMAND
 from bot.core.views import Card
 
 
@@ -35,6 +36,7 @@ class Ctx:
     now: datetime
     config: OrgConfig
     lang: str  # the language of the person this event came from
+    command: str = DEFAULT_COMMAND  # how that person gives the bot a command on their platform
 
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")
@@ -56,7 +58,7 @@ def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:
 
 def say(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, tone: str = "info", **fields: object) -> Reply:
     """A private message to ``user`` from the catalogue."""
-    return Reply(user, Card(title="", tone=tone, text=t(key, ctx.lang, **fields)), place)  # type: ignore[arg-type]
+    return Reply(user, Card(title="", tone=tone, text=t(key, ctx.lang, cmd=ctx.command, **fields)), place)  # type: ignore[arg-type]
 
 
 def refuse(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, **fields: object) -> Reply:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 Clock = Callable[[], datetime]
+DEFAULT_COMMAND = "/mynaleak "  # a slash command; a platform where people just type the word says ""
 
 
 class DeliveryError(Exception):
@@ -184,3 +185,5 @@ class Platform:
     name: str
     configured: Callable[[Mapping[str, str]], bool]  # are its credentials in the environment?
     install: Callable[[Host], Adapter]  # mount its routes on the host and return its adapter
+    # how a person gives the bot a command there, as help and error texts show it ({cmd} in the catalogue)
+    command: str = DEFAULT_COMMAND
