@@ -20,7 +20,7 @@ from storage.audit import verify_chain
 from storage.migrate import upgrade
 from storage.store import Store
 from tests.conftest import PG_URL, Clock, drop_pg_schema, fresh_pg_schema
-from tests.contract.drivers import driver_module
+from tests.contract.drivers import REPORT_VALUES, driver_module
 from tests.contract.test_contract import of, report
 
 pytestmark = [
@@ -74,6 +74,13 @@ async def test_postgres_restart_mid_run(platform: str, clock: Clock) -> None:
         try:
             status = await d.press("manager", "ack", inc, message=page.ref)
             await d.settle()
+            # a report typed while the database is down is not answered "accepted": the form stays
+            # open with an error (Slack), or the answer is an error / a try-again (the others)
+            when = clock().astimezone(contract_org().tz).strftime("%Y-%m-%dT%H:%M")
+            typed = await d.submit_form("reporter", "report", {**REPORT_VALUES, "discovered_at": when, "summary": "停止中の報告"})
+            await d.settle()
+            retry = [r for r in d.received()[before:] if r.to == "reporter" and ("もう一度" in r.text or "try again" in r.text.lower())]
+            assert typed.status not in ok or typed.errors or retry, typed
             down = await healthz(d.app)
             assert down.status == 503 and json.loads(down.body)["database"] == "unreachable"
         finally:

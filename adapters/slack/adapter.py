@@ -308,28 +308,28 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
             await ack()
             return
         decided, rejected = host.precheck(event)
-        if decided and rejected is None:  # a valid report: close the modal now, create the incident right after
-            await ack()
-            await act(event)
+        if decided and rejected is not None and (errors := render.form_errors(rejected)):
+            await ack(response_action="errors", errors=errors)  # shown back at once, nothing stored
             return
-        if decided and (errors := render.form_errors(rejected)):
-            await ack(response_action="errors", errors=errors)
-            return
+        # Record the submission BEFORE answering: Slack closes the modal on our 200 and never retries it,
+        # so what the person typed must be in the database first. If it cannot be (the database is down,
+        # or too slow for Slack's 3 s), the modal stays open with an error and nothing typed is lost; a
+        # late commit is recognised as a duplicate when the person submits again.
         task = asyncio.ensure_future(host.dispatch(event))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(task), VIEW_ACK_BUDGET)
-        except TimeoutError:
-            log.warning("a form submission took too long to decide; acked first", extra={"form": event.form_id})
-            await ack()
-            task.add_done_callback(lambda done: done.cancelled() or done.exception())
-            return
         except Exception as exc:
-            log.error("could not handle a form submission", extra={"form": event.form_id, "error": type(exc).__name__})
+            timed_out = isinstance(exc, TimeoutError)
+            if timed_out:
+                task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            log.error("could not record a form submission; the form stays open",
+                      extra={"form": event.form_id, "error": "timeout" if timed_out else type(exc).__name__})  # fmt: skip
             first = next((b.get("block_id") for b in (body.get("view") or {}).get("blocks", []) if b.get("type") == "input"), None)
             if first:
                 await ack(response_action="errors", errors={first: t("slack.try_again", event.lang or adapter.lang)})
             else:
                 await ack()
+                await adapter.tell(event.actor, event.place, "slack.try_again")
             return
         if outcome.form is None:
             await ack()
