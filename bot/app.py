@@ -17,13 +17,14 @@ from aiohttp import web
 import adapters as registry
 from bot.core.config import OrgConfig, Settings, load_org
 from bot.core.events import Event
+from bot.core.http import is_loopback
 from bot.core.i18n import t
 from bot.core.platform import Adapter, Clock, Outcome
 from bot.core.views import Form
 from bot.delivery import Deliverer
 from bot.runtime import Runtime, utcnow
 from bot.scheduler import Ticker
-from bot.server import make_web
+from bot.server import make_web, metrics_route
 from storage.conversations import StoredReferences
 from storage.migrate import require_migrated
 from storage.playground_store import PlaygroundStore
@@ -88,8 +89,17 @@ class App:
         url = f"http://{host}:{bound}"
         lang = self.settings.lang
         print(t("cli.playground_at" if "playground" in self.adapters else "cli.listening", lang, url=url), flush=True)
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if not is_loopback(host):
             print(t("cli.exposed", lang, host=host), flush=True)
+        metrics_runner = None
+        if self.settings.metrics_port is not None:
+            metrics_app = web.Application()
+            metrics_route(metrics_app, self.runtime.metrics, host)
+            metrics_runner = web.AppRunner(metrics_app, access_log=None)
+            await metrics_runner.setup()
+            await web.TCPSite(metrics_runner, host, self.settings.metrics_port).start()
+            mport = metrics_runner.addresses[0][1] if metrics_runner.addresses else self.settings.metrics_port
+            print(t("cli.metrics_at", lang, url=f"http://{host}:{mport}/metrics"), flush=True)
         self.ticker.start(tick_seconds)
         await self.ticker.tick()
         log.info("listening", extra={"url": url, "platforms": sorted(self.adapters)})
@@ -99,6 +109,8 @@ class App:
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         await runner.cleanup()
+        if metrics_runner is not None:
+            await metrics_runner.cleanup()
         await self.close()
 
 
@@ -129,7 +141,7 @@ async def build(
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)
     app = App(settings, config, store, runtime, deliverer, ticker, web.Application(), all_adapters)
-    make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters))
+    make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None)
     for name in platforms if platforms is not None else enabled_platforms(settings):
         if name not in all_adapters:
             all_adapters[name] = registry.get(name).install(app)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import logs
 from bot.commands.common import say
 from bot.core.config import ConfigError, OrgConfig, Settings, load_org
+from bot.core.platform import PlatformRefused
 
 log = logging.getLogger("mynaleak.cli")
 
@@ -60,6 +61,10 @@ async def _run(settings: Settings, host: str, port: int) -> int:
         app = await build(settings, config=config)
     except NotMigrated as exc:
         say("cli.not_migrated", settings, err=True, have=exc.have, want=exc.want)
+        return 2
+    except PlatformRefused as exc:
+        log.error("a platform refused to start", extra={"error": str(exc)[:300]})
+        say("cli.error", settings, err=True, error=exc)
         return 2
     await app.serve(host, port, settings.tick_seconds)
     return 0

@@ -1,5 +1,7 @@
 """The one aiohttp application's own routes: platforms mount theirs (Slack at /slack/events, Teams at
-/api/messages, the playground at /); this module adds /healthz and /metrics."""
+/api/messages, the playground at /); this module adds /healthz and /metrics (or /metrics on its own
+port: ``MYNALEAK_METRICS_PORT``). Bound to loopback, both refuse requests whose Host names anything
+else (DNS rebinding)."""
 
 from __future__ import annotations
 
@@ -11,23 +13,40 @@ from collections.abc import Callable
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.http import foreign_host
 from bot.metrics import Metrics
 from storage.store import Store
 
 log = logging.getLogger("mynaleak.server")
 
 
-def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]]) -> web.Application:
-    async def healthz(_: web.Request) -> web.Response:
+def refused(bind_host: str, request: web.Request) -> web.Response | None:
+    if foreign_host(bind_host, request.host):
+        log.info("refused a request naming another host", extra={"path": request.path[:80]})
+        return web.json_response({"error": "forbidden", "message": "this endpoint answers only on loopback"}, status=403)
+    return None
+
+
+def metrics_route(w: web.Application, metrics: Metrics, bind_host: str) -> None:
+    async def render_metrics(request: web.Request) -> web.Response:
+        if (no := refused(bind_host, request)) is not None:
+            return no
+        return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8")
+
+    w.router.add_get("/metrics", render_metrics)
+
+
+def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]], bind_host: str = "127.0.0.1",
+             metrics_here: bool = True) -> web.Application:  # fmt: skip
+    async def healthz(request: web.Request) -> web.Response:
+        if (no := refused(bind_host, request)) is not None:
+            return no
         try:
             await asyncio.wait_for(store.ping(), timeout=3)
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             log.warning("health check: database unreachable", extra={"error": str(exc)[:200]})
             return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
         return web.json_response({"status": "ok", "database": "ok", "platforms": platforms()})
-
-    async def render_metrics(_: web.Request) -> web.Response:
-        return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8")
 
     async def freeze_startup_objects(_: web.Application) -> None:
         # everything loaded at start-up lives for the whole process: keep it out of the garbage
@@ -37,5 +56,6 @@ def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Call
 
     w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)
-    w.router.add_get("/metrics", render_metrics)
+    if metrics_here:
+        metrics_route(w, metrics, bind_host)
     return w

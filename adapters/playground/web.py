@@ -22,6 +22,7 @@ from adapters.playground.adapter import PlaygroundAdapter
 from adapters.playground.inbound import InboundError
 from adapters.playground.render import form_html
 from bot.core.events import Event, MessagePosted
+from bot.core.http import foreign_host, is_loopback
 from bot.core.i18n import catalogue, t
 from bot.core.platform import Host, Outcome, StoredMessage
 from bot.core.redaction import contains_my_number
@@ -30,7 +31,6 @@ from bot.core.views import Form, strip_tokens
 
 log = logging.getLogger("mynaleak.playground")
 STATIC = Path(__file__).resolve().parent / "static"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 KEEPALIVE = 15.0
 TOKEN_HEADER = "X-Mynaleak-Token"
 
@@ -38,12 +38,6 @@ TOKEN_HEADER = "X-Mynaleak-Token"
 def _error(status: int, code: str, message: str, lang: str = "ja") -> web.Response:
     key = {400: "playground.err_bad_request", 403: "playground.err_forbidden"}.get(status, "playground.err_unavailable")
     return web.json_response({"ok": False, "error": code, "message": message, "text": t(key, lang)}, status=status)
-
-
-def _hostname(host: str) -> str:
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 class Playground:
@@ -54,12 +48,12 @@ class Playground:
         self.hub = adapter.hub
         self.token = adapter.token
         self.bind_host = host.bind_host
-        self.loopback = self.bind_host in LOOPBACK
+        self.loopback = is_loopback(self.bind_host)
 
     # ---- protection ----------------------------------------------------------------------------
     def refusal(self, request: web.Request) -> str | None:
         """Why ``request`` is refused (``None``: it may proceed)."""
-        if self.loopback and _hostname(request.host) not in LOOPBACK:
+        if foreign_host(self.bind_host, request.host):
             return "host"
         if not request.path.startswith("/playground/api/"):
             return None

@@ -23,9 +23,10 @@ from msrest.exceptions import DeserializationError
 from adapters.teams import inbound, render
 from adapters.teams.connector import Authentication, BotConfig, delivery_error
 from bot.core.events import FormSubmitted
+from bot.core.http import is_loopback
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
-from bot.core.platform import DeliveryError, Host, Unavailable
+from bot.core.platform import DeliveryError, Host, PlatformRefused, Unavailable
 from bot.core.views import Card, Form
 
 log = logging.getLogger("mynaleak.teams")
@@ -313,6 +314,9 @@ def _account(raw: Any) -> dict[str, str]:
 def install(host: Host) -> TeamsAdapter:
     """Mount ``/api/messages`` and return the Teams adapter (``adapters.teams.PLATFORM`` calls this)."""
     config = BotConfig.from_env(host.env)
+    if not config.APP_ID and not is_loopback(host.bind_host) and host.env.get("MYNALEAK_ALLOW_INSECURE") != "1":
+        # emulator mode authenticates nobody and replies to any serviceUrl: never on a reachable address
+        raise PlatformRefused(t("teams.insecure_bind", host.config.language, host=host.bind_host))
     if not config.APP_ID:
         log.warning(
             "TEAMS IS IN LOCAL EMULATOR MODE: MICROSOFT_APP_ID is not set, so requests to /api/messages are NOT "

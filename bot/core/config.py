@@ -269,6 +269,7 @@ class Settings:
     log_json: bool
     env: dict[str, str]
     lang: str = "ja"  # of what the command line prints (MYNALEAK_LANG)
+    metrics_port: int | None = None  # /metrics on its own port (MYNALEAK_METRICS_PORT), else on the main one
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -284,6 +285,7 @@ class Settings:
             log_json=env.get("MYNALEAK_LOG_FORMAT", "json") == "json",
             env=env,
             lang=env.get("MYNALEAK_LANG", "ja") if env.get("MYNALEAK_LANG") in ("ja", "en") else "ja",
+            metrics_port=int(env["MYNALEAK_METRICS_PORT"]) if env.get("MYNALEAK_METRICS_PORT") else None,
         )
 
 

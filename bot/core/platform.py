@@ -44,6 +44,10 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class PlatformRefused(Exception):
+    """A platform will not start as configured (its message tells the operator why and what to set)."""
+
+
 class Unavailable(ConnectionError):
     """The database cannot be reached: nothing was recorded; the person should try again shortly."""
 

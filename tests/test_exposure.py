@@ -1,0 +1,113 @@
+"""Exposure: Teams emulator mode (no authentication) refuses a non-loopback address; /healthz and
+/metrics bound to loopback refuse other Host names (DNS rebinding); /metrics can have its own port.
+Through a real `mynaleak run` process."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "MYNALEAK_"))}
+    return {**env, "DATABASE_URL": f"sqlite:///{tmp / 'bot.db'}", "PYTHONPATH": str(ROOT), "PORT": "0", "LOG_LEVEL": "WARNING",
+            "MYNALEAK_LANG": "en", **extra}  # fmt: skip
+
+
+def _cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _start(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.stdout is not None:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+        lines.append(line)
+        if "http://" in line and ("listening" in line or "playground" in line.lower()):
+            return proc, lines
+    return proc, lines
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_teams_emulator_mode_refuses_a_reachable_address(tmp_path: Path) -> None:
+    env = _env(tmp_path, MYNALEAK_TEAMS="1")
+    assert _cli(env, "migrate").returncode == 0
+    proc, lines = _start(env, "--host", "0.0.0.0")
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        pass
+    _stop(proc)
+    err = proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 2, (lines, err[-2000:])
+    assert "MICROSOFT_APP_ID" in err and "MYNALEAK_ALLOW_INSECURE" in err and "Traceback" not in err
+    # the operator may insist, knowingly
+    proc, lines = _start({**env, "MYNALEAK_ALLOW_INSECURE": "1"}, "--host", "0.0.0.0")
+    try:
+        assert any("listening" in line for line in lines), lines
+    finally:
+        _stop(proc)
+
+
+async def test_health_and_metrics_refuse_other_host_names(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    assert _cli(env, "migrate").returncode == 0
+    proc, lines = _start(env)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", "".join(lines))
+        assert url, lines
+        async with aiohttp.ClientSession() as s:
+            for path in ("/healthz", "/metrics"):
+                async with s.get(url.group(0) + path) as ok:
+                    assert ok.status == 200, path
+                async with s.get(url.group(0) + path, headers={"Host": "attacker.example"}) as bad:
+                    assert bad.status == 403, path
+                    assert "mynaleak_" not in await bad.text()
+    finally:
+        _stop(proc)
+
+
+async def test_metrics_on_their_own_port(tmp_path: Path) -> None:
+    env = _env(tmp_path, MYNALEAK_METRICS_PORT="0")
+    assert _cli(env, "migrate").returncode == 0
+    proc, lines = _start(env)
+    try:
+        deadline = time.monotonic() + 10
+        while not any("/metrics" in line for line in lines) and time.monotonic() < deadline and proc.stdout is not None:
+            lines.append(proc.stdout.readline())
+        main = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
+        metrics = next((m.group(0) for line in lines if (m := re.search(r"http://127\.0\.0\.1:\d+/metrics", line))), None)
+        assert main and metrics, lines
+        async with aiohttp.ClientSession() as s:
+            async with s.get(metrics) as got:
+                assert got.status == 200 and "mynaleak_" in await got.text()
+            async with s.get(main.group(0) + "/metrics") as gone:
+                assert gone.status == 404
+            async with s.get(main.group(0) + "/healthz") as health:
+                assert health.status == 200
+    finally:
+        _stop(proc)
