@@ -21,7 +21,7 @@ from bot.core.views import Card, Form, Input, strip_tokens
 from flows import escalation, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
-from flows.facts import deadline_timers
+from flows.facts_form import deadline_timers
 from flows.forms import counts as parse_counts
 from flows.forms import first, options, pick
 from flows.law import severity

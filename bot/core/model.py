@@ -58,7 +58,7 @@ class Facts:
     wrongful_purpose: Tri = "unknown"
     outsourcee: Tri = "unknown"
     notes: str = ""
-    # asked in the facts form that responders edit after the report (see flows.facts)
+    # asked in the facts form that responders edit after the report (see flows.facts_form)
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"
