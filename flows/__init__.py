@@ -17,7 +17,7 @@ from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, redact
 from bot.core.views import Card, Form
-from flows import checklist, commands, drafting, drill, escalation, facts, intake, reminders
+from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, refuse, say
 
@@ -131,8 +131,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
             return escalation.on_timer(inc, event, ctx)
         if event.kind == reminders.KIND:
             return reminders.on_timer(inc, event, ctx)
-        if event.kind == facts.KIND:
-            return facts.on_timer(inc, event, ctx)
+        if event.kind == facts_form.KIND:
+            return facts_form.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith("page:"):
@@ -147,7 +147,7 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
-            return facts.edit(inc, event, ctx)
+            return facts_form.edit(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
         if event.action.startswith("item:"):
@@ -155,8 +155,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
     if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == facts.FORM_ID:
-        return facts.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
+        return facts_form.submit(inc, event, ctx)
     return inc, []
 
 

@@ -23,8 +23,8 @@ from bot.core.config import ItemTemplate, OrgConfig
 from bot.core.i18n import DEFAULT_LANG, LANGS, t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.redaction import redact
-from flows.assessment import Facts, assess, render_reason
-from flows.assessment_facts import facts_for_assessment
+from flows.assessment import AssessmentInput, assess, render_reason
+from flows.law import assessment_input
 
 __all__ = [
     "BULLET",
@@ -165,9 +165,9 @@ class _Record:
 # ---- the report (規則第3条第1項) --------------------------------------------------------------------
 
 
-def _applicability(r: _Record, facts: Facts) -> list[str]:
+def _applicability(r: _Record, assessed: AssessmentInput) -> list[str]:
     try:
-        a = assess(facts)
+        a = assess(assessed)
     except ValueError:  # a date outside the calendar the engine knows
         return [r.t("draft.applicability.failed")]
     sep = r.t("assess.list_sep")
@@ -201,14 +201,14 @@ def _timeline(r: _Record) -> list[str]:
     return [BULLET + text for _, _, text in sorted(events, key=lambda e: (e[0], e[1]))]
 
 
-def _summary(r: _Record, facts: Facts) -> Section:
+def _summary(r: _Record, assessed: AssessmentInput) -> Section:
     f = r.inc.facts
     paras = [r.t("draft.summary", text=f.summary.strip())] if f.summary.strip() else []
     paras += [
         r.t("draft.occurred", at=r.at(f.occurred_at)),
         r.t("draft.discovered", at=r.at(f.discovered_at)),
         r.t("draft.finder", name=r.name(r.inc.reporter)),
-        *_applicability(r, facts),
+        *_applicability(r, assessed),
         r.t("draft.outsourcee", value=r.t(f"draft.outsourcee.{f.outsourcee}")),
         r.t("draft.timeline"),
         *_timeline(r),
@@ -300,16 +300,16 @@ def _other(r: _Record) -> Section:
     return r.section(9, paras, bool(paras), ("facts.notes", "close_reason"), flag=r.t("draft.missing.other"))
 
 
-def build_report(incident: Incident, config: OrgConfig, facts: Facts | None = None, lang: str = DEFAULT_LANG) -> Draft:
+def build_report(incident: Incident, config: OrgConfig, assessed: AssessmentInput | None = None, lang: str = DEFAULT_LANG) -> Draft:
     """The report to the PPC (規則第3条第1項 items 1–9) from ``incident``'s record.
 
-    ``facts`` are the assessment facts for section 1's 規則第2条 items (e.g. answered in an assessment);
-    without them they are derived from the record (:func:`flows.assessment_facts.facts_for_assessment`).
+    ``assessed`` is the assessment's input for section 1's 規則第2条 items (e.g. answered in an
+    assessment); without it, it is read from the record (:func:`flows.law.assessment_input`).
     """
     r = _Record(incident, config, lang)
-    facts = facts or facts_for_assessment(incident, config)
+    assessed = assessed or assessment_input(incident, config)
     sections = (
-        _summary(r, facts),
+        _summary(r, assessed),
         _data_items(r),
         _count(r),
         _text_section(r, 4, _outsourcee_line(r)),

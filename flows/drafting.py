@@ -10,10 +10,10 @@ from bot.core.events import ButtonPressed
 from bot.core.i18n import t
 from bot.core.model import Incident
 from bot.core.views import Attachment, Card
-from flows.assessment_facts import facts_for_assessment
 from flows.common import Ctx, refuse
 from flows.docx_export import to_docx_bytes
 from flows.draft import build_notice, build_report, to_markdown
+from flows.law import assessment_input
 
 KINDS = ("report", "notice")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -30,9 +30,7 @@ def post_draft(inc: Incident, kind: str, event: ButtonPressed, ctx: Ctx) -> tupl
     kind = kind if kind in KINDS else "report"
     lang = inc.lang
     draft = (
-        build_report(inc, ctx.config, facts_for_assessment(inc, ctx.config), lang)
-        if kind == "report"
-        else build_notice(inc, ctx.config, lang)
+        build_report(inc, ctx.config, assessment_input(inc, ctx.config), lang) if kind == "report" else build_notice(inc, ctx.config, lang)
     )
     stem = f"{inc.id}-{kind}"
     files = (

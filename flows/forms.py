@@ -1,20 +1,39 @@
-"""Reading submitted form values: the pieces the report form and the facts form share."""
+"""The inputs of the report form and the facts form, made from the fact table (:data:`bot.core.facts.FACTS`),
+and reading what was submitted: the pieces both forms share."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import Literal
 
+from bot.core.facts import FACTS, Fact, names
 from bot.core.i18n import t
 from bot.core.redaction import redact
-from bot.core.views import Option
+from bot.core.views import Input, Option
 
 MAX_PEOPLE = 100_000_000
+COUNTS = names(FACTS, "count")  # people, people_max
+_INPUTS: dict[str, Literal["textarea", "number", "datetime", "select", "multiselect"]] = {
+    "text": "textarea",
+    "count": "number",
+    "datetime": "datetime",
+    "choice": "select",
+    "tri": "select",
+    "multi": "multiselect",
+}
 
 
 def options(prefix: str, values: tuple[str, ...], lang: str) -> tuple[Option, ...]:
     """Choices whose labels are the catalogue's ``prefix.value``."""
     return tuple(Option(v, t(f"{prefix}.{v}", lang)) for v in values)
+
+
+def ask(fact: Fact, lang: str, initial: str | tuple[str, ...], hint: bool = False) -> Input:
+    """The input that asks ``fact`` (with the report form's ``hint`` under it, when asked for)."""
+    choices = options(fact.choice_labels, fact.choices, lang) if fact.choices else ()
+    note = t(fact.hint, lang) if hint and fact.hint else ""
+    return Input(fact.name, t(fact.label, lang), _INPUTS[fact.kind], fact.required, choices, initial, note)
 
 
 def first(values: Mapping[str, object], name: str) -> str:
@@ -32,7 +51,7 @@ def counts(values: Mapping[str, object], lang: str) -> tuple[dict[str, str], dic
     found: dict[str, int | None] = {}
     errors: dict[str, str] = {}
     masked = 0
-    for name in ("people", "people_max"):
+    for name in COUNTS:
         raw = unicodedata.normalize("NFKC", first(values, name)).replace(",", "").replace("人", "").strip()
         raw, n = redact(raw[:32])
         masked += n

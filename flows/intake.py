@@ -13,24 +13,21 @@ from datetime import datetime, timedelta
 
 from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, Reply
 from bot.core.events import CommandInvoked, FormSubmitted
-from bot.core.facts import TRI
+from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
 from bot.core.model import Escalation, Facts, Incident, Item, PlaceRef
 from bot.core.redaction import redact
-from bot.core.views import Card, Form, Input, strip_tokens
+from bot.core.views import Card, Form, strip_tokens
 from flows import escalation, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
-from flows.facts import deadline_timers
+from flows.facts_form import deadline_timers
+from flows.forms import ask, first, pick
 from flows.forms import counts as parse_counts
-from flows.forms import first, options, pick
 from flows.law import severity
 
-FORM_ID = "report"
-MEDIA = ("paper", "removable", "pc", "email", "server", "other")
-DATA_ITEMS = ("mynumber", "name", "address", "birthdate", "bank", "phone", "other")
-WHOSE = ("employees", "customers", "both", "unknown")
-TRI_FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee")
+FORM_ID = REPORT_FORM
+ASKED = in_form(FORM_ID)  # the facts the report form asks, in order (bot.core.facts.FACTS)
 TEXT_LIMIT = 3000
 
 
@@ -38,31 +35,14 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
     """The report form; ``values`` (already redacted) pre-fill it when it is shown back."""
     lang, v = ctx.lang, values or {}
 
-    def init(name: str, default: str | tuple[str, ...] = "") -> str | tuple[str, ...]:
-        got = v.get(name, default)
+    now_local = ctx.now.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
+    defaults = {"discovered_at": now_local}  # the one initial value that is not constant
+
+    def init(name: str, default: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        got = v.get(name, defaults.get(name, default))
         return tuple(got) if isinstance(got, list | tuple) else str(got)
 
-    now_local = ctx.now.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
-    tri = options("tri", TRI, lang)
-    inputs = (
-        Input("summary", t("facts.summary", lang), "textarea", True, initial=init("summary"), hint=t("form.summary_hint", lang)),
-        Input("discovered_at", t("facts.discovered_at", lang), "datetime", True, initial=init("discovered_at", now_local)),
-        Input("occurred_at", t("facts.occurred_at", lang), "datetime", False, initial=init("occurred_at")),
-        Input("medium", t("facts.medium", lang), "select", True, options("medium", MEDIA, lang), init("medium")),
-        Input("people", t("facts.people", lang), "number", False, initial=init("people"), hint=t("form.people_hint", lang)),
-        Input("people_max", t("facts.people_max", lang), "number", False, initial=init("people_max")),
-        Input(
-            "data_items",
-            t("facts.data_items", lang),
-            "multiselect",
-            True,
-            options("data", DATA_ITEMS, lang),
-            init("data_items", ("mynumber",)),
-        ),
-        Input("whose", t("facts.whose", lang), "select", True, options("whose", WHOSE, lang), init("whose", "unknown")),
-        *(Input(f, t(f"facts.{f}", lang), "select", True, tri, init(f, "unknown")) for f in TRI_FIELDS),
-        Input("notes", t("facts.notes", lang), "textarea", False, initial=init("notes")),
-    )
+    inputs = tuple(ask(f, lang, init(f.name, f.initial), hint=True) for f in ASKED)
     return Form(FORM_ID, t("form.report_title", lang), t("form.submit", lang), inputs, "", t("form.report_intro", lang), errors or {})
 
 
@@ -86,27 +66,30 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     clean: dict[str, object] = {}
     masked = 0
     lang = ctx.lang
-    for name in ("summary", "notes"):
-        text, n = redact(strip_tokens(clean_text(first(values, name))))
+    texts = [f for f in ASKED if f.kind == "text"]  # summary, notes
+    for f in texts:
+        text, n = redact(strip_tokens(clean_text(first(values, f.name))))
         masked += n
-        clean[name] = text.strip()
-        if len(clean[name]) > TEXT_LIMIT:  # type: ignore[arg-type]
-            errors[name] = t("form.err_too_long", lang, n=TEXT_LIMIT)
-            clean[name] = clean[name][:TEXT_LIMIT]  # type: ignore[index]
-    if not clean["summary"]:
-        errors["summary"] = t("form.err_required", lang)
+        clean[f.name] = text.strip()
+        if len(clean[f.name]) > TEXT_LIMIT:  # type: ignore[arg-type]
+            errors[f.name] = t("form.err_too_long", lang, n=TEXT_LIMIT)
+            clean[f.name] = clean[f.name][:TEXT_LIMIT]  # type: ignore[index]
+    errors |= {f.name: t("form.err_required", lang) for f in texts if f.required and not clean[f.name]}
     times: dict[str, datetime | None] = {}
-    for name in ("discovered_at", "occurred_at"):
-        raw, n = redact(first(values, name)[:64])
+    for f in ASKED:
+        if f.kind != "datetime":  # discovered_at, occurred_at
+            continue
+        raw, n = redact(first(values, f.name)[:64])
         masked += n
-        clean[name] = raw
-        times[name] = parse_when(raw, ctx) if raw.strip() else None
-        if raw.strip() and times[name] is None:
-            errors[name] = t("form.err_datetime", lang)
-        elif times[name] and times[name] > ctx.now + timedelta(minutes=5):  # type: ignore[operator]
-            errors[name] = t("form.err_future", lang)
-    if "discovered_at" not in errors and times["discovered_at"] is None:
-        errors["discovered_at"] = t("form.err_required", lang)
+        clean[f.name] = raw
+        times[f.name] = parse_when(raw, ctx) if raw.strip() else None
+        if raw.strip() and times[f.name] is None:
+            errors[f.name] = t("form.err_datetime", lang)
+        elif times[f.name] and times[f.name] > ctx.now + timedelta(minutes=5):  # type: ignore[operator]
+            errors[f.name] = t("form.err_future", lang)
+    for f in ASKED:
+        if f.kind == "datetime" and f.required and f.name not in errors and times[f.name] is None:
+            errors[f.name] = t("form.err_required", lang)
     occ, disc = times["occurred_at"], times["discovered_at"]
     if occ and disc and occ > disc and "occurred_at" not in errors:
         errors["occurred_at"] = t("form.err_occurred_after", lang)
@@ -114,31 +97,22 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     clean |= shown
     errors |= count_errors
     masked += n
-    choices = {"medium": MEDIA, "whose": WHOSE, **{f: TRI for f in TRI_FIELDS}}
-    picked = {name: pick(values, name, allowed, errors, lang) for name, allowed in choices.items()}
+    picked = {f.name: pick(values, f.name, f.choices, errors, lang) for f in ASKED if f.kind in ("choice", "tri")}
     clean |= picked
-    raw_items = values.get("data_items", ())
-    items = tuple(raw_items) if isinstance(raw_items, list | tuple) else tuple(x for x in str(raw_items).split(",") if x)
-    clean["data_items"] = tuple(i for i in items if i in DATA_ITEMS)
-    if not items or len(items) > len(DATA_ITEMS) or any(i not in DATA_ITEMS for i in items):
-        errors["data_items"] = t("form.err_items", lang)
+    several: dict[str, tuple[str, ...]] = {}
+    for f in ASKED:
+        if f.kind != "multi":  # data_items
+            continue
+        raw_items = values.get(f.name, ())
+        items = tuple(raw_items) if isinstance(raw_items, list | tuple) else tuple(x for x in str(raw_items).split(",") if x)
+        clean[f.name] = tuple(i for i in items if i in f.choices)
+        if (f.required and not items) or len(items) > len(f.choices) or any(i not in f.choices for i in items):
+            errors[f.name] = t("form.err_items", lang)
+        several[f.name] = tuple(dict.fromkeys(items))
     if errors:
         return None, clean, errors, masked
-    facts = Facts(
-        summary=str(clean["summary"]),
-        discovered_at=disc,
-        occurred_at=occ,
-        medium=picked["medium"],
-        people=counts["people"],
-        people_max=counts["people_max"],
-        data_items=tuple(dict.fromkeys(items)),
-        whose=picked["whose"],
-        encrypted=picked["encrypted"],  # type: ignore[arg-type]
-        exposed_online=picked["exposed_online"],  # type: ignore[arg-type]
-        wrongful_purpose=picked["wrongful_purpose"],  # type: ignore[arg-type]
-        outsourcee=picked["outsourcee"],  # type: ignore[arg-type]
-        notes=str(clean["notes"]),
-    )
+    found = {**{f.name: str(clean[f.name]) for f in texts}, **times, **counts, **picked, **several}
+    facts = Facts(**{f.name: found[f.name] for f in ASKED})  # type: ignore[arg-type]
     return facts, clean, {}, masked
 
 

@@ -1,26 +1,58 @@
-"""The law's view of an incident: the assessment of its recorded facts (cached: it is pure) and the
-fields the status card shows for it."""
+"""The law's view of an incident: the assessment's input read from its recorded facts, the
+assessment (cached: it is pure) and the fields the status card shows for it.
+
+What the report form and the facts form recorded is carried over; anything not yet known stays
+"unknown", which the engine treats as a possibility (おそれ). The day of knowing is the discovery date
+in the organisation's time zone (the creation date when no discovery time was recorded).
+"""
 
 from __future__ import annotations
 
+from datetime import date, tzinfo
 from functools import lru_cache
 
+from bot.core.config import OrgConfig
+from bot.core.facts import TRI
 from bot.core.i18n import t
 from bot.core.model import Facts, Incident
 from bot.core.views import Field
-from flows.assessment import Assessment, assess
-from flows.assessment import Facts as AssessmentFacts
-from flows.assessment_facts import facts_for_assessment
+from flows.assessment import INPUT_FACTS, Assessment, AssessmentInput, assess
 from flows.common import Ctx
 
 
+def known_on(incident: Incident, tz: tzinfo) -> date:
+    """The day the organisation knew: the discovery date in ``tz`` (else the day it was reported)."""
+    when = incident.facts.discovered_at or incident.created_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    return when.astimezone(tz).date()
+
+
+def assessment_input(incident: Incident, config: OrgConfig) -> AssessmentInput:
+    """The engine's input for ``incident``: every recorded fact a law reads (unasked facts are unknown)."""
+    recorded = {f.name: _valid(f.kind, getattr(incident.facts, f.name)) for f in INPUT_FACTS if f.recorded}
+    people, people_max = recorded["people"], recorded["people_max"]
+    if people is not None and people_max is not None and people_max < people:  # type: ignore[operator]
+        recorded["people_max"] = None  # inconsistent record: keep the firm count, drop the bound
+    return AssessmentInput(known_on=known_on(incident, config.tz), **recorded)  # type: ignore[arg-type]
+
+
+def _valid(kind: str, value: object) -> object:
+    """``value`` if the engine can read it as a ``kind``, else unknown."""
+    if kind == "count":
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    if kind == "tri":
+        return value if value in TRI else "unknown"
+    raise ValueError(f"the assessment cannot read a recorded {kind} fact")
+
+
 @lru_cache(maxsize=4096)
-def _assess(facts: AssessmentFacts) -> Assessment:
+def _assess(facts: AssessmentInput) -> Assessment:
     return assess(facts)  # pure and deterministic: the card, the timers and the audit share one result
 
 
 def assessment(inc: Incident, ctx: Ctx) -> Assessment:
-    return _assess(facts_for_assessment(inc, ctx.config))
+    return _assess(assessment_input(inc, ctx.config))
 
 
 def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:

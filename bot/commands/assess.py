@@ -13,24 +13,24 @@ import sys
 from datetime import date, timedelta
 from typing import Any, TextIO
 
+from bot.core.facts import Fact
 from bot.core.i18n import DEFAULT_LANG, LANGS, lang_hint, t
 from flows.assessment import (
-    COUNT_FACTS,
-    TRI_FACTS,
-    TRI_VALUES,
+    INPUT_FACTS,
     Assessment,
-    Facts,
-    FactsError,
+    AssessmentInput,
+    AssessmentInputError,
     assess,
     render,
     render_reason,
 )
 from flows.calendar import FIRST_SUPPORTED, LAST_SUPPORTED
 
-__all__ = ["KEYS", "InputError", "main", "parse_facts", "to_json"]
+__all__ = ["KEYS", "InputError", "input_table", "main", "parse_input", "to_json"]
 
-KEYS: tuple[str, ...] = ("known_on", *COUNT_FACTS, *TRI_FACTS)
-"""Every key the input may have; all but ``known_on`` are optional."""
+KEYS: tuple[str, ...] = tuple(f.name for f in INPUT_FACTS)
+"""Every key the input may have: the facts the assessment reads. Only the date (``known_on``) is
+required; a missing yes/no fact is its default ("unknown"), a missing count is unknown (null)."""
 
 FIRST_KNOWN_ON = FIRST_SUPPORTED
 LAST_KNOWN_ON = LAST_SUPPORTED - timedelta(days=90)  # day 60 and its roll-forward stay in range
@@ -73,30 +73,52 @@ def _parse_date(name: str, value: object) -> date:
     return parsed
 
 
-def parse_facts(data: object) -> Facts:
-    """Validate decoded JSON and build :class:`Facts`; raises :class:`InputError`."""
+def _parse(fact: Fact, data: dict[str, Any]) -> object:
+    """The value of ``fact`` in ``data``, checked against the fact's type."""
+    name = fact.name
+    if fact.kind == "date":
+        if name not in data:
+            raise InputError("missing", field=name)
+        return _parse_date(name, data[name])
+    value = data.get(name, fact.default)
+    if fact.kind == "count":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise InputError("count", field=name, value=_show(value))
+        return value
+    if fact.kind == "tri":
+        if not isinstance(value, str) or value not in fact.choices:
+            raise InputError("enum", field=name, value=_show(value))
+        return value
+    raise ValueError(f"{name}: the assess input has no {fact.kind} facts")
+
+
+def parse_input(data: object) -> AssessmentInput:
+    """Validate decoded JSON and build the :class:`AssessmentInput`; raises :class:`InputError`."""
     if not isinstance(data, dict):
         raise InputError("not_object")
     for key in data:
         if key not in KEYS:
             raise InputError("unknown_key", field=key, allowed=", ".join(KEYS))
-    if "known_on" not in data:
-        raise InputError("missing", field="known_on")
-    values: dict[str, Any] = {"known_on": _parse_date("known_on", data["known_on"])}
-    for name in COUNT_FACTS:
-        value = data.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise InputError("count", field=name, value=_show(value))
-        values[name] = value
-    for name in TRI_FACTS:
-        value = data.get(name, "unknown")
-        if not isinstance(value, str) or value not in TRI_VALUES:
-            raise InputError("enum", field=name, value=_show(value))
-        values[name] = value
+    values = {fact.name: _parse(fact, data) for fact in INPUT_FACTS}
     try:
-        return Facts(**values)
-    except FactsError as err:  # e.g. people_max below people
+        return AssessmentInput(**values)  # type: ignore[arg-type]
+    except AssessmentInputError as err:  # e.g. people_max below people
         raise InputError(err.problem, field=err.field, value=_show(err.value)) from None
+
+
+_DOC_TYPES = {"date": '`"YYYY-MM-DD"`', "count": "integer ≥ 0 or `null`", "tri": '`"yes"`/`"no"`/`"unknown"`'}
+_DOC_LAWS = {"mynumber": "My Number Act", "appi": "APPI", "both": "both"}
+
+
+def input_table() -> str:
+    """The table of input keys in docs/assess.md (tests/test_facts.py checks the doc has it)."""
+    lines = ["| key | type | read by | meaning |", "|---|---|---|---|"]
+    previous = ""
+    for fact in INPUT_FACTS:
+        kind = _DOC_TYPES[fact.kind]
+        lines.append(f"| `{fact.name}` | {'same' if kind == previous else kind} | {_DOC_LAWS[fact.law]} | {fact.doc} |")
+        previous = kind
+    return "\n".join(lines) + "\n"
 
 
 def _dates(pair: tuple[date, date] | None) -> list[str] | None:
@@ -190,7 +212,7 @@ def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = N
             raise InputError("json", line=err.lineno, col=err.colno, detail=err.msg) from None
         except RecursionError:
             raise InputError("json", line=1, col=1, detail="nested too deeply") from None
-        assessment = assess(parse_facts(data))
+        assessment = assess(parse_input(data))
     except InputError as err:
         sys.stderr.write(t("assess.cli.error", lang, message=err.message(lang)) + "\n")
         if err.problem == "args":

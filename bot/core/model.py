@@ -43,7 +43,10 @@ class MessageRef:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the reporter (and later the responders) told us. Free text is already redacted."""
+    """What the reporter (and later the responders) told us. Free text is already redacted.
+
+    The fields are the recorded rows of the fact table :data:`bot.core.facts.FACTS`, in its order and
+    with its defaults (tests/test_facts.py checks); the table says which form asks each."""
 
     summary: str = ""
     discovered_at: datetime | None = None
@@ -58,7 +61,7 @@ class Facts:
     wrongful_purpose: Tri = "unknown"
     outsourcee: Tri = "unknown"
     notes: str = ""
-    # asked in the facts form that responders edit after the report (see flows.facts)
+    # asked only in the facts form that responders edit after the report (see flows.facts_form)
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"

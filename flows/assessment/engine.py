@@ -16,27 +16,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
 
-from flows.assessment.rulepack import CountItem, FactItem, LawRules, Report, RulePack, pack_for
+from bot.core.facts import ASSESSED, TRI, Fact, Tri, fact, names
+from flows.assessment.rulepack import RULE_PACKS, CountItem, FactItem, LawRules, Report, RulePack, pack_for, yes_no_facts
 from flows.calendar import day_n, roll_forward
 
-Tri = Literal["yes", "no", "unknown"]
-TRI_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
-TRI_FACTS: tuple[str, ...] = (
-    "encrypted",
-    "government_system",
-    "wrongful_purpose",
-    "exposed_online",
-    "misuse_art9",
-    "provision_art19",
-    "sensitive_data",
-    "financial_harm",
-)
-COUNT_FACTS: tuple[str, ...] = ("people", "people_max")
+TRI_FACTS: tuple[str, ...] = tuple(dict.fromkeys(name for pack in RULE_PACKS for name in yes_no_facts(pack)))
+"""The yes/no facts the rules read, in the order of the articles (the order of ``drivers``)."""
+COUNT_FACTS: tuple[str, ...] = names(ASSESSED, "count")
+INPUT_FACTS: tuple[Fact, ...] = (*(f for f in ASSESSED if f.kind != "tri"), *(fact(name) for name in TRI_FACTS))
+"""The rows of the fact table (:data:`bot.core.facts.FACTS`) the assessment reads, in the order it
+lists them: the fields of :class:`AssessmentInput` and the keys ``mynaleak assess`` accepts."""
 
 
-class FactsError(ValueError):
+class AssessmentInputError(ValueError):
     """A fact has an invalid value. ``field`` names it; ``problem`` is a short code."""
 
     def __init__(self, field_name: str, problem: str, value: object = None) -> None:
@@ -47,8 +40,9 @@ class FactsError(ValueError):
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What is known about the incident. Unknown yes/no facts and counts count as possible."""
+class AssessmentInput:
+    """What the assessment reads of an incident's facts (:data:`INPUT_FACTS`), with the day of
+    knowing. Unknown yes/no facts and counts count as possible."""
 
     known_on: date
     people: int | None = None
@@ -64,17 +58,17 @@ class Facts:
 
     def __post_init__(self) -> None:
         if not isinstance(self.known_on, date) or isinstance(self.known_on, datetime):
-            raise FactsError("known_on", "date", self.known_on)
+            raise AssessmentInputError("known_on", "date", self.known_on)
         for name in COUNT_FACTS:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise FactsError(name, "count", value)
+                raise AssessmentInputError(name, "count", value)
         if self.people is not None and self.people_max is not None:
             if self.people_max < self.people:
-                raise FactsError("people_max", "count_order", self.people_max)
+                raise AssessmentInputError("people_max", "count_order", self.people_max)
         for name in TRI_FACTS:
-            if getattr(self, name) not in TRI_VALUES:
-                raise FactsError(name, "enum", getattr(self, name))
+            if getattr(self, name) not in TRI:
+                raise AssessmentInputError(name, "enum", getattr(self, name))
 
     @property
     def people_upper(self) -> int | None:
@@ -144,7 +138,7 @@ def _status(value: str) -> str | None:
     return value if value in ("yes", "unknown") else None
 
 
-def _item(rules: LawRules, item: FactItem | CountItem, facts: Facts) -> list[Reason] | None:
+def _item(rules: LawRules, item: FactItem | CountItem, facts: AssessmentInput) -> list[Reason] | None:
     """The reasons why ``item`` applies, or None when it does not."""
     law, no = rules.law, item.no
     if isinstance(item, FactItem):
@@ -176,7 +170,7 @@ def _deadlines(rules: LawRules, known_on: date, days: int) -> tuple[tuple[date, 
     return (first, last), roll_forward(final) if rules.final_rolls else final
 
 
-def _law(rules: LawRules, facts: Facts) -> _LawOutcome:
+def _law(rules: LawRules, facts: AssessmentInput) -> _LawOutcome:
     law = rules.law
     if getattr(facts, rules.excluded_by) == "yes":
         reason = Reason(law, None, f"assess.reason.{law}.excluded")
@@ -200,31 +194,32 @@ def _law(rules: LawRules, facts: Facts) -> _LawOutcome:
     return _LawOutcome("duty", tuple(items), tuple(reasons), preliminary, final, days)
 
 
-def _evaluate(facts: Facts, pack: RulePack) -> tuple[_LawOutcome, _LawOutcome]:
+def _evaluate(facts: AssessmentInput, pack: RulePack) -> tuple[_LawOutcome, _LawOutcome]:
     return _law(pack.mynumber, facts), _law(pack.appi, facts)
 
 
-def _benign(facts: Facts, name: str) -> Facts:
+def _benign(facts: AssessmentInput, name: str, pack: RulePack) -> AssessmentInput:
     """``facts`` with the unknown ``name`` resolved the way that makes reporting least likely."""
     if name == "people":
         return replace(facts, people=0, people_max=None)
-    return replace(facts, **{name: "yes" if name == "encrypted" else "no"})
+    excluding = (pack.mynumber.excluded_by, pack.appi.excluded_by)
+    return replace(facts, **{name: "yes" if name in excluding else "no"})
 
 
 def _signature(outcomes: tuple[_LawOutcome, _LawOutcome]) -> tuple[object, ...]:
     return tuple((o.report, o.items, o.final_due) for o in outcomes)
 
 
-def _drivers(facts: Facts, pack: RulePack, base: tuple[_LawOutcome, _LawOutcome]) -> list[str]:
+def _drivers(facts: AssessmentInput, pack: RulePack, base: tuple[_LawOutcome, _LawOutcome]) -> list[str]:
     """The unknown facts whose answer could change the result."""
     unknown = [n for n in TRI_FACTS if getattr(facts, n) == "unknown"]
     if facts.count_uncertain:
         unknown.append("people")
     target = _signature(base)
-    return [n for n in unknown if _signature(_evaluate(_benign(facts, n), pack)) != target]
+    return [n for n in unknown if _signature(_evaluate(_benign(facts, n, pack), pack)) != target]
 
 
-def assess(facts: Facts) -> Assessment:
+def assess(facts: AssessmentInput) -> Assessment:
     """Assess ``facts`` under the rule pack in force on ``facts.known_on``."""
     pack, in_force = pack_for(facts.known_on)
     mn, appi = _evaluate(facts, pack)

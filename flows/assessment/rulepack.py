@@ -118,3 +118,14 @@ def pack_for(known_on: date) -> tuple[RulePack, bool]:
     if in_force:
         return max(in_force, key=lambda p: p.effective_from), True
     return RULE_PACKS[0], False
+
+
+def yes_no_facts(pack: RulePack) -> tuple[str, ...]:
+    """The yes/no facts ``pack`` reads, in the order of its articles: for each law the excluding fact,
+    then each item's fact (or the further grounds of a count item)."""
+    read: list[str] = []
+    for rules in (pack.mynumber, pack.appi):
+        read.append(rules.excluded_by)
+        for item in rules.items:
+            read += [item.fact] if isinstance(item, FactItem) else item.bases
+    return tuple(dict.fromkeys(read))

@@ -23,8 +23,8 @@ from flows.assessment import (
     RULE_PACKS,
     TRI_FACTS,
     Assessment,
-    Facts,
-    FactsError,
+    AssessmentInput,
+    AssessmentInputError,
     assess,
     pack_for,
     render,
@@ -36,17 +36,17 @@ NO = {name: "no" for name in TRI_FACTS}
 MON = date(2026, 11, 2)  # a Monday; day 30 = Tue 2026-12-01, day 60 = Thu 2026-12-31
 
 
-def facts(known_on: date = MON, **kw: object) -> Facts:
+def facts(known_on: date = MON, **kw: object) -> AssessmentInput:
     """Everything "no", 10 people, unless the case says otherwise."""
     base: dict[str, object] = {**NO, "people": 10}
     base.update(kw)
-    return Facts(known_on=known_on, **base)  # type: ignore[arg-type]
+    return AssessmentInput(known_on=known_on, **base)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
-    facts: Facts
+    facts: AssessmentInput
     report: str
     items: tuple[int, ...]
     final_due: date | None = None
@@ -89,7 +89,7 @@ CASES = [
     ),
     Case(
         "carve-out-encrypted-with-all-unknown",
-        Facts(known_on=MON, encrypted="yes"),
+        AssessmentInput(known_on=MON, encrypted="yes"),
         "none",
         (),
     ),
@@ -418,7 +418,7 @@ def test_render_defaults_to_japanese_and_shows_deadlines() -> None:
 
 
 def test_render_lists_drivers() -> None:
-    text = render(assess(Facts(known_on=MON)), "ja")
+    text = render(assess(AssessmentInput(known_on=MON)), "ja")
     assert "未確定の事実" in text and "本人の数" in text and "不正の目的" in text
     assert "未確定の事実" not in render(assess(facts()), "ja")
 
@@ -427,7 +427,7 @@ def test_render_lists_drivers() -> None:
 
 
 def test_drivers_are_only_unknowns_that_change_the_result() -> None:
-    a = assess(Facts(known_on=MON))  # everything unknown
+    a = assess(AssessmentInput(known_on=MON))  # everything unknown
     assert a.report == "duty" and a.items == (1, 2, 3, 4) and a.final_days == 60
     # misuse/provision only add grounds to item 4, which the unknown count already triggers
     assert a.drivers == (
@@ -459,14 +459,14 @@ def test_drivers_are_only_unknowns_that_change_the_result() -> None:
     ],
 )
 def test_facts_validation(kw: dict[str, object], field_name: str, problem: str) -> None:
-    with pytest.raises(FactsError) as err:
-        Facts(known_on=MON, **kw)  # type: ignore[arg-type]
+    with pytest.raises(AssessmentInputError) as err:
+        AssessmentInput(known_on=MON, **kw)  # type: ignore[arg-type]
     assert (err.value.field, err.value.problem) == (field_name, problem)
 
 
 def test_facts_need_a_date() -> None:
-    with pytest.raises(FactsError) as err:
-        Facts(known_on="2026-11-02")  # type: ignore[arg-type]
+    with pytest.raises(AssessmentInputError) as err:
+        AssessmentInput(known_on="2026-11-02")  # type: ignore[arg-type]
     assert err.value.field == "known_on"
 
 
@@ -503,11 +503,11 @@ counts = st.one_of(st.none(), st.integers(0, 5000))
 
 
 @st.composite
-def any_facts(draw: st.DrawFn) -> Facts:
+def any_facts(draw: st.DrawFn) -> AssessmentInput:
     people, people_max = draw(counts), draw(counts)
     if people is not None and people_max is not None and people_max < people:
         people, people_max = people_max, people
-    return Facts(
+    return AssessmentInput(
         known_on=draw(st.dates(min_value=date(2022, 4, 1), max_value=date(2099, 6, 30))),
         people=people,
         people_max=people_max,
@@ -516,7 +516,7 @@ def any_facts(draw: st.DrawFn) -> Facts:
 
 
 @given(any_facts())
-def test_properties(f: Facts) -> None:
+def test_properties(f: AssessmentInput) -> None:
     a: Assessment = assess(f)
     if f.encrypted == "yes":
         assert a.report == "none" and a.appi.report == "none" and not a.items
@@ -530,7 +530,7 @@ def test_properties(f: Facts) -> None:
     # an unknown fact is never less reportable than "no"
     for name in TRI_FACTS:
         if getattr(f, name) == "no" and name != "encrypted":
-            worse = assess(Facts(**{**f.__dict__, name: "unknown"}))
+            worse = assess(AssessmentInput(**{**f.__dict__, name: "unknown"}))
             assert set(a.items) <= set(worse.items)
             assert set(a.appi.items) <= set(worse.appi.items)
     assert set(a.drivers) <= {*TRI_FACTS, "people"}

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.core.redaction import MASK
-from flows.assessment import Facts
-from flows.assessment_facts import facts_for_assessment
+from flows.assessment import AssessmentInput
 from flows.draft import BULLET, NOTICE_SECTIONS, REPORT_SECTIONS, SUB, Draft, build_notice, build_report, to_markdown
+from flows.law import assessment_input
 from tests.flows.draft_helpers import CLOSE_REASON, FACTS_NOTE, NOTES, recorded_incident
 from tests.flows.helpers import SATO, T0, config, minutes, press, report, step
 
@@ -82,9 +82,9 @@ def test_summary_has_dates_finder_applicability_outsourcee_and_the_sequence() ->
     assert "佐藤 が事案をクローズ" in timeline[-1] and "11:30" in timeline[-1]
 
 
-def test_assessment_facts_given_explicitly_drive_the_applicability() -> None:
+def test_assessment_input_given_explicitly_drives_the_applicability() -> None:
     inc = recorded_incident()
-    known = Facts(
+    known = AssessmentInput(
         known_on=date(2026, 11, 26), people=120, encrypted="no", government_system="no", wrongful_purpose="no",
         exposed_online="no", misuse_art9="no", provision_art19="no", sensitive_data="no", financial_harm="no",
     )  # fmt: skip
@@ -95,16 +95,16 @@ def test_assessment_facts_given_explicitly_drive_the_applicability() -> None:
     assert "報告対象事態に当たりません" in text_of(build_report(inc, config(), encrypted), 1)
 
 
-def test_facts_for_assessment_maps_the_record() -> None:
+def test_assessment_input_maps_the_record() -> None:
     inc, _ = report(discovered_at="2026-11-26T00:30", people="", people_max="500", encrypted="yes", exposed_online="unknown")
-    facts = facts_for_assessment(inc, config())
+    facts = assessment_input(inc, config())
     assert facts.known_on == date(2026, 11, 26)  # 00:30 in Tokyo, still 25 Nov in UTC
     assert (facts.people, facts.people_max) == (None, 500)
     assert (facts.encrypted, facts.exposed_online, facts.wrongful_purpose) == ("yes", "unknown", "unknown")
     # the organisation runs no government systems (config default); the rest was never asked: unknown
     assert (facts.government_system, facts.misuse_art9, facts.sensitive_data) == ("no", "unknown", "unknown")
     no_time = replace(inc, facts=replace(inc.facts, discovered_at=None), created_at=datetime(2026, 12, 1, 16, tzinfo=UTC))
-    assert facts_for_assessment(no_time, config()).known_on == date(2026, 12, 2)
+    assert assessment_input(no_time, config()).known_on == date(2026, 12, 2)
 
 
 def test_nothing_recorded_is_flagged_and_never_invented() -> None:

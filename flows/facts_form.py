@@ -1,4 +1,6 @@
-"""The facts responders edit after the report, and what the law makes of them.
+"""The facts form responders edit after the report, and what the law makes of them.
+
+The form asks the facts of the fact table (:data:`bot.core.facts.FACTS`) marked for it.
 
 The assessment (``flows.assessment``) is re-run on every edit; its result is shown on the status
 card, recorded in the audit trail, and its deadlines drive reminders: the 速報 target, and the 確報
@@ -13,23 +15,23 @@ from datetime import date, datetime, time
 
 from bot.core.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
 from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
-from bot.core.facts import TRI
+from bot.core.facts import FACTS_FORM, in_form
 from bot.core.i18n import t
 from bot.core.model import Incident
-from bot.core.views import Form, Input, mention
+from bot.core.views import Form, mention
 from flows.calendar import previous_open_day, roll_forward
 from flows.cards import incident_card, note, page_card
 from flows.common import Ctx, guard, say
+from flows.forms import ask, pick
 from flows.forms import counts as parse_counts
-from flows.forms import options, pick
 from flows.law import assessment, severity
 
-FORM_ID = "facts"
+FORM_ID = FACTS_FORM
 KIND = "deadline"
 REPORT_ITEM = "6.2"  # 「必要な場合は速報・確報を提出する」
-FIELDS = ("encrypted", "exposed_online", "wrongful_purpose", "outsourcee", "government_system", "misuse_art9",
-          "provision_art19", "sensitive_data", "financial_harm")  # fmt: skip
 AT_NINE = time(9, 0)
+ASKED = in_form(FORM_ID)  # the facts this form asks, in order (bot.core.facts.FACTS)
+assert {f.kind for f in ASKED} <= {"count", "tri", "choice"}, "submit() reads counts and choices only"
 
 
 def _at_nine(d: date, ctx: Ctx) -> datetime:
@@ -79,20 +81,15 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     return inc, effects
 
 
-def facts_form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None, errors: dict[str, str] | None = None) -> Form:
-    lang, f = ctx.lang, inc.facts
-    v = values or {}
+def form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None, errors: dict[str, str] | None = None) -> Form:
+    """The facts form, filled in with the record (or with ``values`` when shown back with ``errors``)."""
+    lang, v = ctx.lang, values or {}
 
-    def init(name: str, current: object) -> str:
-        got = v.get(name, current)
+    def init(name: str) -> str:
+        got = v.get(name, getattr(inc.facts, name))
         return "" if got is None else str(got)
 
-    tri = options("tri", TRI, lang)
-    inputs = (
-        Input("people", t("facts.people", lang), "number", initial=init("people", f.people)),
-        Input("people_max", t("facts.people_max", lang), "number", initial=init("people_max", f.people_max)),
-        *(Input(name, t(f"facts.{name}", lang), "select", True, tri, init(name, getattr(f, name))) for name in FIELDS),
-    )
+    inputs = tuple(ask(f, lang, init(f.name)) for f in ASKED)
     return Form(
         FORM_ID, t("law.form_title", lang, id=inc.id), t("form.save", lang), inputs, inc.id, t("law.form_intro", lang), errors or {}
     )
@@ -101,7 +98,7 @@ def facts_form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None,
 def edit(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     if (refusal := guard(inc, event, ctx)) is not None:
         return inc, list(refusal)
-    return inc, [OpenForm(event.actor, event.trigger or "", facts_form(inc, ctx), event.place)]
+    return inc, [OpenForm(event.actor, event.trigger or "", form(inc, ctx), event.place)]
 
 
 def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, list[Effect]]:
@@ -109,11 +106,11 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     if (refusal := guard(inc, event, ctx)) is not None:
         return inc, list(refusal)
     shown, counts, errors, _ = parse_counts(event.values, ctx.lang)
-    picked = {name: pick(event.values, name, TRI, errors, ctx.lang) or "unknown" for name in FIELDS}
+    picked = {f.name: pick(event.values, f.name, f.choices, errors, ctx.lang) or f.default for f in ASKED if f.kind != "count"}
     clean: dict[str, object] = {**shown, **picked}
     if errors:
-        return inc, [RejectForm(facts_form(inc, ctx, clean, errors))]
-    facts = replace(inc.facts, people=counts["people"], people_max=counts["people_max"], **picked)
+        return inc, [RejectForm(form(inc, ctx, clean, errors))]
+    facts = replace(inc.facts, **{f.name: counts[f.name] for f in ASKED if f.kind == "count"}, **picked)
     if facts == inc.facts:
         return inc, [say(event.actor, "law.unchanged", ctx, event.place)]
     new = replace(inc, facts=facts, severity=severity(facts))  # type: ignore[arg-type]
