@@ -53,7 +53,7 @@ def needs(event: Event) -> Need:
     if isinstance(event, CommandInvoked):
         verb, words = commands.parse(event.text)
         target = commands.incident_arg(words)
-        if verb in ("status", "close") and target:
+        if verb in ("status", "close", "page") and target:
             return Need(incident_id=target)
         if verb in ("list", "status"):
             return Need(summaries=True)
@@ -144,6 +144,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
         _, item_id = _split(event.value)
         if event.action == "ack":
             return escalation.acknowledge(inc, event, ctx)
+        if event.action == "page":
+            return escalation.restart(inc, event, ctx)
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
@@ -177,5 +179,11 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
             key = "close.usage" if not words else "incident.not_found"
             return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
         inc, effects = commands.close(state.incident, event, words, ctx)
+        return (inc if inc is not state.incident else None), effects
+    if verb == "page":
+        if state.incident is None:
+            key = "page.usage" if not words else "incident.not_found"
+            return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
+        inc, effects = escalation.restart(state.incident, event, ctx)
         return (inc if inc is not state.incident else None), effects
     return None, [refuse(event.actor, "command.unknown", ctx, event.place, verb=verb[:30])]

@@ -72,6 +72,8 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
     buttons: tuple[Button, ...] = ()
     if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):
         buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
+    if inc.status == "open" and inc.escalation.status == "exhausted" and inc.escalation.chain:
+        buttons += (Button(t("button.page_again", lang), "page", inc.id),)  # nobody acked: restart the chain
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
     buttons += (

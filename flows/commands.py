@@ -1,4 +1,5 @@
-"""`/mynaleak help | status [id] | list [all] | close <id> [reason]` (report is in ``intake``)."""
+"""`/mynaleak help | status [id] | list [all] | close <id> [reason]` (report is in ``intake``, drill in
+``drill``, page <id> — paging again after nobody acknowledged — in ``escalation``)."""
 
 from __future__ import annotations
 

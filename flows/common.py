@@ -9,7 +9,7 @@ from typing import Any
 from bot.core.config import OrgConfig
 from bot.core.effects import Reply
 from bot.core.i18n import t
-from bot.core.model import Incident, IncidentSummary, PlaceRef, UserRef
+from bot.core.model import Incident, IncidentSummary, Item, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.views import Card
 
@@ -73,3 +73,13 @@ def guard(inc: Incident, event: Any, ctx: Ctx, refusal: str = "perm.checklist") 
     if inc.status != "open":
         return [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
     return None
+
+
+def item_for(inc: Incident, role: str, config: OrgConfig) -> Item | None:
+    """The incident's checklist item tagged ``role`` (``bot.core.model.ITEM_ROLES``), or None when its
+    template has no such item. An incident stored before items carried roles has no item tagged: its
+    item is the one the current template tags with ``role``, matched by id."""
+    if (found := inc.item_for(role)) is not None or any(i.role for i in inc.items):
+        return found
+    ids = {it.id for st in config.checklist for it in st.items if it.role == role}
+    return next((i for i in inc.items if i.id in ids), None)

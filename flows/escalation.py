@@ -5,6 +5,13 @@ the last step is repeated ``repeat_last`` more times. The chain was snapshotted 
 it started, so config edits do not change a running escalation. Every timer carries the escalation's
 key (id, step, attempt); a timer whose key is not the current one does nothing, and every step checks
 acknowledged / closed first. An ack by anyone in the chain (or a responder) stops it everywhere.
+
+When the chain ran out and nobody acknowledged, a responder or the reporter may page again (the card's
+button, or ``/mynaleak page ML-…``): a new escalation with the next id starts at step 1. The timers of
+the previous one carry the old id in their key, so they do nothing; the pages' tags carry it too, so
+the new pages are new messages (an ack still updates every page ever sent). An incident keeps id 1
+until its first restart, so timers stored before restarts existed (``e1-s0-a0``) still match. The
+timer key is all a timer needs: it carries no payload.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
-from bot.core.events import ButtonPressed, TimerFired
+from bot.core.events import ButtonPressed, CommandInvoked, TimerFired
 from bot.core.i18n import t
 from bot.core.model import Incident
 from flows.cards import incident_card, note, page_card, page_done_card
@@ -32,7 +39,7 @@ def _page(inc: Incident, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     key = "page.thread_repeat" if esc.attempt else "page.thread"
     effects.append(Post(note(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1), "warning"), thread_of="card"))
     due = ctx.now + timedelta(minutes=step.wait_minutes)
-    effects.append(StartTimer(KIND, esc.timer_key(), due, {"escalation": str(esc.id)}))
+    effects.append(StartTimer(KIND, esc.timer_key(), due))
     effects.append(Audit("escalation.paged", {"step": esc.step + 1, "attempt": esc.attempt + 1, "people": [u.key for u in step.people]}))
     return replace(inc, escalation=replace(esc, pages=esc.pages + tags)), effects
 
@@ -88,3 +95,36 @@ def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident
     )
     effects.append(Audit("escalation.acked", {"by": actor.key, "step": esc.step + 1, "attempt": esc.attempt + 1}))
     return acked, effects
+
+
+def restart(inc: Incident, event: ButtonPressed | CommandInvoked, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+    """Page the chain again from step 1 after it was exhausted: the escalation gets the next id, so
+    the previous one's timers are stale. Refused privately while it is still paging or acknowledged."""
+    actor = ctx.config.display(event.actor)
+    esc = inc.escalation
+    if not (inc.is_responder(actor) or inc.reporter.same(actor)):
+        return inc, [refuse(event.actor, "perm.page", ctx, event.place, id=inc.id)]
+    if inc.status != "open":
+        return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
+    if esc.status == "acked":
+        who = esc.acked_by.name or esc.acked_by.key if esc.acked_by else "?"
+        return inc, [
+            refuse(event.actor, "escalation.repage_acked", ctx, event.place, id=inc.id, name=who, at=ctx.hm(esc.acked_at or ctx.now))
+        ]
+    if esc.status == "paging":
+        return inc, [refuse(event.actor, "escalation.repage_paging", ctx, event.place, id=inc.id, step=esc.step + 1, steps=len(esc.chain))]
+    if not esc.chain:
+        return inc, [refuse(event.actor, "escalation.repage_no_chain", ctx, event.place, id=inc.id)]
+    fresh = replace(esc, id=esc.id + 1, step=0, attempt=0, status="paging", acked_by=None, acked_at=None)
+    new, paging = _page(replace(inc, escalation=fresh), ctx)
+    text = t("escalation.repaged_thread", inc.lang, name=actor.name or actor.key, n=fresh.id)
+    effects: list[Effect] = [
+        CancelTimers((KIND,)),  # none should be pending once exhausted; a restart leaves nothing of the last run
+        Audit("escalation.restarted", {"by": actor.key, "escalation": fresh.id, "previous": esc.id}),
+        *(e for e in paging if isinstance(e, Notify)),  # the pages first: they are the critical path
+        Post(note(text, "warning"), thread_of="card"),
+        *(e for e in paging if not isinstance(e, Notify)),
+        Update("card", incident_card(new, ctx)),
+        say(event.actor, "escalation.repaged", ctx, event.place, id=inc.id),
+    ]
+    return new, effects

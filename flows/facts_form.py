@@ -5,7 +5,7 @@ The form asks the facts of the fact table (:data:`bot.core.facts.FACTS`) marked 
 The assessment (``flows.assessment``) is re-run on every edit; its result is shown on the status
 card, recorded in the audit trail, and its deadlines drive reminders: the 速報 target, and the 確報
 deadline two days before, the day before and on the day — with a page up the chain on the day if the
-report item is still open.
+report item (the checklist item tagged ``role: report_submission``) is still open.
 """
 
 from __future__ import annotations
@@ -17,18 +17,17 @@ from bot.core.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post
 from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
 from bot.core.facts import FACTS_FORM, in_form
 from bot.core.i18n import t
-from bot.core.model import Incident
+from bot.core.model import REPORT_SUBMISSION, Incident
 from bot.core.views import Form, mention
 from flows.calendar import previous_open_day, roll_forward
 from flows.cards import incident_card, note, page_card
-from flows.common import Ctx, guard, say
+from flows.common import Ctx, guard, item_for, say
 from flows.forms import ask, pick
 from flows.forms import counts as parse_counts
 from flows.law import assessment, severity
 
 FORM_ID = FACTS_FORM
 KIND = "deadline"
-REPORT_ITEM = "6.2"  # 「必要な場合は速報・確報を提出する」
 AT_NINE = time(9, 0)
 ASKED = in_form(FORM_ID)  # the facts this form asks, in order (bot.core.facts.FACTS)
 assert {f.kind for f in ASKED} <= {"count", "tri", "choice"}, "submit() reads counts and choices only"
@@ -59,22 +58,30 @@ def deadline_timers(inc: Incident, ctx: Ctx) -> list[Effect]:
 
 
 def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    item = inc.item(REPORT_ITEM)
+    """A deadline reminder in the thread; on the deadline day (``final-0``, and only then) a page to the
+    chain as well. The report item (tagged ``report_submission``) done or not applicable ends them, and
+    its owner is the one mentioned. A template without that role gives the bot nothing that says the
+    report was filed: every reminder is then posted, mentioning the chain, and the chain is still paged
+    on the deadline day — only closing the incident (or a facts edit that removes the duty) stops them."""
+    item = item_for(inc, REPORT_SUBMISSION, ctx.config)
     a = assessment(inc, ctx)
     if inc.status != "open" or a.report != "duty" or a.final_due is None or (item is not None and item.state != "open"):
         return inc, []
     lang = inc.lang
     who = mention(item.owner) if item and item.owner else "、".join(mention(u) for u in inc.escalation.members()[:5])
+    sfx = "" if item is not None else "_noitem"  # no report item: the texts say the bot cannot tell
     if event.key == "prelim" and a.preliminary_due:
-        text = t("law.remind_prelim", lang, first=a.preliminary_due[0].isoformat(), last=a.preliminary_due[1].isoformat(), who=who)
+        first, last = a.preliminary_due
+        text = t("law.remind_prelim" + sfx, lang, first=first.isoformat(), last=last.isoformat(), who=who)
     else:
         days = (a.final_due - ctx.now.astimezone(ctx.config.tz).date()).days
         today = event.key == "final-0" or days <= 0
-        text = t("law.remind_final_today" if today else "law.remind_final", lang, due=a.final_due.isoformat(), n=max(days, 0), who=who)
+        key = "law.remind_final_today" if today else "law.remind_final"
+        text = t(key + sfx, lang, due=a.final_due.isoformat(), n=max(days, 0), who=who)
     effects: list[Effect] = [Post(note(text, "danger" if event.key == "final-0" else "warning"), thread_of="card")]
     if event.key == "final-0":  # the day itself and still open: page up the chain
         card = page_card(inc, ctx, 0)
-        card = replace(card, text=t("law.page_deadline", lang, due=a.final_due.isoformat()))
+        card = replace(card, text=t("law.page_deadline" + sfx, lang, due=a.final_due.isoformat()))
         people = inc.escalation.members()
         effects += [Notify(u, card, f"deadline:{a.final_due.isoformat()}:{i}") for i, u in enumerate(people)]
         effects.append(Audit("deadline.paged", {"final_due": a.final_due.isoformat(), "people": [u.key for u in people]}))

@@ -120,7 +120,9 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     cfg, platform = ctx.config, event.actor.platform
     channel_key = cfg.channels.get(platform)
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
-    items = tuple(Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required) for st in cfg.checklist for it in st.items)
+    items = tuple(
+        Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required, role=it.role) for st in cfg.checklist for it in st.items
+    )
     esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
     # 規則第2条第1号 concerns systems of government bodies: known "no" unless the config says we run them
     facts = replace(facts, government_system="unknown" if cfg.government_systems else "no")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.core.model import ChainStep, UserRef
+from bot.core.model import ITEM_ROLES, ChainStep, UserRef
 
 DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "mynaleak.sample.yml"
@@ -44,6 +44,7 @@ class ItemTemplate:
     text: dict[str, str]
     required: bool = True
     report: tuple[int, ...] = ()  # the sections (1–9) of the report to the PPC its notes feed
+    role: str = ""  # what the code finds it by (bot.core.model.ITEM_ROLES); "" for most items
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
         problems.append(f"checklist: cannot read {path}: {exc}")
         return ()
     steps, seen = [], set()
+    roles: dict[str, str] = {}  # role -> the item id that has it
     for si, s in enumerate(data.get("steps") or []):
         where = f"checklist {path.name}: steps[{si}]"
         items = []
@@ -140,7 +142,18 @@ def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
             if not isinstance(report, list) or any(not isinstance(n, int) or not 1 <= n <= 9 for n in report):
                 problems.append(f"{where}.items[{ii}]: report must be a list of section numbers 1–9")
                 report = []
-            items.append(ItemTemplate(iid, dict(text), bool(it.get("required", True)), tuple(report)))
+            role = it.get("role", "")
+            if role in ("", None):
+                role = ""
+            elif not isinstance(role, str) or role not in ITEM_ROLES:
+                problems.append(f"{where}.items[{ii}]: unknown role {role!r} (use {', '.join(ITEM_ROLES)})")
+                role = ""
+            elif role in roles:
+                problems.append(f"{where}.items[{ii}]: role {role!r} is already on item {roles[role]!r}; a role tags one item")
+                role = ""
+            else:
+                roles[role] = iid
+            items.append(ItemTemplate(iid, dict(text), bool(it.get("required", True)), tuple(report), role))
         title = s.get("title") or {}
         if not isinstance(title, dict) or not title.get("ja") or not title.get("en"):
             problems.append(f"{where}: title needs both ja and en")

@@ -15,6 +15,11 @@ from bot.core.facts import Tri
 
 ItemState = Literal["open", "done", "na"]
 
+# What a checklist item is for, when code must find it (by role, never by its id, which the
+# organisation's template chooses). A template tags at most one item with each role.
+REPORT_SUBMISSION = "report_submission"  # 「必要な場合は速報・確報を提出する」: ends the deadline reminders
+ITEM_ROLES: tuple[str, ...] = (REPORT_SUBMISSION,)
+
 
 @dataclass(frozen=True)
 class UserRef:
@@ -108,6 +113,7 @@ class Item:
     reason: str = ""
     by: UserRef | None = None
     at: datetime | None = None
+    role: str = ""  # copied from the template (ITEM_ROLES); "" for untagged items and incidents stored before roles
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,10 @@ class Incident:
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+    def item_for(self, role: str) -> Item | None:
+        """The item tagged with ``role`` (see ITEM_ROLES), if the incident's checklist has one."""
+        return next((i for i in self.items if role and i.role == role), None)
 
     def with_item(self, new: Item) -> Incident:
         return replace(self, items=tuple(new if i.id == new.id else i for i in self.items))

@@ -82,7 +82,7 @@ def command(user: UserRef, text: str) -> CommandInvoked:
 
 
 def escalation_timer(inc: Incident) -> TimerFired:
-    return TimerFired(inc.id, "escalate", inc.escalation.timer_key(), {"escalation": str(inc.escalation.id)})
+    return TimerFired(inc.id, "escalate", inc.escalation.timer_key())  # the key is all it carries
 
 
 def minutes(n: float) -> timedelta:
@@ -91,3 +91,12 @@ def minutes(n: float) -> timedelta:
 
 def of(effects: list[Effect], kind: type) -> list:
     return [e for e in effects if isinstance(e, kind)]
+
+
+def exhausted(now: datetime = T0) -> tuple[Incident, datetime]:
+    """A reported incident whose whole chain was paged (with repeats) and nobody acknowledged."""
+    inc, _ = report(now=now)
+    while inc.escalation.status == "paging":
+        now += timedelta(minutes=30)
+        inc, _ = step(inc, escalation_timer(inc), now)
+    return inc, now

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.core.effects import CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
 from bot.core.model import UserRef
+from bot.core.views import Button, Card
+from flows import State, handle, needs
+from flows.cards import incident_card
+from flows.common import Ctx
 from tests.flows.helpers import (
     OUTSIDER,
     REPORTER,
@@ -14,6 +20,7 @@ from tests.flows.helpers import (
     T0,
     TAKAHASHI,
     TANAKA,
+    command,
     config,
     escalation_timer,
     minutes,
@@ -137,3 +144,128 @@ def test_pages_carry_no_personal_data() -> None:
     page = of(effects, Notify)[0].view
     flat = page.title + page.text + "".join(f.value for f in page.fields)
     assert "山田太郎" not in flat and inc.id in page.title
+
+
+# ---- paging again after nobody acknowledged (a new escalation id) ----------------------------------
+
+
+def card_in(effects: list) -> Card:
+    return [u.view for u in of(effects, Update) if u.tag == "card"][-1]
+
+
+def page_again_button(card: Card) -> list[Button]:
+    return [b for b in card.buttons if b.action == "page"]
+
+
+@pytest.mark.parametrize("how", ["button", "command"])
+@pytest.mark.parametrize("who", [REPORTER, SATO, TANAKA], ids=["reporter", "chain", "responder"])
+def test_page_again_after_the_chain_ran_out_pages_step_1_under_a_new_id(how: str, who: UserRef) -> None:
+    inc, _, effects, now = run_until(None)
+    assert inc.escalation.id == 1 and inc.escalation.status == "exhausted"
+    (button,) = page_again_button(card_in(effects))  # the card offers it while nobody has acked
+    assert button.label == "もう一度呼び出す" and button.value == inc.id
+    event = press(who, "page", inc.id) if how == "button" else command(who, f"page {inc.id.lower()}")
+    assert needs(event).incident_id == inc.id
+    new, eff = step(inc, event, now + minutes(30))
+    esc = new.escalation
+    assert (esc.id, esc.step, esc.attempt, esc.status, esc.acked_by) == (2, 0, 0, "paging", None)
+    assert [(n.user.key, n.tag) for n in of(eff, Notify)] == [("sato", "page:2:0:0:0")]  # step 1 again, a new message
+    assert esc.pages == inc.escalation.pages + ("page:2:0:0:0",)  # an ack still updates every page ever sent
+    assert eff[0] == CancelTimers(("escalate",))
+    assert [(t.kind, t.key, t.payload) for t in of(eff, StartTimer)] == [("escalate", "e2-s0-a0", {})]
+    audits = {a.action: a.detail for a in of(eff, Audit)}
+    assert audits["escalation.restarted"] == {"by": who.key, "escalation": 2, "previous": 1}
+    assert audits["escalation.paged"]["step"] == 1 and audits["escalation.paged"]["people"] == ["sato"]
+    assert not page_again_button(card_in(eff)) and "第1段階" in card_in(eff).fields[0].value
+    assert any(p.thread_of == "card" and "もう一度呼び出しました" in p.view.text for p in of(eff, Post))
+    (reply,) = of(eff, Reply)
+    assert reply.user == who and inc.id in reply.view.text
+
+
+def test_timers_of_the_previous_escalation_do_nothing_after_a_restart() -> None:
+    inc, effects = report()
+    fired = [escalation_timer(inc)]  # e1-s0-a0: the same step and attempt the restart starts at
+    now = T0
+    while inc.escalation.status == "paging":
+        now += minutes(30)
+        inc, _ = step(inc, escalation_timer(inc), now)
+        fired.append(escalation_timer(inc))
+    assert [f.key for f in fired][:2] == ["e1-s0-a0", "e1-s1-a0"]
+    restarted, _ = step(inc, press(REPORTER, "page", inc.id), now)
+    assert restarted.escalation.timer_key() == "e2-s0-a0"
+    for old in fired:
+        same, eff = step(restarted, old, now + minutes(60))
+        assert eff == [] and same == restarted, old.key
+    # the new run goes on as before, and stays stale-proof itself
+    nxt, eff = step(restarted, escalation_timer(restarted), now + minutes(5))
+    assert [n.user.key for n in of(eff, Notify)] == ["suzuki"] and nxt.escalation.timer_key() == "e2-s1-a0"
+
+
+def test_an_ack_after_a_restart_updates_the_pages_of_both_runs() -> None:
+    inc, _, _, now = run_until(None)
+    inc, _ = step(inc, press(REPORTER, "page", inc.id), now)
+    acked, eff = step(inc, press(SATO, "ack", inc.id), now + minutes(1))
+    assert acked.escalation.status == "acked" and acked.escalation.id == 2
+    assert {u.tag for u in of(eff, Update)} == set(inc.escalation.pages) | {"card"}
+    assert any(tag.startswith("page:1:") for tag in inc.escalation.pages)
+
+
+def test_exhausted_twice_gives_the_next_id() -> None:
+    inc, _, _, now = run_until(None)
+    inc, _ = step(inc, press(REPORTER, "page", inc.id), now)
+    while inc.escalation.status == "paging":
+        now += minutes(30)
+        inc, _ = step(inc, escalation_timer(inc), now)
+    again, eff = step(inc, press(TANAKA, "page", inc.id), now)
+    assert again.escalation.id == 3 and [t.key for t in of(eff, StartTimer)] == ["e3-s0-a0"]
+
+
+def _exhausted():
+    return run_until(None)[0]
+
+
+def _no_chain():
+    inc = _exhausted()
+    return replace(inc, escalation=replace(inc.escalation, chain=()))
+
+
+@pytest.mark.parametrize(
+    ("state", "who", "says", "tone"),
+    [
+        (lambda: report()[0], SATO, "呼び出し中です（第1段階／全3段階）", "warning"),
+        (lambda: run_until(2)[0], TANAKA, "鈴木", "warning"),
+        (lambda: replace(_exhausted(), status="closed"), TANAKA, "既にクローズ", "info"),
+        (_exhausted, OUTSIDER, "報告者、エスカレーション先と対応担当者だけ", "warning"),
+        (_no_chain, REPORTER, "エスカレーション先が設定されていない", "warning"),
+    ],
+    ids=["still paging", "acknowledged", "closed", "outsider", "no chain"],
+)
+def test_page_again_is_refused_privately_unless_the_chain_ran_out(state, who: UserRef, says: str, tone: str) -> None:
+    inc = state()
+    for event in (press(who, "page", inc.id), command(who, f"page {inc.id}")):
+        same, eff = step(inc, event, T0 + minutes(120))
+        assert same == inc
+        (reply,) = eff
+        assert isinstance(reply, Reply) and reply.user == who and reply.view.tone == tone and says in reply.view.text
+    if inc.escalation.status != "exhausted":
+        assert not page_again_button(incident_card(inc, Ctx(T0, config(), "ja")))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("page", "使い方：/mynaleak page"), ("page ML-2026-9999", "ML-2026-9999"), ("page nonsense", "nonsense")],
+    ids=["no id", "unknown incident", "not an id"],
+)
+def test_page_command_without_an_incident(text: str, says: str) -> None:
+    event = command(REPORTER, text)
+    assert needs(event).incident_id == (None if "2026" not in text else "ML-2026-9999")
+    new, eff = handle(State(), event, T0, config())
+    (reply,) = eff
+    assert new is None and isinstance(reply, Reply) and says in reply.view.text
+
+
+def test_help_lists_page() -> None:
+    (reply,) = handle(State(), command(REPORTER, "help"), T0, config())[1]
+    assert "/mynaleak page ML-…" in reply.view.text
+    (reply_en,) = handle(State(), replace(command(REPORTER, "help"), lang="en"), T0, config())[1]
+    assert "/mynaleak page ML-… — page an incident nobody acknowledged again" in reply_en.view.text

@@ -173,3 +173,15 @@ def test_any_card_renders_within_limits(title, text, fields, sections, buttons):
     if blocks:
         check_blocks(blocks)
     assert 0 < len(fallback) <= 3000
+
+
+def test_the_card_of_an_incident_nobody_acknowledged_offers_page_again():
+    from flows.cards import incident_card
+    from tests.flows.helpers import config, exhausted
+
+    inc, now = exhausted()
+    blocks, _ = render.message(incident_card(inc, Ctx(now, config(), "ja")))
+    check_blocks(blocks)
+    buttons = [el for b in blocks if b["type"] == "actions" for el in b["elements"] if el["type"] == "button"]
+    (page,) = [el for el in buttons if render.action_of(el["action_id"]) == "page"]
+    assert page["value"] == inc.id and page["text"]["text"] == "もう一度呼び出す"

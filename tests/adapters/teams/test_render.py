@@ -111,3 +111,13 @@ def test_draft_attachments_are_shown_inline_and_named() -> None:
     flat = json.dumps(out, ensure_ascii=False)
     assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "mynaleak draft" in flat
     validate_card(out)
+
+
+def test_the_card_of_an_incident_nobody_acknowledged_offers_page_again() -> None:
+    from flows.cards import incident_card
+    from tests.flows.helpers import config, exhausted
+
+    inc, now = exhausted()
+    out = render.card(incident_card(inc, Ctx(now, config(), "en")))
+    validate_card(out)
+    assert {"action": "page", "value": inc.id} in [a["data"] for a in out["actions"]]
