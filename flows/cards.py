@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.config import OrgConfig
 from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
-from bot.core.views import Button, Card, CheckItem, Field, Section, mention
+from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
 
@@ -50,9 +50,9 @@ def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section,
 def incident_card(inc: Incident, ctx: Ctx) -> Card:
     """The status card in the incident channel, updated in place after every change."""
     lang, f = inc.lang, inc.facts
-    tone = "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
+    tone: Tone = "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
     done = sum(1 for i in inc.items if i.state != "open")
-    fields = (
+    fields: tuple[Field, ...] = (
         Field(t("card.status", lang), status_line(inc, ctx, lang)),
         Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
         Field(t("card.progress_total", lang), t("card.progress", lang, done=done, total=len(inc.items))),
@@ -157,5 +157,5 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
     )
 
 
-def note(text: str, tone: str = "info", title: str = "") -> Card:
-    return Card(title=title, tone=tone, text=text)  # type: ignore[arg-type]
+def note(text: str, tone: Tone = "info", title: str = "") -> Card:
+    return Card(title=title, tone=tone, text=text)

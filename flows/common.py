@@ -11,7 +11,7 @@ from bot.core.effects import Reply
 from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary, Item, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
-from bot.core.views import Card
+from bot.core.views import Card, Tone
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:
     return dt.astimezone(ctx.config.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def say(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, tone: str = "info", **fields: object) -> Reply:
+def say(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, tone: Tone = "info", **fields: object) -> Reply:
     """A private message to ``user`` from the catalogue."""
-    return Reply(user, Card(title="", tone=tone, text=t(key, ctx.lang, cmd=ctx.command, **fields)), place)  # type: ignore[arg-type]
+    return Reply(user, Card(title="", tone=tone, text=t(key, ctx.lang, cmd=ctx.command, **fields)), place)
 
 
 def refuse(user: UserRef, key: str, ctx: Ctx, place: PlaceRef | None = None, **fields: object) -> Reply:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.core.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
 from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
@@ -117,10 +118,11 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     clean: dict[str, object] = {**shown, **picked}
     if errors:
         return inc, [RejectForm(form(inc, ctx, clean, errors))]
-    facts = replace(inc.facts, **{f.name: counts[f.name] for f in ASKED if f.kind == "count"}, **picked)
+    changes: dict[str, Any] = {f.name: counts[f.name] for f in ASKED if f.kind == "count"} | picked
+    facts = replace(inc.facts, **changes)
     if facts == inc.facts:
         return inc, [say(event.actor, "law.unchanged", ctx, event.place)]
-    new = replace(inc, facts=facts, severity=severity(facts))  # type: ignore[arg-type]
+    new = replace(inc, facts=facts, severity=severity(facts))
     a = assessment(new, ctx)
     lang = inc.lang
     summary = t(f"law.report.{a.report}", lang, items="、".join(t("law.item", lang, n=n) for n in a.items) or "-")

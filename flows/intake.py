@@ -136,7 +136,7 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
         escalation=esc,
         items=items,
         responders=cfg.responders_for(platform),
-        severity=severity(facts),  # type: ignore[arg-type]
+        severity=severity(facts),
         drill=drill,
         lang=cfg.language,
     )

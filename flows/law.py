@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.core.config import OrgConfig
 from bot.core.facts import TRI
 from bot.core.i18n import t
-from bot.core.model import Facts, Incident
+from bot.core.model import Facts, Incident, Severity
 from bot.core.views import Field
 from flows.assessment import INPUT_FACTS, Assessment, AssessmentInput, assess
 from flows.common import Ctx
@@ -78,7 +78,7 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def severity(f: Facts) -> str:
+def severity(f: Facts) -> Severity:
     """How loud the page is: high for wrongful purpose, exposure online or more than 100 people."""
     biggest = max(f.people or 0, f.people_max or 0)
     if f.wrongful_purpose == "yes" or f.exposed_online == "yes" or biggest > 100:

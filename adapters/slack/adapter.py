@@ -199,7 +199,8 @@ class SlackAdapter:
             try:
                 await fn(**kw)
             finally:
-                self.inflight.discard(task)  # type: ignore[arg-type]
+                if task is not None:
+                    self.inflight.discard(task)
 
         return run
 
@@ -298,7 +299,7 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
         await act(await translate(inbound.block_action, body, user_of(body, "user", "id")))
 
     async def on_message(body: dict[str, Any]) -> None:
-        ev = body.get("event") if isinstance(body.get("event"), dict) else {}
+        ev = body["event"] if isinstance(body.get("event"), dict) else {}
         if user_of(body, "event", "user") and not ev.get("bot_id"):
             await act(await translate(inbound.message_event, body, user_of(body, "event", "user")))
 

@@ -14,6 +14,7 @@ from typing import Literal
 from bot.core.facts import Tri
 
 ItemState = Literal["open", "done", "na"]
+Severity = Literal["high", "medium", "low"]
 
 # What a checklist item is for, when code must find it (by role, never by its id, which the
 # organisation's template chooses). A template tags at most one item with each role.
@@ -128,7 +129,7 @@ class Incident:
     items: tuple[Item, ...]
     responders: tuple[UserRef, ...] = ()
     status: Literal["open", "closed"] = "open"
-    severity: Literal["high", "medium", "low"] = "medium"
+    severity: Severity = "medium"
     closed_at: datetime | None = None
     closed_by: UserRef | None = None
     close_reason: str = ""

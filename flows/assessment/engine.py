@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from bot.core.facts import ASSESSED, TRI, Fact, Tri, fact, names
 from flows.assessment.rulepack import RULE_PACKS, CountItem, FactItem, LawRules, Report, RulePack, pack_for, yes_no_facts
@@ -203,7 +204,8 @@ def _benign(facts: AssessmentInput, name: str, pack: RulePack) -> AssessmentInpu
     if name == "people":
         return replace(facts, people=0, people_max=None)
     excluding = (pack.mynumber.excluded_by, pack.appi.excluded_by)
-    return replace(facts, **{name: "yes" if name in excluding else "no"})
+    resolved: dict[str, Any] = {name: "yes" if name in excluding else "no"}
+    return replace(facts, **resolved)
 
 
 def _signature(outcomes: tuple[_LawOutcome, _LawOutcome]) -> tuple[object, ...]:
