@@ -266,3 +266,25 @@ def test_the_key_is_required_with_slack_or_teams(tmp_path: Path) -> None:
     assert check.returncode == 2 and "cannot read the audit key file" in check.stderr
     check = cli("check-config", env={"MYNALEAK_AUDIT_KEY": "short"})
     assert check.returncode == 2 and "too short" in check.stderr
+
+
+def test_entries_from_before_the_key_are_checked_as_such() -> None:
+    """Entries written before migration 0003 are plain SHA-256; a keyed entry may follow them (and then
+    protects them through its link), an unkeyed one may not follow a keyed one (a downgrade)."""
+    from datetime import UTC, datetime
+
+    at, rows, prev = datetime(2026, 11, 26, tzinfo=UTC), [], audit.GENESIS
+    for seq, alg in ((1, audit.LEGACY), (2, audit.LEGACY), (3, audit.KEYED)):
+        r = {"seq": seq, "at": at, "actor": "a", "action": "x", "detail": {}, "prev_hash": prev, "alg": alg, "state": "s"}
+        r["hash"] = (audit.entry_hash("S", seq, at, "a", "x", {}, prev) if alg == audit.LEGACY
+                     else audit.entry_mac(b"k" * 16, "S", seq, at, "a", "x", {}, prev, "s"))  # fmt: skip
+        prev = r["hash"]
+        rows.append(r)
+    assert audit.verify_chain("S", rows, prev, 3, b"k" * 16, "s") == []
+    assert [p.code for p in audit.verify_chain("S", rows, prev, 3, b"k" * 16, "other")] == ["state"]
+    rows[0]["actor"] = "b"
+    assert [p.code for p in audit.verify_chain("S", rows, prev, 3, b"k" * 16)] == ["changed"]
+    rows[0]["actor"] = "a"
+    late = {**rows[0], "seq": 4, "prev_hash": prev}
+    late["hash"] = audit.entry_hash("S", 4, at, "a", "x", {}, prev)
+    assert [p.code for p in audit.verify_chain("S", [*rows, late], late["hash"], 4, b"k" * 16)] == ["downgraded"]
