@@ -25,6 +25,7 @@ from bot.delivery import Deliverer
 from bot.runtime import Runtime, utcnow
 from bot.scheduler import Ticker
 from bot.server import make_web, metrics_route
+from bot.witness import Witness
 from storage.conversations import StoredReferences
 from storage.migrate import require_migrated
 from storage.playground_store import PlaygroundStore
@@ -100,6 +101,7 @@ class App:
             await web.TCPSite(metrics_runner, host, self.settings.metrics_port).start()
             mport = metrics_runner.addresses[0][1] if metrics_runner.addresses else self.settings.metrics_port
             print(t("cli.metrics_at", lang, url=f"http://{host}:{mport}/metrics"), flush=True)
+        self.ticker.witness = Witness(self.runtime, lambda: self.adapters)
         self.ticker.start(tick_seconds)
         await self.ticker.tick()
         log.info("listening", extra={"url": url, "platforms": sorted(self.adapters)})
@@ -121,6 +123,21 @@ def enabled_platforms(settings: Settings) -> list[str]:
     return names if names else [registry.DEFAULT]
 
 
+def audit_key(settings: Settings) -> bytes | None:
+    """The audit trail's HMAC key; ``None``: not set, the public development key is used."""
+    return settings.audit_key.encode() if settings.audit_key and not settings.audit_key_problem else None
+
+
+def audit_key_refusal(settings: Settings, platforms: list[str]) -> str | None:
+    """The catalogue key of why the bot must not start with this audit key (a key that cannot be read,
+    or none at all while a real chat platform is served), or ``None``."""
+    if settings.audit_key_problem:
+        return settings.audit_key_problem
+    if not settings.audit_key and any(p != registry.DEFAULT for p in platforms):
+        return "cli.audit_key_required"
+    return None
+
+
 async def build(
     settings: Settings,
     *,
@@ -136,7 +153,7 @@ async def build(
     store = Store.open(settings.database_url)
     if check_migrated:
         await require_migrated(store.engine)
-    runtime = Runtime(store, config, clock=clock, commands={p.name: p.command for p in registry.PLATFORMS})
+    runtime = Runtime(store, config, clock=clock, audit_key=audit_key(settings), commands={p.name: p.command for p in registry.PLATFORMS})
     all_adapters: dict[str, Adapter] = dict(adapters or {})
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)

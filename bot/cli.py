@@ -1,4 +1,4 @@
-"""`mynaleak run | migrate | check-config | audit verify | audit export | assess | draft | teams-package`
+"""`mynaleak run | migrate | check-config | audit verify|export|checkpoint | assess | draft | teams-package`
 (the commands beyond running the bot live in ``bot.commands``)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.commands.common import say
-from bot.core.config import ConfigError, OrgConfig, Settings, load_org
+from bot.core.config import AUDIT_KEY_MIN, ConfigError, OrgConfig, Settings, load_org
 from bot.core.platform import PlatformRefused
 
 log = logging.getLogger("mynaleak.cli")
@@ -51,11 +51,28 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _audit_key_check(settings: Settings) -> int:
+    """Refuse (2) an audit key that cannot be used, or none while Slack or Teams is configured; warn
+    when the public development key will be used."""
+    from bot.app import audit_key_refusal, enabled_platforms
+
+    refusal = audit_key_refusal(settings, enabled_platforms(settings))
+    if refusal:
+        path = settings.env.get("MYNALEAK_AUDIT_KEY_FILE", "")
+        say(refusal, settings, err=True, path=path, error=settings.audit_key_detail, n=settings.audit_key_detail, min=AUDIT_KEY_MIN)
+        return 2
+    if not settings.audit_key:
+        say("cli.audit_key_dev", settings, err=True)
+    return 0
+
+
 async def _run(settings: Settings, host: str, port: int) -> int:
     from bot.app import build
     from storage.migrate import NotMigrated
 
     config = _config_or_exit(settings)
+    if _audit_key_check(settings):
+        return 2
     settings = dataclasses.replace(settings, host=host, port=port)
     try:
         app = await build(settings, config=config)
@@ -87,9 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--port", type=int)
     sub.add_parser("migrate", help="create or upgrade the database")
     sub.add_parser("check-config", help="validate the organisation file")
-    audit = sub.add_parser("audit", help="verify or export the audit trail")
-    audit.add_argument("action", choices=("verify", "export"))
+    audit = sub.add_parser("audit", help="verify, export or checkpoint the audit trail")
+    audit.add_argument("action", choices=("verify", "export", "checkpoint"))
     audit.add_argument("incident", nargs="?")
+    audit.add_argument("--checkpoint", metavar="FILE", help="verify: also prove nothing before this checkpoint changed")
+    audit.add_argument("--head", metavar="N:HEX", help="verify: also prove the ledger head posted in the chat is still there")
+    audit.add_argument("--out", metavar="FILE", help="checkpoint: write it here (default: print it)")
     sub.add_parser("assess", help="assess a case from a JSON file (see docs/assess.md)")
     sub.add_parser("draft", help="draft the PPC report / notice from an incident (--notice, --format md|docx, --out, --lang)")
     pkg = sub.add_parser("teams-package", help="build the sideloadable Teams app package (zip) from the config")
@@ -109,6 +129,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
         say("cli.config_valid", settings, path=settings.config_path, people=len(cfg.people), steps=len(cfg.escalation))
+        if _audit_key_check(settings):
+            return 2
+        if settings.audit_key:
+            say("cli.audit_key_set", settings)
         return 0
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))
@@ -127,7 +151,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.cmd == "audit":
         from bot.commands.audit import audit
 
-        return asyncio.run(audit(settings, args.action, args.incident.upper() if args.incident else None))
+        if settings.audit_key_problem:
+            return _audit_key_check(settings)
+        incident = args.incident.upper() if args.incident else None
+        return asyncio.run(audit(settings, args.action, incident, checkpoint=args.checkpoint, head=args.head, out=args.out))
     parser.error(f"unknown command {args.cmd}")
     return 2
 

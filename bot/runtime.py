@@ -23,7 +23,8 @@ from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
 from bot.core.views import Form
 from bot.metrics import Metrics
-from storage.store import Claimed, Loaded, Store, Tx
+from storage.audit import DEV_KEY
+from storage.store import Claimed, Loaded, Store, Tx, incident_state
 
 log = logging.getLogger("mynaleak.runtime")
 __all__ = ["Clock", "Outcome", "Runtime", "Unavailable", "utcnow"]
@@ -67,9 +68,20 @@ def _esc_diff(b: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
 
 
 class Runtime:
-    def __init__(self, store: Store, config: OrgConfig, *, clock: Clock = utcnow, me: str | None = None, metrics: Metrics | None = None,
-                 commands: Mapping[str, str] | None = None):  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        config: OrgConfig,
+        *,
+        clock: Clock = utcnow,
+        me: str | None = None,
+        metrics: Metrics | None = None,
+        audit_key: bytes | None = None,
+        commands: Mapping[str, str] | None = None,
+    ):
         self.store = store
+        # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY); without one, the public development key
+        self._audit_key = audit_key or DEV_KEY
         self.config = config
         self.clock = clock
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
@@ -174,11 +186,11 @@ class Runtime:
                     raise _Rollback(None)  # our claim lapsed and another replica took the timer
                 if inc is None and loaded is not None and any(isinstance(e, Audit) for e in effects):
                     inc = loaded.incident  # unchanged, but the flow asked for an audit entry (a draft made, a deadline page)
-                if inc is not None:
-                    await self._save(tx, event, loaded, inc, effects, now)
                 current = inc or (loaded.incident if loaded else None)
                 incident_id = current.id if current else None
-                ids = await self._apply(tx, event, timer, current, effects, now)
+                ids, timer_ids = await self._apply(tx, event, timer, current, effects, now)
+                if inc is not None:  # after the rows: its audit entry names the timers and messages it created
+                    await self._save(tx, event, loaded, inc, effects, now, {"timers": timer_ids, "outbox": [c.id for c in ids]})
         except _Rollback as rb:
             form = rb.args[0]
             return Outcome(form=form)
@@ -189,29 +201,45 @@ class Runtime:
         year = (now or self.clock()).astimezone(self.config.tz).year
         return f"DRILL-{year}" if need.drill else str(year)
 
-    async def _save(self, tx: Tx, event: Event, loaded: Loaded | None, inc: Incident, effects: list[Effect], now: datetime) -> None:
+    async def _save(
+        self,
+        tx: Tx,
+        event: Event,
+        loaded: Loaded | None,
+        inc: Incident,
+        effects: list[Effect],
+        now: datetime,
+        created: dict[str, list[int]],
+    ) -> None:
+        """The incident, its audit entries (keyed, covering its state after the change and naming the
+        rows the event created) and, last, its new chain head in the ledger over all incidents."""
         head = loaded.audit_head if loaded else "0" * 64
         seq = loaded.audit_seq if loaded else 0
         audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
         actor = f"{event.actor.platform}:{event.actor.key}"
         changes = _diff(loaded.incident if loaded else None, inc)
-        entries = [(a.action, dict(a.detail) | ({"changes": changes} if n == 0 else {})) for n, a in enumerate(audits)]
-        head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries)
+        first = {"changes": changes} | ({"created": created} if any(created.values()) else {})
+        entries = [(a.action, dict(a.detail) | (first if n == 0 else {})) for n, a in enumerate(audits)]
+        head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=incident_state(inc))
         if not await tx.save(inc, loaded, head, seq):
             raise _Conflict
+        await tx.append_ledger(inc.id, seq, head, now, key=self._audit_key)
 
     async def _apply(
         self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
-    ) -> list[Claimed]:
+    ) -> tuple[list[Claimed], list[int]]:
+        """Timers and outgoing rows; returns the rows queued (claimed ones first sent after commit) and
+        the ids of the timers created."""
         incident_id = inc.id if inc else None
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
         rows: list[dict[str, Any]] = []
         timers: list[dict[str, Any]] = []  # inserted together, but never after a later cancellation
+        timer_ids: list[int] = []
         for n, e in enumerate(effects):
             if isinstance(e, StartTimer) and incident_id:
                 timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
             elif isinstance(e, CancelTimers) and incident_id:
-                await tx.add_timers(timers)
+                timer_ids += await tx.add_timers(timers)
                 timers = []
                 await tx.cancel_timers(incident_id, e.kinds)
             elif isinstance(e, CancelMessages) and incident_id:
@@ -219,9 +247,9 @@ class Runtime:
             elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
                 rows.append({"idem_key": f"{base}:{n}", "incident_id": incident_id, "platform": out.channel, "kind": out.kind.value,
                              "tag": out.tag, "payload": out.payload})  # fmt: skip
-        await tx.add_timers(timers)
+        timer_ids += await tx.add_timers(timers)
         # urgent messages are claimed here and sent right after commit (only if someone will send them)
-        return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ())
+        return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ()), timer_ids
 
     def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
         m = self.metrics

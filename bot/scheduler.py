@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.delivery import Deliverer
 from bot.runtime import Runtime, Unavailable
+from bot.witness import Witness
 from storage.store import Claimed
 
 log = logging.getLogger("mynaleak.ticker")
@@ -23,6 +24,7 @@ class Ticker:
         self.deliverer = deliverer
         self.batch = batch
         self._scheduler: AsyncIOScheduler | None = None
+        self.witness: Witness | None = None  # posts the audit ledger's head once a day (the served app sets it)
 
     async def tick(self) -> int:
         """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired.
@@ -44,6 +46,8 @@ class Ticker:
             if len(claimed) < self.batch:
                 break
         await self.runtime.drain()
+        if self.witness is not None:
+            await self.witness.maybe_post()
         while await self.deliverer.deliver() > 0:
             pass
         async with self.runtime.store.tx() as tx:

@@ -45,16 +45,18 @@ class QueueOps:
         return sqlite_insert(table) if self.is_sqlite else pg_insert(table)
 
     # ---- timers --------------------------------------------------------------------------------
-    async def add_timers(self, timers: list[dict[str, Any]]) -> None:
-        """At most one pending timer per (incident, kind, key): a repeat is silently the same timer."""
+    async def add_timers(self, timers: list[dict[str, Any]]) -> list[int]:
+        """At most one pending timer per (incident, kind, key): a repeat is silently the same timer.
+        Returns the ids of the rows created."""
         if not timers:
-            return
+            return []
         stmt = self._insert(TIMER)
         if self.is_sqlite:
             stmt = stmt.on_conflict_do_nothing()
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
-        await self.conn.execute(stmt, [{**t, "status": "pending", "attempts": 0} for t in timers])
+        res = await self.conn.execute(stmt.returning(TIMER.c.id), [{**t, "status": "pending", "attempts": 0} for t in timers])
+        return sorted(int(i) for i in res.scalars())
 
     async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:
         stmt = update(TIMER).where(TIMER.c.incident_id == incident_id, TIMER.c.status == "pending")

@@ -20,9 +20,10 @@ from bot.core import serde
 from bot.core.model import Incident, IncidentSummary
 from storage import audit
 from storage.queue import OUT, TIMER, Claimed, QueueOps
-from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
+from storage.tables import AuditEvent, AuditLedger, AuditLedgerHead, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
+LEDGER, LEDGER_HEAD = table_of(AuditLedger), table_of(AuditLedgerHead)
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -233,31 +234,37 @@ class Tx(QueueOps):
 
     # ---- audit ---------------------------------------------------------------------------------
     async def append_audit(
-        self, stream: str, prev: str, seq: int, at: datetime, actor: str, entries: list[tuple[str, Any]]
+        self, stream: str, prev: str, seq: int, at: datetime, actor: str, entries: list[tuple[str, Any]], *, key: bytes, state: str
     ) -> tuple[str, int]:
-        """Append entries (action, detail) to one incident's hash chain; returns the new (head, seq)."""
+        """Append entries (action, detail) to one incident's keyed chain, each covering ``state`` (the
+        digest of the incident's row as it will be saved); returns the new (head, seq)."""
         at = at.astimezone(UTC)
         rows = []
         for action, detail in entries:
             detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
             seq += 1
-            digest = audit.entry_hash(stream, seq, at, actor, action, detail, prev)
-            rows.append(
-                {
-                    "stream": stream,
-                    "seq": seq,
-                    "at": at,
-                    "actor": actor,
-                    "action": action,
-                    "detail": detail,
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
-            )
+            digest = audit.entry_mac(key, stream, seq, at, actor, action, detail, prev, state)
+            rows.append({"stream": stream, "seq": seq, "at": at, "actor": actor, "action": action, "detail": detail,
+                         "prev_hash": prev, "hash": digest, "alg": audit.KEYED, "state": state})  # fmt: skip
             prev = digest
         if rows:
             await self.conn.execute(insert(AUD), rows)
         return prev, seq
+
+    async def append_ledger(self, stream: str, seq: int, entry: str, at: datetime, *, key: bytes) -> int:
+        """Record an incident's new chain head in the ledger (call it last: from here to commit every
+        other writer waits for the ledger's head row). Returns the ledger sequence number."""
+        at = at.astimezone(UTC)
+        got = (await self.conn.execute(
+            update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(seq=LEDGER_HEAD.c.seq + 1).returning(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac)
+        )).first()  # fmt: skip
+        if got is None:
+            raise RuntimeError("the audit ledger has no head row: run `mynaleak migrate`")
+        gseq, prev = int(got[0]), str(got[1])
+        mac = audit.ledger_mac(key, gseq, stream, seq, entry, at, prev)
+        await self.conn.execute(insert(LEDGER).values(gseq=gseq, stream=stream, seq=seq, entry=entry, at=at, prev=prev, mac=mac))
+        await self.conn.execute(update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(mac=mac))
+        return gseq
 
     # ---- audit read ------------------------------------------------------------------------------
     async def audit_rows(self, stream: str | None = None) -> list[dict[str, Any]]:
@@ -270,5 +277,33 @@ class Tx(QueueOps):
         rows = await self.conn.execute(select(INC.c.id, INC.c.audit_head, INC.c.audit_seq))
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    async def audit_incidents(self) -> dict[str, audit.Stored]:
+        """Every incident's chain head and count, and the digest of its stored state."""
+        cols = (INC.c.id, INC.c.platform, INC.c.status, INC.c.drill, INC.c.created_at, INC.c.data, INC.c.audit_head, INC.c.audit_seq)
+        rows = (await self.conn.execute(select(*cols))).mappings()
+        return {r["id"]: audit.Stored(r["audit_head"], r["audit_seq"], audit.state_digest(dict(r))) for r in rows}
 
-__all__ = ["OUT", "TIMER", "Claimed", "IntegrityError", "Loaded", "Store", "Tx", "make_engine"]
+    async def ledger(self) -> tuple[list[dict[str, Any]], tuple[int, str]]:
+        """The ledger's rows in order and its head row's (seq, mac)."""
+        rows = [dict(r) for r in (await self.conn.execute(select(LEDGER).order_by(LEDGER.c.gseq))).mappings()]
+        head = (await self.conn.execute(select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1))).first()
+        return rows, (int(head[0]), str(head[1])) if head else (0, audit.GENESIS)
+
+    async def ledger_head(self) -> tuple[int, str]:
+        head = (await self.conn.execute(select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1))).first()
+        return (int(head[0]), str(head[1])) if head else (0, audit.GENESIS)
+
+    async def row_ids(self) -> tuple[set[int], set[int]]:
+        """The ids of every timer row and every outbox row."""
+        timers = set((await self.conn.execute(select(TIMER.c.id))).scalars())
+        return timers, set((await self.conn.execute(select(OUT.c.id))).scalars())
+
+
+def incident_state(inc: Incident) -> str:
+    """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it."""
+    data = json.loads(json.dumps(serde.dump(inc), ensure_ascii=False))
+    return audit.state_digest({"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill,
+                               "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
+
+
+__all__ = ["OUT", "TIMER", "Claimed", "IntegrityError", "Loaded", "Store", "Tx", "incident_state", "make_engine"]

@@ -113,7 +113,32 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: dict = Field(sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)  # HMAC-SHA256 (alg "hmac-sha256") or, before 0003, plain SHA-256
+    alg: str = Field(default="hmac-sha256", max_length=16)
+    state: str = Field(default="", max_length=64)  # digest of the incident's stored row after this entry
+
+
+class AuditLedger(SQLModel, table=True):
+    """One row per saved incident change, over all incidents: a global, keyed hash chain."""
+
+    __tablename__ = "audit_ledger"
+    __table_args__ = (Index("ix_audit_ledger_stream", "stream", "seq"),)
+    gseq: int = Field(sa_column=Column(_BIGINT, primary_key=True, autoincrement=False))
+    stream: str = Field(max_length=32)  # the incident id
+    seq: int  # the incident's audit_seq after the change
+    entry: str = Field(max_length=64)  # the incident's chain head after the change
+    at: datetime = _ts()
+    prev: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
+
+
+class AuditLedgerHead(SQLModel, table=True):
+    """The ledger's head: one row (id 1), locked by every writer for the end of its transaction."""
+
+    __tablename__ = "audit_ledger_head"
+    id: int = Field(primary_key=True)
+    seq: int = 0
+    mac: str = Field(max_length=64)
 
 
 class ConversationRef(SQLModel, table=True):

@@ -46,7 +46,7 @@ def _config(tmp: Path) -> Path:
 def _start(db: str, cfg: Path, api: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "DATABASE_URL": db, "MYNALEAK_CONFIG": str(cfg), "PORT": "0", "PYTHONPATH": str(ROOT),
            "MYNALEAK_TICK_SECONDS": "0.2", "MYNALEAK_LEASE_SECONDS": "1", "LOG_LEVEL": "WARNING",
-           "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api}  # fmt: skip
+           "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api, "MYNALEAK_AUDIT_KEY": "durable-test-audit-key-0123456789"}  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)  # fmt: skip
     deadline = time.monotonic() + 30

@@ -54,7 +54,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 
 def test_teams_emulator_mode_refuses_a_reachable_address(tmp_path: Path) -> None:
-    env = _env(tmp_path, MYNALEAK_TEAMS="1")
+    env = _env(tmp_path, MYNALEAK_TEAMS="1", MYNALEAK_AUDIT_KEY="exposure-test-audit-key-0123456789")
     assert _cli(env, "migrate").returncode == 0
     proc, lines = _start(env, "--host", "0.0.0.0")
     try:

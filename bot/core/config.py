@@ -283,10 +283,16 @@ class Settings:
     env: dict[str, str]
     lang: str = "ja"  # of what the command line prints (MYNALEAK_LANG)
     metrics_port: int | None = None  # /metrics on its own port (MYNALEAK_METRICS_PORT), else on the main one
+    # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY, or the file MYNALEAK_AUDIT_KEY_FILE names); empty:
+    # none set. Never logged, never stored in the database, not in ``env``.
+    audit_key: str = field(default="", repr=False)
+    audit_key_problem: str = ""  # a catalogue key: why the configured key cannot be used ("" if it can, or none is set)
+    audit_key_detail: str = ""  # the field that message shows (an OS error, a length)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
+        key, problem, detail = _audit_key(env)
         cfg = env.get("MYNALEAK_CONFIG") or ("mynaleak.yml" if Path("mynaleak.yml").exists() else str(SAMPLE_CONFIG))
         return cls(
             database_url=normalise_db_url(env.get("DATABASE_URL") or "sqlite:///mynaleak.db"),
@@ -299,7 +305,30 @@ class Settings:
             env=env,
             lang=env.get("MYNALEAK_LANG", "ja") if env.get("MYNALEAK_LANG") in ("ja", "en") else "ja",
             metrics_port=int(env["MYNALEAK_METRICS_PORT"]) if env.get("MYNALEAK_METRICS_PORT") else None,
+            audit_key=key,
+            audit_key_problem=problem,
+            audit_key_detail=detail,
         )
+
+
+AUDIT_KEY_MIN = 16
+
+
+def _audit_key(env: dict[str, str]) -> tuple[str, str, str]:
+    """The audit key from MYNALEAK_AUDIT_KEY (taken out of ``env``) or the file MYNALEAK_AUDIT_KEY_FILE
+    names; and what is wrong with it: a catalogue key and its detail."""
+    key = env.pop("MYNALEAK_AUDIT_KEY", "").strip()
+    path = env.get("MYNALEAK_AUDIT_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            return "", "cli.audit_key_unreadable", str(exc.strerror)
+        if not key:
+            return "", "cli.audit_key_empty", ""
+    if key and len(key) < AUDIT_KEY_MIN:
+        return "", "cli.audit_key_short", str(len(key))
+    return key, "", ""
 
 
 def normalise_db_url(url: str) -> str:

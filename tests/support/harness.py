@@ -17,11 +17,19 @@ from tests.contract.drivers import REPORT_VALUES
 
 
 class Harness:
-    def __init__(self, db_url: str, config: OrgConfig, clock: Any, log_path: Path | None = None, me: str | None = None):
+    def __init__(
+        self,
+        db_url: str,
+        config: OrgConfig,
+        clock: Any,
+        log_path: Path | None = None,
+        me: str | None = None,
+        audit_key: bytes | None = None,
+    ):
         self.store = Store.open(db_url)
         self.config = config
         self.clock = clock
-        self.runtime = Runtime(self.store, config, clock=clock, me=me)
+        self.runtime = Runtime(self.store, config, clock=clock, me=me, audit_key=audit_key)
         self.adapter = RecordingAdapter("playground", log_path)
         self.deliverer = Deliverer(self.runtime, {"playground": self.adapter})
         self.ticker = Ticker(self.runtime, self.deliverer)

@@ -29,11 +29,13 @@ async def migrate(store: Store, target: str, down: bool = False) -> None:
 
 
 async def test_migration_0002_goes_up_and_down(store: Store) -> None:
+    await migrate(store, "0002", down=True)  # from the head (0003: the audit ledger)
+    assert "audit_ledger" not in await tables(store)
     assert await current(store.engine) == "0002" and "playground_message" in await tables(store)
     await migrate(store, "0001", down=True)
     assert await current(store.engine) == "0001" and "playground_message" not in await tables(store)
     await migrate(store, "head")
-    assert "playground_message" in await tables(store)
+    assert "playground_message" in await tables(store) and "audit_ledger" in await tables(store)
 
 
 async def test_who_sees_what(store: Store, clock: Clock) -> None:
