@@ -82,7 +82,8 @@ class App:
 
     async def serve(self, host: str, port: int, tick_seconds: float) -> None:
         """Run until SIGINT/SIGTERM: the web app plus the ticker."""
-        runner = web.AppRunner(self.web, access_log=None)
+        # keepalive_timeout also closes a connection whose request headers never complete (slowloris)
+        runner = web.AppRunner(self.web, access_log=None, keepalive_timeout=self.settings.idle_seconds, lingering_time=1.0)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
@@ -96,7 +97,7 @@ class App:
         if self.settings.metrics_port is not None:
             metrics_app = web.Application()
             metrics_route(metrics_app, self.runtime.metrics, host)
-            metrics_runner = web.AppRunner(metrics_app, access_log=None)
+            metrics_runner = web.AppRunner(metrics_app, access_log=None, keepalive_timeout=self.settings.idle_seconds)
             await metrics_runner.setup()
             await web.TCPSite(metrics_runner, host, self.settings.metrics_port).start()
             mport = metrics_runner.addresses[0][1] if metrics_runner.addresses else self.settings.metrics_port
@@ -158,7 +159,8 @@ async def build(
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)
     app = App(settings, config, store, runtime, deliverer, ticker, web.Application(), all_adapters)
-    make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None)
+    make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None,
+             settings.body_seconds)  # fmt: skip
     for name in platforms if platforms is not None else enabled_platforms(settings):
         if name not in all_adapters:
             all_adapters[name] = registry.get(name).install(app)

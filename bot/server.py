@@ -9,6 +9,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,8 +37,25 @@ def metrics_route(w: web.Application, metrics: Metrics, bind_host: str) -> None:
     w.router.add_get("/metrics", render_metrics)
 
 
+def body_in_time(seconds: float) -> Any:
+    """Middleware: a request's body must arrive within ``seconds`` (aiohttp keeps it for the handler);
+    a client trickling it in gets 408 and its connection closed, instead of holding a handler."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                await asyncio.wait_for(request.read(), seconds)
+            except TimeoutError:
+                log.info("request body too slow; closing", extra={"path": request.path[:80]})
+                return web.json_response({"error": "request body too slow"}, status=408, headers={"Connection": "close"})
+        return await handler(request)
+
+    return middleware
+
+
 def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]], bind_host: str = "127.0.0.1",
-             metrics_here: bool = True) -> web.Application:  # fmt: skip
+             metrics_here: bool = True, body_seconds: float = 15.0) -> web.Application:  # fmt: skip
     async def healthz(request: web.Request) -> web.Response:
         if (no := refused(bind_host, request)) is not None:
             return no
@@ -54,6 +72,7 @@ def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Call
         gc.collect()
         gc.freeze()
 
+    w.middlewares.append(body_in_time(body_seconds))
     w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)
     if metrics_here:

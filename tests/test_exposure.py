@@ -111,3 +111,56 @@ async def test_metrics_on_their_own_port(tmp_path: Path) -> None:
                 assert health.status == 200
     finally:
         _stop(proc)
+
+
+def _few_fds() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+
+async def test_idle_and_slow_clients_cannot_exhaust_connections(tmp_path: Path) -> None:
+    """1,000 idle connections, a client trickling its headers and one trickling its body, against a bot
+    that may hold only 256 files: they are closed in time and the bot keeps answering."""
+    import asyncio
+
+    env = _env(tmp_path, MYNALEAK_IDLE_SECONDS="1", MYNALEAK_BODY_SECONDS="1")
+    assert _cli(env, "migrate").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, preexec_fn=_few_fds)  # fmt: skip
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        assert found, line
+        port = int(found.group(1))
+        idle = []
+        for _ in range(1000):
+            try:
+                idle.append(await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2))
+            except (OSError, TimeoutError):
+                break  # the backlog is full: that is the attack working, for now
+        slow_head = await asyncio.open_connection("127.0.0.1", port)
+        slow_head[1].write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
+        slow_body = await asyncio.open_connection("127.0.0.1", port)
+        slow_body[1].write(b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789")
+        await asyncio.sleep(3)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as s:
+            async with s.get(f"http://127.0.0.1:{port}/healthz") as health:
+                assert health.status == 200
+        got_head = await asyncio.wait_for(slow_head[0].read(), 5)
+        assert got_head == b"" or b"400" in got_head or b"408" in got_head  # closed, not served
+        got_body = await asyncio.wait_for(slow_body[0].read(400), 5)
+        assert b" 408 " in got_body, got_body[:200]  # answered "too slow" instead of holding a handler
+        await asyncio.wait_for(slow_body[0].read(), 5)  # and then closed: end of stream within 5 s, else TimeoutError
+        # the idle ones were closed by the bot (end of stream), not left open
+        closed = 0
+        for reader, _ in idle[:50]:
+            try:
+                closed += await asyncio.wait_for(reader.read(), 5) == b""
+            except (ConnectionError, TimeoutError):
+                pass
+        assert closed == min(50, len(idle)), closed
+        for _, writer in [*idle, slow_head, slow_body]:
+            writer.close()
+    finally:
+        _stop(proc)

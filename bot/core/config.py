@@ -283,6 +283,9 @@ class Settings:
     env: dict[str, str]
     lang: str = "ja"  # of what the command line prints (MYNALEAK_LANG)
     metrics_port: int | None = None  # /metrics on its own port (MYNALEAK_METRICS_PORT), else on the main one
+    # a connection that sends no complete request for this long is closed (idle, or headers trickling in)
+    idle_seconds: float = 30.0  # MYNALEAK_IDLE_SECONDS
+    body_seconds: float = 15.0  # MYNALEAK_BODY_SECONDS: a request body must arrive within this
     # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY, or the file MYNALEAK_AUDIT_KEY_FILE names); empty:
     # none set. Never logged, never stored in the database, not in ``env``.
     audit_key: str = field(default="", repr=False)
@@ -305,6 +308,8 @@ class Settings:
             env=env,
             lang=env.get("MYNALEAK_LANG", "ja") if env.get("MYNALEAK_LANG") in ("ja", "en") else "ja",
             metrics_port=int(env["MYNALEAK_METRICS_PORT"]) if env.get("MYNALEAK_METRICS_PORT") else None,
+            idle_seconds=float(env.get("MYNALEAK_IDLE_SECONDS", "30")),
+            body_seconds=float(env.get("MYNALEAK_BODY_SECONDS", "15")),
             audit_key=key,
             audit_key_problem=problem,
             audit_key_detail=detail,
