@@ -90,7 +90,7 @@ class App:
         bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
         url = f"http://{host}:{bound}"
         lang = self.settings.lang
-        print(t("cli.playground_at" if "playground" in self.adapters else "cli.listening", lang, url=url), flush=True)
+        print(t("cli.playground_at" if registry.DEFAULT in self.adapters else "cli.listening", lang, url=url), flush=True)
         if not is_loopback(host):
             print(t("cli.exposed", lang, host=host), flush=True)
         metrics_runner = None

@@ -20,3 +20,23 @@ from bot.core.config import Settings
 )
 def test_platforms_follow_the_credentials(env: dict[str, str], served: list[str]) -> None:
     assert enabled_platforms(Settings.from_env(env)) == served
+
+
+def test_nothing_outside_adapters_names_a_platform() -> None:
+    """The registry is the one list: no string in the core, the flows, the storage or the shell names a
+    platform (a fourth platform touches its folder, one registry line and one contract driver)."""
+    import ast
+    from pathlib import Path
+
+    import adapters
+
+    root = Path(__file__).resolve().parent.parent
+    names = set(adapters.names())
+    found = []
+    for pkg in ("bot", "flows", "storage"):
+        for path in (root / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and node.value in names:
+                    found.append(f"{path.relative_to(root)}:{node.lineno}: {node.value!r}")
+    assert not found, found
+    assert names == {p.name for p in (root / "adapters").iterdir() if (p / "__init__.py").exists()}
