@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from bot.core.i18n import t
-from bot.core.redaction import redact
+from bot.core.redaction import scrub
 from bot.core.views import Option
 
 MAX_PEOPLE = 100_000_000
@@ -34,7 +34,8 @@ def counts(values: Mapping[str, object], lang: str) -> tuple[dict[str, str], dic
     masked = 0
     for name in ("people", "people_max"):
         raw = unicodedata.normalize("NFKC", first(values, name)).replace(",", "").replace("人", "").strip()
-        raw, n = redact(raw[:32])
+        raw, n = scrub(raw)  # masked before it is cut: no half number left
+        raw = raw[:32]
         masked += n
         clean[name], found[name] = raw, None
         if raw:

@@ -97,7 +97,8 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
         errors["summary"] = t("form.err_required", lang)
     times: dict[str, datetime | None] = {}
     for name in ("discovered_at", "occurred_at"):
-        raw, n = redact(first(values, name)[:64])
+        raw, n = redact(clean_text(first(values, name)))  # masked before it is cut: no half number left
+        raw = raw[:64]
         masked += n
         clean[name] = raw
         times[name] = parse_when(raw, ctx) if raw.strip() else None
