@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +15,17 @@ from bot.metrics import Metrics
 from storage.store import Store
 
 log = logging.getLogger("mynaleak.server")
+
+
+@web.middleware
+async def quiet_disconnects(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A client that goes away mid-request is routine, not an error: a DEBUG line, no traceback.
+    (aiohttp would log its ConnectionResetError at ERROR with the whole traceback.)"""
+    try:
+        return await handler(request)
+    except ConnectionResetError as exc:
+        log.debug("client disconnected", extra={"path": request.path, "error": type(exc).__name__})
+        return web.Response(status=400)  # nobody reads it; aiohttp drops it quietly
 
 
 def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]]) -> web.Application:
@@ -35,6 +46,7 @@ def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Call
         gc.collect()
         gc.freeze()
 
+    w.middlewares.append(quiet_disconnects)
     w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)
     w.router.add_get("/metrics", render_metrics)
