@@ -26,7 +26,7 @@ from bot.app import build
 from bot.core.config import Settings
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
-from tests.conftest import Clock
+from tests.conftest import Clock, scaled
 
 # JSON-ish values, with the unicode that bites: full-width digits, combining marks, RTL, emoji, NUL
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40) | st.sampled_from(
@@ -34,7 +34,7 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
 )
 LEAF = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=True) | TEXT
 JSON = st.recursive(LEAF, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(TEXT, kids, max_size=5), max_leaves=20)
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=scaled(150), deadline=None, suppress_health_check=list(HealthCheck))
 EVENTS = (CommandInvoked, FormSubmitted, ButtonPressed, MessagePosted)
 
 
@@ -149,7 +149,7 @@ async def test_no_route_answers_500(served) -> None:
     # hypothesis drives synchronous tests: draw the examples first, then send them over HTTP
     examples: list[tuple[Any, bool, str]] = []
 
-    @settings(max_examples=90, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=scaled(90), deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(payload=JSON, as_command=st.booleans(), route=st.sampled_from(["slack", "teams", "playground"]))
     @example(payload=None, as_command=False, route="teams")  # failed before: the JSON body `null` was a 500
     @example(payload={"type": "block_actions", "actions": "x", "user": {"id": "U1"}}, as_command=False, route="slack")

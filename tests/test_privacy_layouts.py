@@ -30,7 +30,7 @@ from storage.migrate import upgrade
 from storage.store import Store
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import SlackHarness
-from tests.conftest import Clock
+from tests.conftest import Clock, scaled
 from tests.flows.helpers import config
 from tests.support.harness import Harness
 
@@ -120,7 +120,7 @@ def test_the_detector_finds_every_layout() -> None:
     assert not found("123456789018", MASK) and not found("123456789018", "1234567890189")
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=scaled(1500), deadline=None)
 @given(number=layouts(), before=st.sampled_from(["", "番号は", "No.", "x ", "\n", "「", "("]),
        after=st.sampled_from(["", "です", " 以上", "\n", "」", ")", "。"]))  # fmt: skip
 @example(number=("123456789018", "1234\n5678\n9018"), before="", after="")
@@ -202,7 +202,7 @@ def test_no_layout_survives_any_flow(tmp_path: Path) -> None:
     asyncio.run(_migrate(db))
     with captured_logs() as logs:
 
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=scaled(40), deadline=None, suppress_health_check=list(HealthCheck))
         @given(number=layouts(), field=st.sampled_from(FIELDS))
         @example(number=("123456789018", "1234\r\n5678\r\n9018"), field="summary")
         @example(number=("123456789018", "1234\x005678\x009018"), field="unknown_verb")
@@ -255,7 +255,7 @@ async def test_no_layout_survives_the_slack_http_path(db_url: str, org: Any, clo
     await fake.start()
     slack = await SlackHarness.start(db_url, org, fake, clock)
     slack.adapter.timeout = 2.0
-    numbers = _draw(12)
+    numbers = _draw(scaled(12))
     try:
         with captured_logs() as logs:
             for digits, typed in numbers:
