@@ -39,7 +39,8 @@ from tests.support.harness import Harness
 ZEROS = [0x30, 0xFF10, 0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7F6]
 # what may stand between two groups of digits
 GAPS = ["", " ", "-", "\n", "\r\n", "\t", "    ", "/", ",", "_", "*", ".", "\u2009", "\u202f", "\u00a0", "\u3000", "－", "ー",
-        " - ", ",\n", "\u00ad", "\u200b", "\u2060", "\ufeff", "\x00", "⟦", "⟧", "\r", " \n "]  # fmt: skip
+        " - ", ",\n", "\u00ad", "\u200b", "\u2060", "\ufeff", "\x00", "⟦", "⟧", "\r", " \n ", "      ", "` `", "~", "」「", "\u3164",
+        "; ", "* _"]  # fmt: skip
 # what may stand between any two digits (invisible)
 INVISIBLE = ["", "", "", "\u200b", "\u2060", "\u00ad", "\ufeff", "\u200c", "\u200d"]
 

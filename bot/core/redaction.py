@@ -9,19 +9,22 @@ Detection works on a *normalised* copy of the text (LEGAL.md, last section), eac
 which remembers where it came from, so that the span masked is always a span of the original:
 
 * control characters (but newline and tab), format characters (Unicode category Cf: zero-width
-  space, word joiner, soft hyphen, BOM …), combining marks and the mention brackets ``⟦⟧`` are
-  dropped — a number split by them is one number;
-* every other character is NFKC-normalised (full-width, mathematical, superscript digits become
-  ASCII; thin, narrow and no-break spaces become a space; full-width punctuation becomes ASCII);
+  space, word joiner, soft hyphen, BOM …), combining marks, the Hangul fillers (blank letters) and
+  the mention brackets ``⟦⟧`` are dropped — a number split by them is one number;
+* every other character is NFKC-normalised (full-width, mathematical, superscript, circled digits
+  become ASCII; thin, narrow and no-break spaces become a space; full-width punctuation becomes
+  ASCII); a digit that is not a decimal digit itself (``①``, ``²``) stands apart, between spaces, and
+  a character whose form holds a digit among others (``¼``, ``⑫``) is a space;
 * every Unicode decimal digit (Arabic-Indic, Devanagari, …) becomes its ASCII digit.
 
 Vocabulary used below (on the normalised text):
 
 * a *digit* is an ASCII ``0-9``;
 * a *run* is a maximal sequence of contiguous digits;
-* a *gap* is 1-4 characters among whitespace (space, tab, line breaks) and the separators people
-  and programs put in numbers: hyphens and dashes ``-‐‒–—―−ー``, ``.``, ``,``, ``、``, ``/``,
-  ``\\``, ``_``, ``*``, ``|``, ``・`` and brackets ``()[]{}``;
+* a *gap* is 1-8 characters among whitespace (space, tab, line breaks, braille blank) and the
+  separators people, programs and chat markup put in numbers: hyphens and dashes ``-‐‒–—―−ー``,
+  ``~``, ``.``, ``,``, ``;``, ``、``, ``/``, ``\\``, ``_``, ``*``, ``|``, ``・``, quotes and backticks,
+  brackets ``()[]{}<>「」『』【】〔〕`` (``:`` is not one: times stay whole);
 * a *chain* is a maximal sequence of runs joined by gaps.
 
 What is masked (each rule yields a span of the original text, replaced by :data:`MASK`):
@@ -38,7 +41,7 @@ What is masked (each rule yields a span of the original text, replaced by :data:
    card-like ``1234-5678-9012-3456`` is not.
 
 Ordinary numbers are left alone: ``03-1234-5678`` (10 digits), ``090-1234-5678`` (11), dates such
-as ``2026-11-26`` or ``2026.11.26`` (8), times (``:`` is not a gap), postal codes, amounts.
+as ``2026-11-26`` or ``2026.11.26`` (8), times, postal codes, amounts.
 
 Everything is done with linear scans (one regular expression for chains, prefix sums for the
 check-digit windows, a cached per-character table for the normalisation), so a megabyte of text is
@@ -67,14 +70,15 @@ MASK = "************"
 """What replaces each masked number: 12 ASCII asterisks, whatever the original layout."""
 
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-_GAP = r"\s\-\u2010\u2012\u2013\u2014\u2015\u2212\u30fc.,\u3001/\\_*|\u30fb()\[\]{}"
-_CHAIN = re.compile(f"[0-9]+(?:[{_GAP}]{{1,4}}[0-9]+)*")
+_GAP = r"\s\u2800\-\u2010\u2012\u2013\u2014\u2015\u2212\u30fc~.,;\u3001/\\_*|\u30fb()\[\]{}<>'\"`\u300c-\u300f\u3010\u3011\u3014\u3015"
+_CHAIN = re.compile(f"[0-9]+(?:[{_GAP}]{{1,8}}[0-9]+)*")
 _RUN = re.compile("[0-9]+")
 _SEP_444 = re.compile(r"[\s\-\u2010\u2012\u2013\u2014\u2015\u2212\u30fc.]{1,4}")
 _ASCII_12 = re.compile(r"[0-9]{12}")
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {127: None}
 _PLAIN_ASCII = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # ASCII that normalisation changes
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Mn", "Me"})
+_INVISIBLE = "\u27e6\u27e7\u115f\u1160\u3164\uffa0"  # mention brackets; Hangul fillers (blank letters)
 
 
 def clean_text(text: str) -> str:
@@ -93,7 +97,7 @@ class _Table(dict[int, str]):
         c = chr(cp)
         if c in "\n\t":
             out = c
-        elif c in "\u27e6\u27e7" or unicodedata.category(c) in _DROP_CATEGORIES:
+        elif c in _INVISIBLE or unicodedata.category(c) in _DROP_CATEGORIES:
             out = ""
         else:
             out = "".join(
@@ -101,6 +105,10 @@ class _Table(dict[int, str]):
                 for x in unicodedata.normalize("NFKC", c)
                 if unicodedata.category(x) not in _DROP_CATEGORIES or x in "\n\t"
             )
+            if any("0" <= x <= "9" for x in out) and unicodedata.decimal(c, None) is None:
+                # ① ² are digits, but of their own: a footnote¹ never joins the number before it;
+                # ¼ (1⁄4), ⑫, ⒈ are signs, not digits to join to a neighbour's
+                out = f" {out} " if len(out) == 1 else " "
         if len(out) != 1:
             self.nonunit.add(c)
         if len(self) < 200_000:
