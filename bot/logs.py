@@ -8,7 +8,24 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from bot.core.redaction import redact
+
 _STD = set(vars(logging.makeLogRecord({})))
+
+
+class MaskMyNumbers(logging.Filter):
+    """The last guard: a My Number that reached a log line anyway (a library quoting a payload, an
+    exception message) is masked before the line is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            msg = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        masked, n = redact(msg)
+        if n:
+            record.msg, record.args = masked, ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,6 +44,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(MaskMyNumbers())
     handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -5,6 +5,7 @@ then resends whatever the outbox still holds. The rows are the shared truth; APS
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -16,6 +17,8 @@ from storage.store import Claimed
 
 log = logging.getLogger("mynaleak.ticker")
 MAX_TIMER_ATTEMPTS = 5
+SEEN_FOR = timedelta(days=7)  # inbound delivery keys kept this long: past every platform's retry window
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Ticker:
@@ -25,6 +28,7 @@ class Ticker:
         self.batch = batch
         self._scheduler: AsyncIOScheduler | None = None
         self.witness: Witness | None = None  # posts the audit ledger's head once a day (the served app sets it)
+        self._pruned_at: datetime | None = None
 
     async def tick(self) -> int:
         """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired.
@@ -52,7 +56,19 @@ class Ticker:
             pass
         async with self.runtime.store.tx() as tx:
             self.runtime.metrics.outbox_backlog.set(await tx.backlog())
+        await self._prune()
         return fired
+
+    async def _prune(self) -> None:
+        """Once in a while: forget inbound delivery keys older than :data:`SEEN_FOR`."""
+        now = self.runtime.clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        async with self.runtime.store.tx() as tx:
+            gone = await tx.forget_seen(now - SEEN_FOR)
+        self._pruned_at = now
+        if gone:
+            log.info("forgot old inbound delivery keys", extra={"count": gone})
 
     async def _fire(self, timer: Claimed) -> int:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -54,6 +54,17 @@ def body_in_time(seconds: float) -> Any:
     return middleware
 
 
+@web.middleware
+async def quiet_disconnects(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A client that goes away mid-request is routine, not an error: a DEBUG line, no traceback.
+    (aiohttp would log its ConnectionResetError at ERROR with the whole traceback.)"""
+    try:
+        return await handler(request)
+    except ConnectionResetError as exc:
+        log.debug("client disconnected", extra={"path": request.path, "error": type(exc).__name__})
+        return web.Response(status=400)  # nobody reads it; aiohttp drops it quietly
+
+
 def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]], bind_host: str = "127.0.0.1",
              metrics_here: bool = True, body_seconds: float = 15.0) -> web.Application:  # fmt: skip
     async def healthz(request: web.Request) -> web.Response:
@@ -72,6 +83,7 @@ def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Call
         gc.collect()
         gc.freeze()
 
+    w.middlewares.append(quiet_disconnects)
     w.middlewares.append(body_in_time(body_seconds))
     w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)

@@ -15,11 +15,11 @@ from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event
 from bot.core.i18n import t
 from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND
-from bot.core.redaction import contains_my_number, redact
-from bot.core.views import Card, Form
+from bot.core.redaction import contains_my_number, scrub
+from bot.core.views import Card, Form, strip_tokens
 from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, reminders
 from flows.cards import note
-from flows.common import Ctx, Need, State, refuse, say
+from flows.common import Ctx, Need, State, clean_text, refuse, say
 
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
 
@@ -115,13 +115,15 @@ def _labelled(view: Card, mark: str) -> Card:
 
 
 def _sanitised(event: Event) -> Event:
-    """Mask My Numbers in every free-text part of an event before any flow can echo it."""
+    """Mask My Numbers in every free-text part of an event before any flow can echo it: control
+    characters and mention brackets go first, so that nothing removed later can join the pieces of
+    a number back together. (Form values are masked by the flow that reads them, which counts them.)"""
     if isinstance(event, CommandInvoked):
-        return replace(event, text=redact(event.text)[0])
+        return replace(event, text=scrub(strip_tokens(clean_text(event.text)))[0])
     if isinstance(event, ButtonPressed):
-        return replace(event, value=redact(event.value)[0])
+        return replace(event, action=scrub(event.action)[0], value=scrub(event.value)[0])
     if isinstance(event, FormSubmitted):
-        return replace(event, context=redact(event.context)[0])
+        return replace(event, context=scrub(event.context)[0])
     return event
 
 

@@ -11,7 +11,10 @@ from bot.core.effects import Reply
 from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary, Item, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
+from bot.core.redaction import clean_text
 from bot.core.views import Card, Tone
+
+__all__ = ["Ctx", "Need", "State", "clean_text", "fmt_dt", "guard", "refuse", "say"]
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,6 @@ class Ctx:
 
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")
-
-
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {127: None}
-
-
-def clean_text(text: str) -> str:
-    """Text a person typed, without control characters (NUL and friends break storage and chat)."""
-    return text.translate(_CONTROL)
 
 
 def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:

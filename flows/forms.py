@@ -9,7 +9,7 @@ from typing import Literal
 
 from bot.core.facts import FACTS, Fact, names
 from bot.core.i18n import t
-from bot.core.redaction import redact
+from bot.core.redaction import scrub
 from bot.core.views import Input, Option
 
 MAX_PEOPLE = 100_000_000
@@ -53,7 +53,8 @@ def counts(values: Mapping[str, object], lang: str) -> tuple[dict[str, str], dic
     masked = 0
     for name in COUNTS:
         raw = unicodedata.normalize("NFKC", first(values, name)).replace(",", "").replace("人", "").strip()
-        raw, n = redact(raw[:32])
+        raw, n = scrub(raw)  # masked before it is cut: no half number left
+        raw = raw[:32]
         masked += n
         clean[name], found[name] = raw, None
         if raw:

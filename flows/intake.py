@@ -79,7 +79,8 @@ def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict
     for f in ASKED:
         if f.kind != "datetime":  # discovered_at, occurred_at
             continue
-        raw, n = redact(first(values, f.name)[:64])
+        raw, n = redact(clean_text(first(values, f.name)))  # masked before it is cut: no half number left
+        raw = raw[:64]
         masked += n
         clean[f.name] = raw
         times[f.name] = parse_when(raw, ctx) if raw.strip() else None

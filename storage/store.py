@@ -175,6 +175,11 @@ class Tx(QueueOps):
         res = await self.conn.execute(stmt)
         return res.rowcount == 1
 
+    async def forget_seen(self, before: datetime) -> int:
+        """Drop the delivery keys recorded before ``before`` (past every platform's retry window)."""
+        res = await self.conn.execute(SEEN.delete().where(SEEN.c.at < before))
+        return int(res.rowcount or 0)
+
     # ---- incidents -----------------------------------------------------------------------------
     async def load(self, incident_id: str, lock: bool = False) -> Loaded | None:
         """The incident; ``lock`` holds its row until commit (PostgreSQL), so concurrent events on one

@@ -11,10 +11,25 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 
 from bot.core.config import SAMPLE_CONFIG, OrgConfig, load_org, normalise_db_url
 from storage.migrate import upgrade
 from storage.store import Store
+
+# Property tests: `ci` (selected by .ci/run) draws the same examples on every run and keeps no
+# example database, so a red build is never luck; `fuzz` (`make fuzz`) draws fresh ones, and more
+# (see scaled). Every example that ever failed is pinned in its test with @example.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):  # else pytest's --hypothesis-profile (or the default)
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+def scaled(n: int) -> int:
+    """``max_examples`` for a property test: ``n``, ten times as many under the ``fuzz`` profile."""
+    return n * 10 if settings.get_current_profile_name() == "fuzz" else n
+
 
 PG_URL = os.environ.get("MYNALEAK_TEST_DATABASE_URL", "")
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,9 @@ answers 500 and never crashes the app."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import urllib.parse
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 
@@ -24,7 +26,7 @@ from bot.app import build
 from bot.core.config import Settings
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
-from tests.conftest import Clock
+from tests.conftest import Clock, scaled
 
 # JSON-ish values, with the unicode that bites: full-width digits, combining marks, RTL, emoji, NUL
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40) | st.sampled_from(
@@ -32,7 +34,7 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
 )
 LEAF = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=True) | TEXT
 JSON = st.recursive(LEAF, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(TEXT, kids, max_size=5), max_leaves=20)
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=scaled(150), deadline=None, suppress_health_check=list(HealthCheck))
 EVENTS = (CommandInvoked, FormSubmitted, ButtonPressed, MessagePosted)
 
 
@@ -147,8 +149,11 @@ async def test_no_route_answers_500(served) -> None:
     # hypothesis drives synchronous tests: draw the examples first, then send them over HTTP
     examples: list[tuple[Any, bool, str]] = []
 
-    @settings(max_examples=90, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=scaled(90), deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(payload=JSON, as_command=st.booleans(), route=st.sampled_from(["slack", "teams", "playground"]))
+    @example(payload=None, as_command=False, route="teams")  # failed before: the JSON body `null` was a 500
+    @example(payload={"type": "block_actions", "actions": "x", "user": {"id": "U1"}}, as_command=False, route="slack")
+    @example(payload={"type": "event_callback", "event": "x"}, as_command=False, route="slack")
     def draw(payload: Any, as_command: bool, route: str) -> None:
         examples.append((payload, as_command, route))
 
@@ -181,3 +186,73 @@ async def test_no_route_answers_500(served) -> None:
         assert 400 <= r.status < 500
     async with session.get(base + "/healthz") as r:
         assert r.status == 200
+
+
+# ---- issue 11, item 6: never a 500, never a traceback as the only trace -----------------------------
+def signed(body: str, stamp: str | None = None, content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
+    stamp = stamp or str(int(time.time()))
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)}  # fmt: skip
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [f"{r.name}: {r.getMessage()[:200]}" for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_unreadable_requests_are_4xx_without_a_traceback(served, caplog: pytest.LogCaptureFixture) -> None:
+    app, session, base, _ = served
+    caplog.set_level(logging.DEBUG)
+    body = urllib.parse.urlencode({"command": "/mynaleak", "text": "help", "user_id": "U1", "channel_id": "C1"})
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        # unsigned, with a timestamp that is not a number
+        (
+            "/slack/events",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"},
+        ),  # fmt: skip
+    ]
+    for payload in (
+        {"type": "block_actions", "actions": "a string", "user": {"id": "U1"}, "trigger_id": "1.2"},
+        {"type": "block_actions", "actions": [{"type": "button"}], "user": "U1"},
+        {"type": "view_submission", "user": {"id": "U1"}, "view": {"id": "V1", "callback_id": "report"}},  # a view without type
+        {"type": "view_submission", "user": {"id": "U1"}, "view": "a string"},
+    ):
+        form = slack_body(payload, as_command=False)
+        cases.append(("/slack/events", form, signed(form)))
+    event = json.dumps({"type": "event_callback", "event_id": "Ev1", "team_id": "T1", "event": "a string"})
+    cases.append(("/slack/events", event, signed(event, content_type="application/json")))
+    cases.append(("/api/messages", "null", {"Content-Type": "application/json"}))
+    cases.append(("/api/messages", "[1, 2]", {"Content-Type": "application/json"}))
+    for path, data, headers in cases:
+        async with session.post(base + path, data=data.encode(), headers=headers) as r:
+            assert 400 <= r.status < 500, (path, data[:80], r.status)
+    await app.runtime.drain()
+    assert errors_logged(caplog) == []
+
+
+async def test_a_refused_slack_request_is_logged_without_its_body(served, caplog: pytest.LogCaptureFixture) -> None:
+    app, session, base, _ = served
+    caplog.set_level(logging.DEBUG)
+    body = urllib.parse.urlencode({"command": "/mynaleak", "text": "status 1234-5678-9018", "user_id": "U1", "channel_id": "C1"})
+    for stamp in ("1", str(int(time.time())), "abc"):  # stale, bad signature, not a number
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=0"}
+        async with session.post(base + "/slack/events", data=body.encode(), headers=headers) as r:
+            assert r.status == 401
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "9018" not in logged and "status" not in logged
+    assert any("refused" in r.getMessage() and getattr(r, "reason", "") for r in caplog.records)
+
+
+async def test_client_disconnects_are_not_errors(served, caplog: pytest.LogCaptureFixture) -> None:
+    app, _, base, _ = served
+    caplog.set_level(logging.DEBUG)
+    host, port = base.removeprefix("http://").split(":")
+    for path in ("/slack/events", "/api/messages"):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{".encode())
+        await writer.drain()
+        await asyncio.sleep(0.2)  # the handler is reading the body
+        writer.close()
+        await asyncio.sleep(0.3)
+    await app.runtime.drain()
+    assert errors_logged(caplog) == []

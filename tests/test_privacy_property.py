@@ -20,7 +20,7 @@ from bot.core.redaction import check_digit
 from bot.logs import JsonFormatter
 from storage.migrate import upgrade
 from storage.store import Store
-from tests.conftest import Clock
+from tests.conftest import Clock, scaled
 from tests.flows.helpers import config
 from tests.support.harness import Harness
 
@@ -110,7 +110,7 @@ async def _migrate(db: str) -> None:
 
 
 def run_property(db: str, log_buffer: io.StringIO) -> None:
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=scaled(60), deadline=None, suppress_health_check=list(HealthCheck))
     @given(number=my_numbers(), field=st.sampled_from(FIELDS))
     def prop(number: tuple[str, str], field: str) -> None:
         digits, typed = number

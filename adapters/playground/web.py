@@ -25,7 +25,7 @@ from bot.core.events import Event, MessagePosted
 from bot.core.http import foreign_host, is_loopback
 from bot.core.i18n import catalogue, t
 from bot.core.platform import Host, Outcome, StoredMessage
-from bot.core.redaction import contains_my_number
+from bot.core.redaction import clean_text, scrub
 from bot.core.serde import view_from, view_payload
 from bot.core.views import Form, strip_tokens
 
@@ -157,9 +157,9 @@ class Playground:
                 raise InboundError("bad_thread", "thread is not a message in that place")
         outcome = await self._dispatch(event)
         log.info("playground: %s", type(event).__name__, extra={"persona": event.actor.key, "duplicate": outcome.duplicate})
-        if isinstance(event, MessagePosted) and not outcome.duplicate and not contains_my_number(event.text):
+        if isinstance(event, MessagePosted) and not outcome.duplicate:  # shown to all, any My Number masked
             m = await self.store.add(place=place, thread=thread, kind="text", author=event.actor.key,
-                                     body={"text": strip_tokens(event.text)}, now=self.host.clock())  # fmt: skip
+                                     body={"text": scrub(strip_tokens(clean_text(event.text)))[0]}, now=self.host.clock())  # fmt: skip
             self.hub.publish("message", m)
         return web.json_response({"ok": True, "duplicate": outcome.duplicate})
 

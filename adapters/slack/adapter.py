@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound, render
@@ -264,6 +265,15 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
 
     bolt = AsyncApp(client=adapter.client, signing_secret=signing_secret, process_before_response=False, logger=log.getChild("bolt"))
 
+    @bolt.error
+    async def on_error(error: Exception) -> Any:
+        """A payload Bolt itself cannot read (``actions`` a string, a view without ``type`` …): 400 and
+        one line naming the error's type — never Bolt's traceback, never the body."""
+        from slack_bolt.response import BoltResponse
+
+        log.warning("unreadable Slack payload", extra={"error": type(error).__name__})
+        return BoltResponse(status=400, body={"error": "unreadable request"})
+
     async def act(event: Any) -> None:
         if event is None:
             return
@@ -386,6 +396,33 @@ def make_client(token: str, api_url: str = "", session: aiohttp.ClientSession | 
     return AsyncWebClient(token=token, base_url=base, timeout=int(CALL_TIMEOUT), session=session, retry_handlers=[])
 
 
+def unsigned(verifier: SignatureVerifier, request: web.Request, raw: bytes) -> str | None:
+    """Why a request to /slack/events is not Slack's (None when it is): its timestamp is not a
+    number or not within five minutes, or its signature does not match."""
+    stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
+        return "timestamp is not a number"
+    if abs(time.time() - int(stamp)) > 60 * 5:
+        return "timestamp outside the five-minute window"
+    if not verifier.is_valid(raw, stamp, signature):
+        return "signature does not match"
+    return None
+
+
+def quiet_bolt_verification() -> None:
+    """Bolt's own verification (still on, behind ours) logs the whole body of a refused request at
+    INFO — My Numbers included. Only its reason is kept."""
+    logging.getLogger("slack_bolt.RequestVerification").addFilter(_reason_only)
+
+
+def _reason_only(record: logging.LogRecord) -> bool:
+    msg = record.getMessage()
+    if "body:" in msg:
+        record.msg, record.args = msg.split("(", 1)[0].strip() or "refused request", ()
+    return True
+
+
 def install(host: Host) -> SlackAdapter:
     """Mount Slack on the shared server. Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode),
     SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (default Slack's), SLACK_COMMAND (default /mynaleak)."""
@@ -397,19 +434,34 @@ def install(host: Host) -> SlackAdapter:
         raise RuntimeError("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_TIMEOUT))
     adapter = SlackAdapter(make_client(token, env.get("SLACK_API_URL", ""), session), tz=host.config.tz, lang=host.config.language)
+    quiet_bolt_verification()
     bolt = adapter.bolt = build_bolt(adapter, host, secret, env.get("SLACK_COMMAND") or "/mynaleak")
     if secret:
         from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+        verifier = SignatureVerifier(secret)
+
         async def slack_events(request: web.Request) -> web.Response:
-            if len(await request.read()) > MAX_BODY:
+            raw = await request.read()
+            if len(raw) > MAX_BODY:
                 return web.json_response({"error": "request too large"}, status=413)
+            if (refused := unsigned(verifier, request, raw)) is not None:  # before Bolt, which logs the body
+                log.info("refused a request to /slack/events", extra={"reason": refused})
+                return web.json_response({"error": "invalid request"}, status=401)
             try:
                 bolt_request = await to_bolt_request(request)
             except (AttributeError, TypeError, ValueError) as exc:  # Bolt reads the body before verifying it
                 log.warning("unreadable request to /slack/events", extra={"error": type(exc).__name__})
                 return web.json_response({"error": "unreadable request"}, status=400)
-            return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+            if (reason := inbound.malformed(bolt_request.body)) is not None:
+                log.warning("unreadable Slack payload", extra={"error": reason})
+                return web.json_response({"error": "unreadable request"}, status=400)
+            try:
+                response = await bolt.async_dispatch(bolt_request)
+            except Exception as exc:  # a shape Bolt cannot read that malformed() does not know yet
+                log.warning("unreadable Slack payload", extra={"error": type(exc).__name__})
+                return web.json_response({"error": "unreadable request"}, status=400)
+            return await to_aiohttp_response(response)
 
         host.web.router.add_post("/slack/events", slack_events)
     if app_token:

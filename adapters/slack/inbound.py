@@ -4,8 +4,9 @@ Every event carries a ``dedup`` key that is the same when Slack retries the same
 (``X-Slack-Retry-Num``) or a double click submits the same modal twice:
 - slash command: its ``trigger_id``;
 - block_actions: its ``trigger_id`` (``action_ts`` when there is none);
-- view_submission: the view's id and hash plus a digest of the submitted values (a corrected
-  resubmission of a form shown back with errors is a new event, a double click is not);
+- view_submission: the view's id and hash plus a digest of the submitted values with every My
+  Number masked (a corrected resubmission of a form shown back with errors is a new event, a double
+  click is not; a key never depends on a number typed);
 - Events API: ``event_id``.
 """
 
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from adapters.slack.render import ACTION_SEP, action_of
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from bot.core.model import MessageRef, PlaceRef, UserRef
+from bot.core.redaction import scrub
 
 T = TypeVar("T")
 
@@ -69,6 +71,38 @@ def tolerant(fn: Callable[..., T]) -> Callable[..., T]:
             raise ValueError(f"malformed Slack payload for {fn.__name__}: {type(exc).__name__}") from None
 
     return wrapper
+
+
+_IDS = ("user", "team", "enterprise", "channel")  # an object or its id
+_OBJECTS = ("container", "message", "view", "event", "state")
+
+
+def malformed(body: Any) -> str | None:
+    """Why Bolt could not read ``body`` (its matchers index into it without checking), or None.
+    Checked after the signature and before Bolt, so a payload of the wrong shape is a 400."""
+    if not isinstance(body, Mapping):
+        return "body is not an object"
+    for key in _IDS:
+        if body.get(key) is not None and not isinstance(body[key], Mapping | str):
+            return f"{key} is neither an object nor an id"
+    for key in _OBJECTS:
+        if body.get(key) is not None and not isinstance(body[key], Mapping):
+            return f"{key} is not an object"
+    view, event = body.get("view"), body.get("event")
+    if view is not None and not (isinstance(view.get("type"), str) and isinstance(view.get("callback_id"), str)):
+        return "view without type or callback_id"
+    if event is not None and not isinstance(event.get("type"), str):
+        return "event without type"
+    for key in ("actions", "authorizations"):
+        got = body.get(key)
+        if got is not None and (not isinstance(got, list) or not all(isinstance(x, Mapping) for x in got)):
+            return f"{key} is not a list of objects"
+    if any(not isinstance(a.get("action_id", ""), str) or not isinstance(a.get("type", ""), str) for a in body.get("actions") or []):
+        return "action without action_id"
+    for key in ("type", "command", "callback_id", "trigger_id"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            return f"{key} is not a string"
+    return None
 
 
 def _user(user_id: str, who: Who, fallback: str = "") -> UserRef:
@@ -127,6 +161,12 @@ def private_metadata(view: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
 
 
+def _masked(values: Mapping[str, str | tuple[str, ...]]) -> dict[str, str | list[str]]:
+    """The values as the bot will keep them (every My Number masked): what the dedup key digests, so
+    that no stored key is a hash of a raw number (an unsalted hash of 12 digits is easily reversed)."""
+    return {k: scrub(v)[0] if isinstance(v, str) else [scrub(x)[0] for x in v] for k, v in values.items()}
+
+
 @tolerant
 def view_submission(body: Mapping[str, Any], who: Who = Who()) -> FormSubmitted | None:
     view = body.get("view") or {}
@@ -138,7 +178,7 @@ def view_submission(body: Mapping[str, Any], who: Who = Who()) -> FormSubmitted 
     if not form_id:
         return None
     values = form_values((view.get("state") or {}).get("values") or {})
-    digest = hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(_masked(values), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     return FormSubmitted(
         actor=_user(str(user["id"]), who, str(user.get("name") or user.get("username") or "")),
         form_id=form_id,

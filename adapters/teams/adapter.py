@@ -59,6 +59,9 @@ class TeamsAdapter:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json() if request.content_type == "application/json" else None
+            if request.content_type == "application/json" and not isinstance(body, dict):  # `null`, a list, a number …
+                log.warning("teams: unreadable activity: %s", type(body).__name__)
+                return web.json_response({"error": "unreadable activity"}, status=400)
             _RAW.set(body if isinstance(body, dict) else None)
             response = await self.cloud.process(request, self)
         except (json.JSONDecodeError, DeserializationError, UnicodeDecodeError) as exc:

@@ -123,7 +123,9 @@ async def test_typed_messages_are_posted_but_a_my_number_never_is(pg: Playground
     assert status == 200
     await pg.settle()
     posts = [r for r in pg.received() if r.op == "post"]
-    assert len(posts) == 1 and posts[0].text.endswith("確認中です <b>bold</b>") and posts[0].to == "incidents"
+    assert posts[0].text.endswith("確認中です <b>bold</b>") and posts[0].to == "incidents"
+    # the message with a number keeps the rest of its text: masked, not dropped (issue 11, item 2)
+    assert len(posts) == 2 and posts[1].text.endswith("番号は ************ です") and posts[1].to == "incidents"
     assert all(A_MY_NUMBER not in r.text for r in pg.received())
     warnings = [r for r in pg.received() if r.op == "private" and r.to == "manager"]
     assert warnings and "マイナンバー" in warnings[0].text
