@@ -26,7 +26,7 @@ from bot.core.model import PlaceRef, UserRef  # noqa: E402
 from bot.runtime import utcnow  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.conftest import drop_pg_schema, fresh_pg_schema  # noqa: E402
-from tests.flows.helpers import config  # noqa: E402
+from tests.flows.helpers import ORG, config  # noqa: E402
 from tests.support.harness import Harness  # noqa: E402
 
 
@@ -68,7 +68,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 async def run(url: str, n: int, conc: int) -> dict[str, list[float]]:
-    h = Harness(url, config(), utcnow)
+    h = Harness(url, config(escalation={**ORG["escalation"], "coalesce": {"after_pages": 0}}), utcnow)  # a page per report
     h.adapter = TimedAdapter()
     h.deliverer.adapters["playground"] = h.adapter
     sem = asyncio.Semaphore(conc)

@@ -28,7 +28,7 @@ from bot.runtime import utcnow  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.conftest import drop_pg_schema, fresh_pg_schema  # noqa: E402
-from tests.flows.helpers import config  # noqa: E402
+from tests.flows.helpers import ORG, config  # noqa: E402
 from tests.support.harness import Harness  # noqa: E402
 
 
@@ -59,7 +59,7 @@ async def main(count: int, incidents: int) -> None:
     s = Store.open(url)
     await upgrade(s.engine)
     await s.close()
-    h = Harness(url, config(), utcnow)
+    h = Harness(url, config(escalation={**ORG["escalation"], "coalesce": {"after_pages": 0}}), utcnow)  # a page per report
     try:
         ids = [(await h.report(reporter=f"r{i}")).incident_id for i in range(incidents)]
         await h.tick()

@@ -135,7 +135,7 @@ class Deliverer:
     async def _failed(self, msg: Claimed, exc: DeliveryError) -> None:
         now = self.runtime.clock()
         attempts = msg.attempts + 1
-        is_page = msg.tag.startswith("page:")
+        is_page = msg.tag.startswith(("page:", "digest:"))  # a digest page (flows.coalesce) is a page
         final = exc.permanent or attempts >= MAX_ATTEMPTS or msg.kind == "form"
         # a page still failing after a few tries is reported in the thread at once (and retried on):
         # the escalation does not wait for it, but people should know

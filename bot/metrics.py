@@ -10,6 +10,8 @@ class Metrics:
         r = self.registry = CollectorRegistry()
         self.incidents = Counter("mynaleak_incidents_total", "Incidents reported", ["drill"], registry=r)
         self.pages = Counter("mynaleak_pages_total", "Pages queued to people in the chain", registry=r)
+        self.pages_coalesced = Counter("mynaleak_pages_coalesced_total", "Pages folded into a person's digest (flood control)", registry=r)
+        self.page_digests = Counter("mynaleak_page_digests_total", "Digest pages sent instead of pages (flood control)", registry=r)
         self.acks = Counter("mynaleak_acks_total", "Escalations acknowledged", registry=r)
         self.time_to_ack = Histogram("mynaleak_time_to_ack_seconds", "Report to acknowledgement", registry=r,
                                      buckets=(30, 60, 120, 300, 600, 1200, 1800, 3600, 7200))  # fmt: skip

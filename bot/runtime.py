@@ -8,7 +8,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -17,7 +17,7 @@ import flows
 from bot import outbox
 from bot.core import serde
 from bot.core.config import OrgConfig
-from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, RejectForm, StartTimer
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, StartTimer, Update
 from bot.core.events import Event, TimerFired
 from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
@@ -178,7 +178,10 @@ class Runtime:
                     scope = self._scope(need, now)
                     new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
-                state = flows.State(loaded.incident if loaded else None, new_id, summaries)
+                # flood control (flows.coalesce): the recent-paging log, two windows back, locked for this decision
+                window = timedelta(minutes=self.config.coalesce_window_minutes)
+                marks = await tx.recent_marks(now - 2 * window) if need.marks else None
+                state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:
                     raise _Rollback(_rejected(effects))
@@ -235,8 +238,13 @@ class Runtime:
         rows: list[dict[str, Any]] = []
         timers: list[dict[str, Any]] = []  # inserted together, but never after a later cancellation
         timer_ids: list[int] = []
+        marks: list[dict[str, Any]] = []
         for n, e in enumerate(effects):
-            if isinstance(e, StartTimer) and incident_id:
+            if isinstance(e, Mark) and incident_id:
+                marks.append(
+                    {"kind": e.kind, "who": e.who[:300], "at": now, "incident_id": incident_id, "tag": e.tag, "name": e.name[:256]}
+                )
+            elif isinstance(e, StartTimer) and incident_id:
                 timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
             elif isinstance(e, CancelTimers) and incident_id:
                 timer_ids += await tx.add_timers(timers)
@@ -245,9 +253,11 @@ class Runtime:
             elif isinstance(e, CancelMessages) and incident_id:
                 await tx.cancel_messages(incident_id, e.prefix)
             elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
-                rows.append({"idem_key": f"{base}:{n}", "incident_id": incident_id, "platform": out.channel, "kind": out.kind.value,
+                owner = (e.incident_id if isinstance(e, Update) else "") or incident_id  # a digest: its first incident's
+                rows.append({"idem_key": f"{base}:{n}", "incident_id": owner, "platform": out.channel, "kind": out.kind.value,
                              "tag": out.tag, "payload": out.payload})  # fmt: skip
         timer_ids += await tx.add_timers(timers)
+        await tx.add_marks(marks, now)
         # urgent messages are claimed here and sent right after commit (only if someone will send them)
         return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ()), timer_ids
 
@@ -258,6 +268,8 @@ class Runtime:
         if loaded is None:
             m.incidents.labels(str(inc.drill).lower()).inc()
         m.pages.inc(sum(1 for e in effects if isinstance(e, Notify) and e.tag.startswith("page:")))
+        m.pages_coalesced.inc(sum(1 for e in effects if isinstance(e, Mark) and e.kind == "fold"))
+        m.page_digests.inc(sum(1 for e in effects if isinstance(e, Mark) and e.kind == "digest"))
         before = loaded.incident.escalation.status if loaded else None
         if inc.escalation.status == "acked" and before != "acked" and inc.escalation.acked_at:
             m.acks.inc()

@@ -13,7 +13,7 @@ from bot.core.config import OrgConfig
 from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
 from bot.core.i18n import t
-from bot.core.model import Incident
+from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
@@ -43,22 +43,22 @@ def _split(value: str) -> tuple[str, str]:
 def needs(event: Event) -> Need:
     """What the runtime must load before :func:`handle` can decide on ``event``."""
     if isinstance(event, TimerFired | DeliveryFailed):
-        return Need(incident_id=event.incident_id)
+        return Need(incident_id=event.incident_id, marks=isinstance(event, TimerFired) and event.kind == escalation.KIND)
     if isinstance(event, ButtonPressed):
-        return Need(incident_id=_split(event.value)[0] or None)
+        return Need(incident_id=_split(event.value)[0] or None, marks=event.action == "page")
     if isinstance(event, FormSubmitted):
         if event.form_id == intake.FORM_ID:
-            return Need(new_id=True)
+            return Need(new_id=True, marks=True)
         return Need(incident_id=_split(event.context)[0] or None)
     if isinstance(event, CommandInvoked):
         verb, words = commands.parse(event.text)
         target = commands.incident_arg(words)
         if verb in ("status", "close", "page") and target:
-            return Need(incident_id=target)
+            return Need(incident_id=target, marks=verb == "page")
         if verb in ("list", "status"):
             return Need(summaries=True)
         if verb == "drill":
-            return Need(new_id=True, drill=True)
+            return Need(new_id=True, drill=True, marks=True)
     return Need()
 
 
@@ -87,7 +87,7 @@ def _decide(state: State, event: Event, ctx: Ctx) -> tuple[Incident | None, list
         if isinstance(event, TimerFired | DeliveryFailed):
             return None, []
         return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
-    new, effects = _on_incident(inc, event, ctx)
+    new, effects = _on_incident(inc, event, ctx, state.marks)
     return (new if new is not inc else None), effects
 
 
@@ -127,17 +127,17 @@ def _sanitised(event: Event) -> Event:
     return event
 
 
-def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, ...] | None) -> tuple[Incident, list[Effect]]:
     if isinstance(event, TimerFired):
         if event.kind == escalation.KIND:
-            return escalation.on_timer(inc, event, ctx)
+            return escalation.on_timer(inc, event, ctx, marks)
         if event.kind == reminders.KIND:
             return reminders.on_timer(inc, event, ctx)
         if event.kind == facts_form.KIND:
             return facts_form.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
-        if not event.tag.startswith("page:"):
+        if not event.tag.startswith(("page:", "digest:")):
             return inc, []
         who = event.recipient.name or event.recipient.key if event.recipient else "?"
         key = "delivery.page_failed" if event.final else "delivery.page_delayed"
@@ -147,7 +147,7 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx) -> tuple[Incident, list[
         if event.action == "ack":
             return escalation.acknowledge(inc, event, ctx)
         if event.action == "page":
-            return escalation.restart(inc, event, ctx)
+            return escalation.restart(inc, event, ctx, marks)
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
@@ -186,6 +186,6 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
         if state.incident is None:
             key = "page.usage" if not words else "incident.not_found"
             return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
-        inc, effects = escalation.restart(state.incident, event, ctx)
+        inc, effects = escalation.restart(state.incident, event, ctx, state.marks)
         return (inc if inc is not state.incident else None), effects
     return None, [refuse(event.actor, "command.unknown", ctx, event.place, verb=verb[:30])]

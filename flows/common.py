@@ -9,7 +9,7 @@ from typing import Any
 from bot.core.config import OrgConfig
 from bot.core.effects import Reply
 from bot.core.i18n import t
-from bot.core.model import Incident, IncidentSummary, Item, PlaceRef, UserRef
+from bot.core.model import Incident, IncidentSummary, Item, PageMark, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import clean_text
 from bot.core.views import Card, Tone
@@ -24,6 +24,8 @@ class State:
     incident: Incident | None = None
     new_id: str | None = None
     summaries: tuple[IncidentSummary, ...] = ()
+    # the recent-paging log (flood control, flows.coalesce), when the event may page; None: not loaded
+    marks: tuple[PageMark, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Need:
     new_id: bool = False
     drill: bool = False
     summaries: bool = False
+    marks: bool = False  # the recent-paging log (since now - 2 × the coalescing window), locked for paging
 
 
 @dataclass(frozen=True)

@@ -49,4 +49,4 @@ def start(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | Non
     inc = intake.new_incident(state.new_id, event, facts, ctx, drill=True)  # type: ignore[arg-type]
     chain = drill_chain(ctx, event.actor)
     inc = replace(inc, escalation=replace(inc.escalation, chain=chain), responders=participants(ctx, event.actor))
-    return intake.opened(inc, event, ctx)
+    return intake.opened(inc, event, ctx, marks=state.marks)

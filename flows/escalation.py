@@ -22,36 +22,49 @@ from datetime import timedelta
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
 from bot.core.events import ButtonPressed, CommandInvoked, TimerFired
 from bot.core.i18n import t
-from bot.core.model import Incident
+from bot.core.model import Incident, PageMark
+from flows import coalesce
 from flows.cards import incident_card, note, page_card, page_done_card
 from flows.common import Ctx, refuse, say
 
 KIND = "escalate"
 
 
-def _page(inc: Incident, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    """Page the current step and arm its timer."""
+def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
+    """Page the current step (each person, or their digest: flows.coalesce) and arm its timer."""
     esc = inc.escalation
     step = esc.chain[esc.step]
     tags = tuple(f"page:{esc.id}:{esc.step}:{esc.attempt}:{i}" for i in range(len(step.people)))
-    effects: list[Effect] = [Notify(u, page_card(inc, ctx, esc.attempt), tag) for u, tag in zip(step.people, tags, strict=True)]
-    names = "、".join(u.name or u.key for u in step.people)
-    key = "page.thread_repeat" if esc.attempt else "page.thread"
-    effects.append(Post(note(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1), "warning"), thread_of="card"))
+    pages = [Notify(u, page_card(inc, ctx, esc.attempt), tag) for u, tag in zip(step.people, tags, strict=True)]
+    routed = coalesce.route(inc, pages, marks, ctx)
+    effects: list[Effect] = list(routed.effects)
+    lines = []
+    if routed.paged:
+        names = "、".join(u.name or u.key for u in routed.paged)
+        key = "page.thread_repeat" if esc.attempt else "page.thread"
+        lines.append(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1))
+    if routed.folded:
+        names = "、".join(u.name or u.key for u in routed.folded)
+        minutes = coalesce.minutes(ctx.config.coalesce_window_minutes)
+        lines.append(t("page.thread_folded", inc.lang, step=esc.step + 1, names=names, n=ctx.config.coalesce_after, minutes=minutes))
+    effects.append(Post(note("\n".join(lines), "warning"), thread_of="card"))
     due = ctx.now + timedelta(minutes=step.wait_minutes)
     effects.append(StartTimer(KIND, esc.timer_key(), due))
-    effects.append(Audit("escalation.paged", {"step": esc.step + 1, "attempt": esc.attempt + 1, "people": [u.key for u in step.people]}))
-    return replace(inc, escalation=replace(esc, pages=esc.pages + tags)), effects
+    detail: dict[str, object] = {"step": esc.step + 1, "attempt": esc.attempt + 1, "people": [u.key for u in step.people]}
+    if routed.folded:
+        detail["folded"] = [u.key for u in routed.folded]  # told in their digest instead of a page
+    effects.append(Audit("escalation.paged", detail))
+    return replace(inc, escalation=replace(esc, pages=esc.pages + tuple(routed.sent))), effects
 
 
-def start(inc: Incident, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+def start(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
     if not inc.escalation.chain:
         esc = replace(inc.escalation, status="exhausted")
         return replace(inc, escalation=esc), [Post(note(t("escalation.no_chain", inc.lang), "danger"), thread_of="card")]
-    return _page(inc, ctx)
+    return _page(inc, ctx, marks)
 
 
-def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+def on_timer(inc: Incident, event: TimerFired, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
     esc = inc.escalation
     if inc.status != "open" or esc.status != "paging" or event.key != esc.timer_key():
         return inc, []  # acknowledged, closed, or a stale timer: do nothing
@@ -66,7 +79,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
             Update("card", incident_card(done, ctx)),
             Audit("escalation.exhausted"),
         ]
-    return _page(replace(inc, escalation=nxt), ctx)
+    return _page(replace(inc, escalation=nxt), ctx, marks)
 
 
 def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
@@ -97,7 +110,9 @@ def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident
     return acked, effects
 
 
-def restart(inc: Incident, event: ButtonPressed | CommandInvoked, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+def restart(
+    inc: Incident, event: ButtonPressed | CommandInvoked, ctx: Ctx, marks: tuple[PageMark, ...] | None = None
+) -> tuple[Incident, list[Effect]]:
     """Page the chain again from step 1 after it was exhausted: the escalation gets the next id, so
     the previous one's timers are stale. Refused privately while it is still paging or acknowledged."""
     actor = ctx.config.display(event.actor)
@@ -116,7 +131,7 @@ def restart(inc: Incident, event: ButtonPressed | CommandInvoked, ctx: Ctx) -> t
     if not esc.chain:
         return inc, [refuse(event.actor, "escalation.repage_no_chain", ctx, event.place, id=inc.id)]
     fresh = replace(esc, id=esc.id + 1, step=0, attempt=0, status="paging", acked_by=None, acked_at=None)
-    new, paging = _page(replace(inc, escalation=fresh), ctx)
+    new, paging = _page(replace(inc, escalation=fresh), ctx, marks)
     text = t("escalation.repaged_thread", inc.lang, name=actor.name or actor.key, n=fresh.id)
     effects: list[Effect] = [
         CancelTimers((KIND,)),  # none should be pending once exhausted; a restart leaves nothing of the last run

@@ -15,10 +15,10 @@ from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, 
 from bot.core.events import CommandInvoked, FormSubmitted
 from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
-from bot.core.model import Escalation, Facts, Incident, Item, PlaceRef
+from bot.core.model import Escalation, Facts, Incident, Item, PageMark, PlaceRef
 from bot.core.redaction import redact
 from bot.core.views import Card, Form, strip_tokens
-from flows import escalation, reminders
+from flows import coalesce, escalation, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
@@ -147,15 +147,20 @@ def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | Non
     found, clean, errors, masked = validate(event.values, ctx)
     if found is None or state.new_id is None:
         return None, [RejectForm(report_form(ctx, clean, errors))]
-    return opened(new_incident(state.new_id, event, found, ctx), event, ctx, masked)
+    return opened(new_incident(state.new_id, event, found, ctx), event, ctx, masked, state.marks)
 
 
-def opened(inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, masked: int = 0) -> tuple[Incident, list[Effect]]:
-    """A new incident: page step 1 first, then the card, its thread, the timers, the confirmation."""
-    inc, paging = escalation.start(inc, ctx)
+def opened(
+    inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, masked: int = 0, marks: tuple[PageMark, ...] | None = None
+) -> tuple[Incident, list[Effect]]:
+    """A new incident: page step 1 first, then the card, its thread, the timers, the confirmation.
+    ``marks``: the recent-paging log (flood control: a page may be folded into a digest, a burst of
+    reports is shown in the channel)."""
+    inc, paging = escalation.start(inc, ctx, marks)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
     effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
     effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
+    effects += coalesce.burst(inc, marks, ctx)
     effects += [e for e in paging if not isinstance(e, Notify)]
     effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
     effects += reminders.ensure(inc, ctx)
@@ -163,6 +168,8 @@ def opened(inc: Incident, event: FormSubmitted | CommandInvoked, ctx: Ctx, maske
     text = t("intake.confirm", ctx.lang, id=inc.id)
     if masked:
         text += "\n" + t("intake.masked", ctx.lang, n=masked)
+    if coalesce.folded(paging):
+        text += "\n" + t("intake.digest", ctx.lang)  # responders were told in a digest, not paged for this one
     effects.append(Reply(event.actor, Card(title=t("intake.confirm_title", ctx.lang, id=inc.id), tone="success", text=text), event.place))
     if inc.drill:
         effects.append(Reply(event.actor, Card(title="", tone="info", text=t("drill.started", ctx.lang, id=inc.id)), event.place))

@@ -149,6 +149,21 @@ class ConversationRef(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
+class PageLogRow(SQLModel, table=True):
+    """The recent-paging log flood control reads (``bot.core.model.PageMark``, ``flows.coalesce``):
+    reports, pages, digests, folded pages and burst notes. Rows older than a day are pruned."""
+
+    __tablename__ = "page_log"
+    __table_args__ = (Index("ix_page_log_at", "at"),)
+    id: int | None = Field(default=None, sa_column=Column(_BIGINT, primary_key=True, autoincrement=True))
+    kind: str = Field(max_length=16)  # report | page | digest | fold | burst
+    who: str = Field(max_length=300)  # platform:key of the person (reporter, channel)
+    at: datetime = _ts()
+    incident_id: str = Field(max_length=32)
+    tag: str = Field(default="", max_length=96)
+    name: str = Field(default="", max_length=256)
+
+
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     key: str = Field(primary_key=True, max_length=256)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.core.views import Card
 from storage.audit import verify_chain
 from tests.conftest import Clock
-from tests.flows.helpers import config
+from tests.flows.helpers import ORG, config
 from tests.support.harness import Harness
 
 
@@ -121,7 +121,8 @@ async def test_ids_are_a_per_year_sequence_without_gaps(db_url: str, clock: Cloc
 async def test_concurrent_reports_get_distinct_ids(db_url: str, clock: Clock) -> None:
     import asyncio
 
-    h = Harness(db_url, config(), clock)
+    # a page per report: flood control (tests/test_flood.py) is off here
+    h = Harness(db_url, config(escalation={**ORG["escalation"], "coalesce": {"after_pages": 0}}), clock)
     try:
         outs = await asyncio.gather(*(h.report(reporter=f"r{i}") for i in range(20)))
         ids = sorted(o.incident_id for o in outs)

@@ -72,6 +72,10 @@ class OrgConfig:
     source: str = "<memory>"
     extra: dict[str, Any] = field(default_factory=dict)
     government_systems: bool = False  # do we run systems of government bodies (規則第2条第1号)?
+    # flood control (flows.coalesce): a person paged this many times within the window gets one digest
+    # for the rest of it instead of a page each; 0 turns it off
+    coalesce_after: int = 5
+    coalesce_window_minutes: float = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -216,6 +220,15 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
     if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= 20:
         problems.append(f"escalation.repeat_last: expected a whole number 0–20, got {repeat!r}")
         repeat = 0
+    coalesce = esc.get("coalesce") or {}
+    if not isinstance(coalesce, dict):
+        problems.append("escalation.coalesce: expected a mapping with after_pages and window_minutes")
+        coalesce = {}
+    after = coalesce.get("after_pages", 5)
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= 1000:
+        problems.append(f"escalation.coalesce.after_pages: expected a whole number 0–1000 (0: off), got {after!r}")
+        after = 5
+    window = _number(coalesce.get("window_minutes", 10), "escalation.coalesce.window_minutes", problems, 0.01)
     responders = tuple(str(h) for h in (data.get("responders") or []))
     problems += [f"responders: unknown person {h!r} (not in people)" for h in responders if h not in people]
     channels = {k: str(v) for k, v in (data.get("incident_channel") or {}).items()}
@@ -255,6 +268,8 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         source=source,
         extra={"drill": drill},
         government_systems=bool(data.get("government_systems", False)),
+        coalesce_after=after,
+        coalesce_window_minutes=window,
     )
 
 

@@ -37,10 +37,12 @@ class Post:
 
 @dataclass(frozen=True)
 class Update:
-    """Replace the message tagged ``tag`` in place."""
+    """Replace the message tagged ``tag`` in place; ``incident_id``: the incident whose message it is,
+    when not this one (a digest page lives with the incident that first sent it)."""
 
     tag: str
     view: Card
+    incident_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,21 @@ class CancelMessages:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Record a row of the recent-paging log (``bot.core.model.PageMark``, with this event's time and
+    incident): what flood control counts, in the same transaction as the pages themselves."""
+
+    kind: str
+    who: str
+    tag: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Audit:
     action: str
     detail: Mapping[str, object] = field(default_factory=dict)
 
 
-Effect = Notify | Post | Update | Reply | OpenForm | RejectForm | StartTimer | CancelTimers | CancelMessages | Audit
+Effect = Notify | Post | Update | Reply | OpenForm | RejectForm | StartTimer | CancelTimers | CancelMessages | Audit | Mark
 MESSAGE_EFFECTS = (Notify, Post, Update, Reply, OpenForm)

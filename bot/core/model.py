@@ -167,3 +167,20 @@ class IncidentSummary:
     acked: bool
     open_items: int
     drill: bool = False
+
+
+@dataclass(frozen=True)
+class PageMark:
+    """One row of the recent-paging log that flood control reads (``flows.coalesce``; table
+    ``page_log``). ``kind``: ``report`` (a report filed; ``who`` is the reporter), ``page`` (a page
+    sent), ``digest`` (a digest page sent instead of a page), ``fold`` (a page folded into the
+    person's digest), ``burst`` (the burst note posted; ``who`` is the channel). ``who`` is
+    ``platform:key``; ``tag`` is the message's tag within ``incident_id`` (a fold: its digest's tag);
+    ``name``: the reporter's display name (report, fold)."""
+
+    kind: str
+    who: str
+    at: datetime
+    incident_id: str
+    tag: str = ""
+    name: str = ""
