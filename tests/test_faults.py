@@ -69,6 +69,8 @@ async def test_postgres_restart_mid_run(platform: str, clock: Clock) -> None:
     try:
         inc = await report(d, clock)
         (page,) = of(d, "dm", "manager")
+        assert await d.send_command("reporter", "report") in ok  # a form opened before the outage, submitted during it
+        await d.settle()
         before = len(d.received())
         pg("stop")
         try:
