@@ -1,6 +1,8 @@
 # `make run` — the bot (the playground at http://127.0.0.1:3978 and ./mynaleak.db when no credentials are set)
 # `make test` — the whole test suite (what .ci/run runs, with HYPOTHESIS_PROFILE=ci: the same examples every run)
 # `make fuzz` — the property and hostile-input tests with fresh random examples, ten times as many
+# `make bench` — every benchmark in turn, short settings (a few minutes; not part of `make test`); each
+#   prints its ratios against its baseline and a `SUMMARY <bench>: …` line. BENCH_SCALE=full: their defaults
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -35,3 +37,29 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# short settings by default; `make bench BENCH_SCALE=full` runs each bench with its own defaults
+ifeq ($(BENCH_SCALE),full)
+BENCH_SLACK_ACK ?=
+BENCH_REPORT ?=
+BENCH_TEAMS ?=
+BENCH_TIMERS ?=
+BENCH_LOAD ?=
+else
+BENCH_SLACK_ACK ?= --requests 300 --rounds 2
+BENCH_REPORT ?= --reports 100
+BENCH_TEAMS ?= --requests 100
+BENCH_TIMERS ?= --timers 2000 --incidents 50
+BENCH_LOAD ?= --reports 200 --presses 1000
+endif
+
+bench: $(STAMP)
+	$(PY) bench/slack_ack.py $(BENCH_SLACK_ACK)
+	$(PY) bench/report_to_page.py $(BENCH_REPORT)
+	$(PY) bench/teams_roundtrip.py $(BENCH_TEAMS)
+	$(PY) bench/timers.py $(BENCH_TIMERS)
+	@if [ -n "$$MYNALEAK_TEST_DATABASE_URL" ]; then \
+		echo "$(PY) bench/load_slack.py $(BENCH_LOAD)"; $(PY) bench/load_slack.py $(BENCH_LOAD); \
+	else \
+		echo "SUMMARY load_slack: skipped (it needs PostgreSQL: set MYNALEAK_TEST_DATABASE_URL)"; \
+	fi

@@ -187,6 +187,8 @@ async def main(reports: int, presses: int, conc: int) -> None:
                   f"over 3 s: {sum(1 for x in every if x > 3)}, errors: {bad_c + bad_s + bad_p}")  # fmt: skip
             print(f"ratio to the bare Bolt app: p50 {pct(every, 50) / pct(base, 50):.2f}x, p99 {pct(every, 99) / pct(base, 99):.2f}x")
             print(f"our server's peak RSS: {rss_peak_mb(ours_proc.pid):.0f} MB (bare Bolt app: {rss_peak_mb(bare_proc.pid):.0f} MB)")
+            print(f"SUMMARY load_slack: {len(every)} requests, p50 {pct(every, 50) * 1e3:.1f} ms ({pct(every, 50) / pct(base, 50):.2f}x bare Bolt), "
+                  f"p99 {pct(every, 99) * 1e3:.1f} ms ({pct(every, 99) / pct(base, 99):.2f}x), errors {bad_c + bad_s + bad_p}")  # fmt: skip
     finally:
         for p in procs:
             p.terminate()

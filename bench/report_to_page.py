@@ -116,6 +116,7 @@ async def main() -> None:
         url, schema = await fresh_pg_schema()
         backends.append(("postgresql", url, schema))
     print(f"report → first page at the adapter; {args.reports} reports, concurrency {args.concurrency}")
+    summary = []
     for name, url, schema in backends:
         from storage.store import Store
 
@@ -129,8 +130,11 @@ async def main() -> None:
             f"baseline help→reply p50 {pct(b, 50) * 1000:6.1f} ms  p99 {pct(b, 99) * 1000:6.1f} ms | "
             f"ratio p50 {statistics.median(r) / statistics.median(b):.2f}x  p99 {pct(r, 99) / pct(b, 99):.2f}x"
         )
+        summary.append(f"{name} report→page p50 {pct(r, 50) * 1000:.1f} ms ({statistics.median(r) / statistics.median(b):.2f}x help→reply), "
+                       f"p99 {pct(r, 99) * 1000:.1f} ms ({pct(r, 99) / pct(b, 99):.2f}x)")  # fmt: skip
         if schema:
             await drop_pg_schema(schema)
+    print("SUMMARY report_to_page: " + "; ".join(summary))
 
 
 if __name__ == "__main__":

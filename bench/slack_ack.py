@@ -214,6 +214,8 @@ async def main(n: int, conc: int, rounds: int) -> None:
         print(f"ratio ours/bare: p50 {pct(o['lat'], 50) / pct(b['lat'], 50):.2f}x, p99 {pct(o['lat'], 99) / pct(b['lat'], 99):.2f}x, "
               f"throughput {sum(o['rps']) / sum(b['rps']):.2f}x")  # fmt: skip
         print(f"ours end to end (every ephemeral reply at the fake Slack): {sum(e2e) / len(e2e):.0f} commands/s")
+        print(f"SUMMARY slack_ack: ours/bare p50 {pct(o['lat'], 50) / pct(b['lat'], 50):.2f}x, p99 {pct(o['lat'], 99) / pct(b['lat'], 99):.2f}x, "
+              f"throughput {sum(o['rps']) / sum(b['rps']):.2f}x, non-200 {sum(o['bad'])}")  # fmt: skip
         for sess in sessions.values():
             await sess.close()
     finally:

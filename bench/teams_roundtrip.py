@@ -118,7 +118,7 @@ def stats(name: str, xs: list[float]) -> tuple[float, float]:
     return p50, p99
 
 
-async def run(db_url: str, label: str, n: int, concurrency: int) -> None:
+async def run(db_url: str, label: str, n: int, concurrency: int) -> dict[int, tuple[float, float]]:
     store = Store.open(db_url)
     await upgrade(store.engine)
     await store.close()
@@ -141,6 +141,7 @@ async def run(db_url: str, label: str, n: int, concurrency: int) -> None:
             conn.attempts.clear()
         for c, (r50, r99) in results.items():
             print(f"  ratio mynaleak/echo (c={c}): p50 ×{r50:.2f}  p99 ×{r99:.2f}")
+        return results
     finally:
         await mine.cleanup()
         await echo.cleanup()
@@ -154,16 +155,19 @@ async def main() -> None:
     p.add_argument("--concurrency", type=int, default=8)
     a = p.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    summary: dict[str, dict[int, tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        await run(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", a.requests, a.concurrency)
+        summary["SQLite"] = await run(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", a.requests, a.concurrency)
     if os.environ.get("MYNALEAK_TEST_DATABASE_URL"):
         from tests.conftest import drop_pg_schema, fresh_pg_schema
 
         url, schema = await fresh_pg_schema()
         try:
-            await run(url, "PostgreSQL", a.requests, a.concurrency)
+            summary["PostgreSQL"] = await run(url, "PostgreSQL", a.requests, a.concurrency)
         finally:
             await drop_pg_schema(schema)
+    print("SUMMARY teams_roundtrip: mynaleak/echo " + "; ".join(
+        f"{db} c={c} p50 {r50:.2f}x p99 {r99:.2f}x" for db, res in summary.items() for c, (r50, r99) in res.items()))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ async def main(count: int, incidents: int) -> None:
         print(f"firing: {len(late)} fired, mean cost per timer {statistics.mean(busy) * 1e3:.2f} ms")
         print(f"lateness: p50 {pct(late, 50):.2f} s  p99 {pct(late, 99):.2f} s  max {max(late):.2f} s")
         print(f"peak RSS: {rss0:.0f} MB before the timers, {rss_mb():.0f} MB after")
+        print(f"SUMMARY timers: {count} pending make an idle tick {statistics.mean(loaded) / statistics.mean(base):.2f}x the baseline, "
+              f"{len(late)}/{count} fired, lateness p99 {pct(late, 99):.2f} s")  # fmt: skip
     finally:
         await h.close()
         if schema:
