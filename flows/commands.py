@@ -15,6 +15,9 @@ from bot.core.views import Card, Field, strip_tokens
 from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
+# every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
+VERBS = ("report", "status", "list", "page", "close", "drill", "help")
+
 ID_RE = re.compile(r"^ML-(?:DRILL-)?\d{4}-\d{4,}$", re.IGNORECASE)
 
 

@@ -90,3 +90,35 @@ def test_help_and_unknown_commands() -> None:
 def test_close_of_missing_incident() -> None:
     _, eff = handle(State(), command(SATO, "close ML-2026-0999"), T0, config())
     assert "ML-2026-0999" in eff[0].view.text
+
+
+def _verbs_routed() -> set[str]:
+    """The verbs flows._command answers, read from its source: every ``verb == "…"`` it tests."""
+    import ast
+    import inspect
+
+    import flows
+
+    tree = ast.parse(inspect.getsource(flows._command))
+    return {
+        c.comparators[0].value
+        for c in ast.walk(tree)
+        if isinstance(c, ast.Compare)
+        and isinstance(c.left, ast.Name)
+        and c.left.id == "verb"
+        and isinstance(c.comparators[0], ast.Constant)
+    }
+
+
+def test_help_lists_every_command_in_both_languages() -> None:
+    from dataclasses import replace
+
+    from bot.core.platform import DEFAULT_COMMAND
+    from flows.commands import VERBS
+
+    assert _verbs_routed() == set(VERBS) and "drill" in VERBS
+    for lang in ("ja", "en"):
+        _, eff = handle(State(), replace(command(OUTSIDER, "help"), lang=lang), T0, config())
+        (reply,) = eff
+        missing = [v for v in VERBS if f"{DEFAULT_COMMAND}{v}" not in reply.view.text]
+        assert not missing, (lang, missing)
