@@ -18,6 +18,8 @@ from flows.common import Ctx, State, fmt_dt, refuse, say
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
 VERBS = ("report", "status", "list", "page", "close", "drill", "help")
 
+SHOWN = 20  # open items named when a close is refused; the rest are counted
+
 ID_RE = re.compile(r"^ML-(?:DRILL-)?\d{4}-\d{4,}$", re.IGNORECASE)
 
 
@@ -85,7 +87,9 @@ def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> t
     reason, masked = redact(" ".join(words[1:])[:1000])
     still_open = inc.open_required()
     if still_open and not reason.strip():
-        ids = ", ".join(i.id for i in still_open[:20])
+        ids = ", ".join(i.id for i in still_open[:SHOWN])
+        if len(still_open) > SHOWN:
+            ids = t("close.more", ctx.lang, items=ids, n=len(still_open) - SHOWN)
         return inc, [refuse(event.actor, "close.refused_open", ctx, event.place, id=inc.id, n=len(still_open), items=ids)]
     esc = inc.escalation
     closed = replace(

@@ -122,3 +122,20 @@ def test_help_lists_every_command_in_both_languages() -> None:
         (reply,) = eff
         missing = [v for v in VERBS if f"{DEFAULT_COMMAND}{v}" not in reply.view.text]
         assert not missing, (lang, missing)
+
+
+def test_close_refused_names_the_first_twenty_and_counts_the_rest() -> None:
+    from dataclasses import replace
+
+    inc, _ = report()
+    assert len(inc.open_required()) == 23
+    _, eff = step(inc, command(SATO, f"close {inc.id}"), T0)
+    text = eff[0].view.text
+    assert "23件" in text and "ほか3件" in text
+    assert all(i.id in text for i in inc.open_required()[:20]) and f"{inc.open_required()[20].id}," not in text
+    _, eff = step(inc, replace(command(SATO, f"close {inc.id}"), lang="en"), T0)
+    assert "23 required item(s)" in eff[0].view.text and "and 3 more" in eff[0].view.text
+    # exactly twenty: all named, nothing more
+    few = replace(inc, items=tuple(i for i in inc.items if i not in inc.open_required()[20:]))
+    _, eff = step(few, command(SATO, f"close {inc.id}"), T0)
+    assert "20件" in eff[0].view.text and "ほか" not in eff[0].view.text
