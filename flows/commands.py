@@ -58,7 +58,7 @@ def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:
     value = t(
         "list.line", ctx.lang, severity=t(f"severity.{s.severity}", ctx.lang), state=state, open=s.open_items, at=fmt_dt(s.created_at, ctx)
     )
-    return Field(("[" + t("drill.label", ctx.lang) + "] " if s.drill else "") + s.id, value)
+    return Field((t("drill.label", ctx.lang) + " " if s.drill else "") + s.id, value)  # the label is bracketed already
 
 
 def list_incidents(state: State, event: CommandInvoked, words: list[str], ctx: Ctx) -> list[Effect]:
@@ -68,11 +68,14 @@ def list_incidents(state: State, event: CommandInvoked, words: list[str], ctx: C
     show_all = bool(words) and words[0].lower() in ("all", "drill", "すべて")
     rows = [s for s in state.summaries if (show_all or (s.status == "open" and not s.drill))]
     if not rows:
-        return [say(event.actor, "list.empty", ctx, event.place)]
+        return [say(event.actor, "list.empty_all" if show_all else "list.empty", ctx, event.place)]
     return [
         Reply(
             event.actor,
-            Card(title=t("list.title", ctx.lang, n=len(rows)), fields=tuple(_summary_field(s, ctx) for s in rows[:50])),
+            Card(
+                title=t("list.title_all" if show_all else "list.title", ctx.lang, n=len(rows)),
+                fields=tuple(_summary_field(s, ctx) for s in rows[:50]),
+            ),
             event.place,
         )
     ]

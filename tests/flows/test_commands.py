@@ -139,3 +139,25 @@ def test_close_refused_names_the_first_twenty_and_counts_the_rest() -> None:
     few = replace(inc, items=tuple(i for i in inc.items if i not in inc.open_required()[20:]))
     _, eff = step(few, command(SATO, f"close {inc.id}"), T0)
     assert "20件" in eff[0].view.text and "ほか" not in eff[0].view.text
+
+
+def test_list_all_has_its_own_title_and_drills_one_label() -> None:
+    from dataclasses import replace
+
+    rows = (
+        IncidentSummary("ML-2026-0002", "open", "high", T0, False, 20),
+        IncidentSummary("ML-2026-0001", "closed", "low", T0, True, 0),
+        IncidentSummary("ML-DRILL-2026-0001", "open", "medium", T0, False, 20, drill=True),
+    )
+    _, eff = handle(State(summaries=rows), command(SATO, "list"), T0, config())
+    assert eff[0].view.title == "対応中の事案（1件）"
+    _, eff = handle(State(summaries=rows), command(SATO, "list all"), T0, config())
+    card = eff[0].view
+    assert "対応中" not in card.title and "クローズ済み" in card.title and "3件" in card.title
+    assert [f.label for f in card.fields][2] == "【訓練】 ML-DRILL-2026-0001"
+    _, eff = handle(State(summaries=rows), replace(command(SATO, "list all"), lang="en"), T0, config())
+    card = eff[0].view
+    assert not card.title.startswith("Open") and "closed" in card.title
+    assert [f.label for f in card.fields][2] == "[DRILL] ML-DRILL-2026-0001"
+    _, eff = handle(State(), command(SATO, "list all"), T0, config())
+    assert "対応中" not in eff[0].view.text
