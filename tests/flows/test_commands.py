@@ -161,3 +161,28 @@ def test_list_all_has_its_own_title_and_drills_one_label() -> None:
     assert [f.label for f in card.fields][2] == "[DRILL] ML-DRILL-2026-0001"
     _, eff = handle(State(), command(SATO, "list all"), T0, config())
     assert "対応中" not in eff[0].view.text
+
+
+def test_a_card_closed_with_open_items_says_so_and_shows_the_reason() -> None:
+    from dataclasses import replace
+
+    inc, _ = report()
+    closed, eff = step(inc, command(TANAKA, f"close {inc.id} 誤報と判明したため"), T0)
+    card = next(u.view for u in of(eff, Update) if u.tag == "card")
+    fields = {f.label: f.value for f in card.fields}
+    assert "完了（クローズ）" not in fields["状況"] and "未完了の必須項目が23件" in fields["状況"]
+    assert fields["クローズの理由"] == "誤報と判明したため"
+    assert card.tone == "warning"
+    from flows.cards import incident_card
+    from flows.common import Ctx
+
+    en = incident_card(replace(closed, lang="en"), Ctx(T0, config(), "en"))
+    fields = {f.label: f.value for f in en.fields}
+    assert "23 required item(s) still open" in fields["Status"] and fields["Reason for closing"] == "誤報と判明したため"
+    # every item done: closed plainly, no reason field
+    for item in inc.items:
+        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), T0)
+    _, eff = step(inc, command(SATO, f"close {inc.id}"), T0)
+    card = next(u.view for u in of(eff, Update) if u.tag == "card")
+    assert "完了（クローズ）" in card.fields[0].value and card.tone == "success"
+    assert "クローズの理由" not in {f.label for f in card.fields}
