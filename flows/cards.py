@@ -117,11 +117,13 @@ def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
 
 def page_done_card(inc: Incident, ctx: Ctx) -> Card:
     lang, esc = inc.lang, inc.escalation
+    """The page once answered: it no longer asks for action (acknowledged, or the incident closed)."""
     if esc.status == "acked" and esc.acked_by:
+        title = t("page.title_acked", lang, id=inc.id)
         text = t("page.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
     else:
-        text = t("page.closed", lang)
-    return Card(title=f"{t('page.title', lang, id=inc.id)}", tone="success", text=text)
+        title, text = t("page.title_closed", lang, id=inc.id), t("page.closed", lang)
+    return Card(title=title, tone="success", text=text)
 
 
 def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
