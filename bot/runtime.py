@@ -7,7 +7,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ import flows
 from bot import outbox
 from bot.core import serde
 from bot.core.config import OrgConfig
-from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, StartTimer, Update
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, Reply, StartTimer, Update
 from bot.core.events import Event, TimerFired
 from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
@@ -166,6 +166,11 @@ class Runtime:
             decided, rejected = self.precheck(event)
             if decided and rejected is not None:
                 return Outcome(form=rejected)  # nothing to store, no number used up
+            # decided without a number first: a refusal is answered without drawing one (a PostgreSQL
+            # sequence is not rolled back); a flow that needs the number answers nothing here
+            _, first = flows.handle(flows.State(), event, self.clock(), self.config, self.command_of(event))
+            if replies := [e for e in first if isinstance(e, Reply)]:
+                return await self._reply_only(event, _rejected(first), replies)
             await self.store.ensure_sequence(self._scope(need))
         try:
             async with self.store.tx() as tx:
@@ -184,7 +189,9 @@ class Runtime:
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:
-                    raise _Rollback(_rejected(effects))
+                    # nothing created: no number may be used up, but the flow's private answers (a
+                    # refusal, say) must still reach the person — queued below, in a transaction of their own
+                    raise _Rollback(_rejected(effects), [e for e in effects if isinstance(e, Reply)])
                 if timer is not None and not await tx.finish_timer(timer.id, self.me):
                     raise _Rollback(None)  # our claim lapsed and another replica took the timer
                 if inc is None and loaded is not None and any(isinstance(e, Audit) for e in effects):
@@ -196,9 +203,21 @@ class Runtime:
                     await self._save(tx, event, loaded, inc, effects, now, {"timers": timer_ids, "outbox": [c.id for c in ids]})
         except _Rollback as rb:
             form = rb.args[0]
-            return Outcome(form=form)
+            replies = rb.args[1] if len(rb.args) > 1 else []
+            if not replies:
+                return Outcome(form=form)
+            return await self._reply_only(event, form, replies)
         self._count(loaded, inc, effects)
         return Outcome(form=_rejected(effects), incident_id=incident_id, messages=tuple(ids))
+
+    async def _reply_only(self, event: Event, form: Form | None, replies: Sequence[Effect]) -> Outcome:
+        """Queue a flow's private replies when the event stores no incident (and uses up no number)."""
+        async with self.store.tx() as tx:
+            now = self.clock()
+            if event.dedup and not await tx.first_time(event.dedup, now):
+                return Outcome(duplicate=True)
+            ids, _ = await self._apply(tx, event, None, None, list(replies), now)
+        return Outcome(form=form, messages=tuple(ids))
 
     def _scope(self, need: flows.Need, now: datetime | None = None) -> str:
         year = (now or self.clock()).astimezone(self.config.tz).year

@@ -26,7 +26,10 @@ def _people(inc: Incident, lang: str) -> str:
 def status_line(inc: Incident, ctx: Ctx, lang: str) -> str:
     esc = inc.escalation
     if inc.status == "closed":
-        return t("status.closed", lang, at=fmt_dt(inc.closed_at, ctx), by=(inc.closed_by or UserRef("", "")).name)
+        at, by = fmt_dt(inc.closed_at, ctx), (inc.closed_by or UserRef("", "")).name
+        if still_open := inc.open_required():  # closed with a reason while required items were open
+            return t("status.closed_open", lang, at=at, by=by, n=len(still_open))
+        return t("status.closed", lang, at=at, by=by)
     if esc.status == "acked" and esc.acked_by:
         return t("status.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
     if esc.status == "exhausted":
@@ -50,10 +53,14 @@ def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section,
 def incident_card(inc: Incident, ctx: Ctx) -> Card:
     """The status card in the incident channel, updated in place after every change."""
     lang, f = inc.lang, inc.facts
-    tone: Tone = "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
+    closed_open = inc.status == "closed" and bool(inc.open_required())
+    tone: Tone = (
+        "warning" if closed_open else "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
+    )
     done = sum(1 for i in inc.items if i.state != "open")
     fields: tuple[Field, ...] = (
         Field(t("card.status", lang), status_line(inc, ctx, lang)),
+        *((Field(t("card.close_reason", lang), inc.close_reason),) if inc.status == "closed" and inc.close_reason else ()),
         Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
         Field(t("card.progress_total", lang), t("card.progress", lang, done=done, total=len(inc.items))),
         Field(t("facts.discovered_at", lang), fmt_dt(f.discovered_at, ctx)),
@@ -110,11 +117,13 @@ def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
 
 def page_done_card(inc: Incident, ctx: Ctx) -> Card:
     lang, esc = inc.lang, inc.escalation
+    """The page once answered: it no longer asks for action (acknowledged, or the incident closed)."""
     if esc.status == "acked" and esc.acked_by:
+        title = t("page.title_acked", lang, id=inc.id)
         text = t("page.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
     else:
-        text = t("page.closed", lang)
-    return Card(title=f"{t('page.title', lang, id=inc.id)}", tone="success", text=text)
+        title, text = t("page.title_closed", lang, id=inc.id), t("page.closed", lang)
+    return Card(title=title, tone="success", text=text)
 
 
 def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:

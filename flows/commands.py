@@ -15,6 +15,11 @@ from bot.core.views import Card, Field, strip_tokens
 from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
+# every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
+VERBS = ("report", "status", "list", "page", "close", "drill", "help")
+
+SHOWN = 20  # open items named when a close is refused; the rest are counted
+
 ID_RE = re.compile(r"^ML-(?:DRILL-)?\d{4}-\d{4,}$", re.IGNORECASE)
 
 
@@ -53,7 +58,7 @@ def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:
     value = t(
         "list.line", ctx.lang, severity=t(f"severity.{s.severity}", ctx.lang), state=state, open=s.open_items, at=fmt_dt(s.created_at, ctx)
     )
-    return Field(("[" + t("drill.label", ctx.lang) + "] " if s.drill else "") + s.id, value)
+    return Field((t("drill.label", ctx.lang) + " " if s.drill else "") + s.id, value)  # the label is bracketed already
 
 
 def list_incidents(state: State, event: CommandInvoked, words: list[str], ctx: Ctx) -> list[Effect]:
@@ -63,11 +68,14 @@ def list_incidents(state: State, event: CommandInvoked, words: list[str], ctx: C
     show_all = bool(words) and words[0].lower() in ("all", "drill", "すべて")
     rows = [s for s in state.summaries if (show_all or (s.status == "open" and not s.drill))]
     if not rows:
-        return [say(event.actor, "list.empty", ctx, event.place)]
+        return [say(event.actor, "list.empty_all" if show_all else "list.empty", ctx, event.place)]
     return [
         Reply(
             event.actor,
-            Card(title=t("list.title", ctx.lang, n=len(rows)), fields=tuple(_summary_field(s, ctx) for s in rows[:50])),
+            Card(
+                title=t("list.title_all" if show_all else "list.title", ctx.lang, n=len(rows)),
+                fields=tuple(_summary_field(s, ctx) for s in rows[:50]),
+            ),
             event.place,
         )
     ]
@@ -82,7 +90,9 @@ def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> t
     reason, masked = redact(" ".join(words[1:])[:1000])
     still_open = inc.open_required()
     if still_open and not reason.strip():
-        ids = ", ".join(i.id for i in still_open[:20])
+        ids = ", ".join(i.id for i in still_open[:SHOWN])
+        if len(still_open) > SHOWN:
+            ids = t("close.more", ctx.lang, items=ids, n=len(still_open) - SHOWN)
         return inc, [refuse(event.actor, "close.refused_open", ctx, event.place, id=inc.id, n=len(still_open), items=ids)]
     esc = inc.escalation
     closed = replace(

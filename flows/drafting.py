@@ -26,7 +26,7 @@ def _b64(data: bytes) -> str:
 def post_draft(inc: Incident, kind: str, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     actor = ctx.config.display(event.actor)
     if not inc.is_responder(actor):
-        return inc, [refuse(event.actor, "perm.checklist", ctx, event.place, id=inc.id)]
+        return inc, [refuse(event.actor, "perm.draft", ctx, event.place, id=inc.id)]
     kind = kind if kind in KINDS else "report"
     lang = inc.lang
     draft = (

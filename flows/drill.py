@@ -33,8 +33,8 @@ def drill_chain(ctx: Ctx, starter: UserRef) -> tuple[ChainStep, ...]:
 
 def start(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
     if not ctx.config.is_staff(ctx.config.display(event.actor)):
-        return None, [refuse(event.actor, "perm.list", ctx, event.place)]
-    if state.new_id is None:
+        return None, [refuse(event.actor, "perm.drill", ctx, event.place)]
+    if state.new_id is None:  # permitted, but the runtime has not drawn a number yet: it asks again with one
         return None, []
     facts = Facts(
         summary=t("drill.summary", ctx.config.language),

@@ -104,14 +104,14 @@ def form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None, error
 
 
 def edit(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    if (refusal := guard(inc, event, ctx)) is not None:
+    if (refusal := guard(inc, event, ctx, "perm.facts")) is not None:
         return inc, list(refusal)
     return inc, [OpenForm(event.actor, event.trigger or "", form(inc, ctx), event.place)]
 
 
 def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     actor = ctx.config.display(event.actor)
-    if (refusal := guard(inc, event, ctx)) is not None:
+    if (refusal := guard(inc, event, ctx, "perm.facts")) is not None:
         return inc, list(refusal)
     shown, counts, errors, _ = parse_counts(event.values, ctx.lang)
     picked = {f.name: pick(event.values, f.name, f.choices, errors, ctx.lang) or f.default for f in ASKED if f.kind != "count"}

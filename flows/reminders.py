@@ -64,7 +64,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
 
 
 def snooze(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
-    if (refusal := guard(inc, event, ctx)) is not None:
+    if (refusal := guard(inc, event, ctx, "perm.snooze")) is not None:
         return inc, list(refusal)
     until = ctx.now + timedelta(hours=ctx.config.snooze_hours)
     new = replace(inc, reminders_snoozed_until=until)

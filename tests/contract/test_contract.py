@@ -129,6 +129,17 @@ async def test_a_form_submission_arrives(driver: Driver, clock: Clock) -> None:
     assert [r for r in of(driver, "post") if r.thread is None and ID_RE.search(r.text)]
 
 
+async def test_a_refused_drill_is_answered(driver: Driver) -> None:
+    """A refusal reaches the person even when the event would have created an incident."""
+    assert await driver.send_command("outsider", "drill") in ok
+    await driver.settle()
+    refusals = of(driver, "private", "outsider")
+    assert len(refusals) == 1 and "訓練を開始できるのは" in refusals[0].text
+    assert not of(driver, "post") and not of(driver, "dm")
+    async with driver.app.store.tx() as tx:
+        assert await tx.summaries() == []
+
+
 async def test_a_bad_signature_is_refused(driver: Driver) -> None:
     assert await driver.bad_request() in (401, 403)
     await driver.settle()

@@ -269,3 +269,19 @@ def test_help_lists_page() -> None:
     assert "/mynaleak page ML-…" in reply.view.text
     (reply_en,) = handle(State(), replace(command(REPORTER, "help"), lang="en"), T0, config())[1]
     assert "/mynaleak page ML-… — page an incident nobody acknowledged again" in reply_en.view.text
+
+
+def test_an_acknowledged_page_no_longer_asks_for_action() -> None:
+    from flows.cards import page_done_card
+
+    inc, _ = report()
+    page = next(n.view for n in of(report()[1], Notify) if n.tag.startswith("page:"))
+    assert page.title.startswith("【要対応】")
+    acked, eff = step(inc, press(SATO, "ack", inc.id), T0 + minutes(2))
+    done = [u.view for u in of(eff, Update) if u.tag.startswith("page:")]
+    assert done and all("要対応" not in v.title and "確認済み" in v.title and inc.id in v.title for v in done)
+    assert all(not v.buttons for v in done)
+    en = page_done_card(replace(acked, lang="en"), Ctx(T0, config(), "en"))
+    assert "ACTION NEEDED" not in en.title and en.title.startswith("Acknowledged") and inc.id in en.title
+    closed = page_done_card(replace(inc, status="closed"), Ctx(T0, config(), "ja"))
+    assert "要対応" not in closed.title and "クローズ済み" in closed.title

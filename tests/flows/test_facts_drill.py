@@ -117,6 +117,7 @@ def test_drill_pages_only_participants_and_is_labelled_everywhere() -> None:
 def test_only_staff_may_start_a_drill() -> None:
     inc, eff = handle(State(new_id="ML-DRILL-2026-0001"), command(OUTSIDER, "drill"), T0, config())
     assert inc is None and eff[0].view.tone == "warning"
+    assert "訓練を開始できるのは" in eff[0].view.text  # the drill's refusal, not the list's
 
 
 def test_draft_button_posts_markdown_and_docx_in_the_thread() -> None:

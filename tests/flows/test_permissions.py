@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core.effects import Notify, OpenForm, Post, Reply, Update
@@ -72,3 +74,32 @@ def test_every_action_for_every_role(action: str, make, allowed: set[str], role:
         assert effects == refusals, "a refusal changes nothing and tells nobody else"
         assert new is None or new == inc
         assert not any(isinstance(e, Notify | Post | Update | OpenForm) for e in effects)
+
+
+# what an outsider is told, per action: the refusal names that action (not the checklist's)
+REFUSALS = {
+    "list": ("一覧を見られる", "can list incidents"),
+    "drill": ("訓練を開始できる", "can start a drill"),
+    "status": ("状況を見られる", "can see"),
+    "acknowledge": ("確認できる", "can acknowledge"),
+    "tick an item": ("チェックリストを更新できる", "update the checklist"),
+    "snooze reminders": ("通知を一時停止できる", "snooze the reminders"),
+    "edit facts": ("事実関係を更新できる", "update the facts"),
+    "submit facts": ("事実関係を更新できる", "update the facts"),
+    "draft the report": ("下書きを作成できる", "draft the report or the notice"),
+    "close": ("クローズできる", "can close"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("action", list(REFUSALS))
+def test_each_refusal_names_its_action(action: str, lang: str) -> None:
+    inc, _ = report()
+    make = next(m for a, m, _ in ACTIONS if a == action)
+    event = replace(make(inc.id)(OUTSIDER), lang=lang)
+    state = State(incident=inc, new_id="ML-DRILL-2026-0001" if action == "drill" else None)
+    _, effects = handle(state, event, T0, config())
+    (refusal,) = effects
+    assert REFUSALS[action][0 if lang == "ja" else 1] in refusal.view.text
+    if action != "tick an item":
+        assert "チェックリスト" not in refusal.view.text and "checklist" not in refusal.view.text

@@ -70,3 +70,13 @@ def test_manifest_command_interactivity_events(manifest):
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     assert manifest["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # DMs with the bot (message.im)
+
+
+def test_manifest_names_every_command(manifest):
+    """The slash command's description and usage hint list every verb the bot answers (drill included)."""
+    from flows.commands import VERBS
+
+    (slash,) = manifest["features"]["slash_commands"]
+    for text in (slash["description"], slash["usage_hint"]):
+        assert [v for v in VERBS if not re.search(rf"\b{v}\b", text)] == [], text
+    assert "drill" in manifest["display_information"]["description"]
