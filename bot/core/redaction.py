@@ -76,14 +76,18 @@ _RUN = re.compile("[0-9]+")
 _SEP_444 = re.compile(r"[\s\-\u2010\u2012\u2013\u2014\u2015\u2212\u30fc.]{1,4}")
 _ASCII_12 = re.compile(r"[0-9]{12}")
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {127: None}
+# between two digits a control character becomes a space, not nothing: "0000 0000 0000\x1f0" is a
+# number and a footnote, not 13 digits
+_CONTROL_BETWEEN_DIGITS = re.compile(r"(?<=\d)[\x00-\x08\x0b-\x1f\x7f]+(?=\d)")
 _PLAIN_ASCII = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # ASCII that normalisation changes
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Mn", "Me"})
 _INVISIBLE = "\u27e6\u27e7\u115f\u1160\u3164\uffa0"  # mention brackets; Hangul fillers (blank letters)
 
 
 def clean_text(text: str) -> str:
-    """Text a person typed, without control characters (NUL and friends break storage and chat)."""
-    return text.translate(_CONTROL)
+    """Text a person typed, without control characters (NUL and friends break storage and chat);
+    between two digits one becomes a space, which (unlike nothing) never joins them into a longer number."""
+    return _CONTROL_BETWEEN_DIGITS.sub(" ", text).translate(_CONTROL)
 
 
 class _Table(dict[int, str]):
@@ -97,6 +101,8 @@ class _Table(dict[int, str]):
         c = chr(cp)
         if c in "\n\t":
             out = c
+        elif unicodedata.category(c) == "Cc":
+            out = " "  # as clean_text does: a control character separates, it does not join
         elif c in _INVISIBLE or unicodedata.category(c) in _DROP_CATEGORIES:
             out = ""
         else:

@@ -184,6 +184,8 @@ GLUE = st.sampled_from(["", " ", "\n", "：", "は", "(", ")", "-", "、", "No."
 @given(formatted_numbers(), st.text(), st.text(), GLUE, GLUE)
 @example(("000000000000", "0000 0000 0000"), "", "¼", "", "")  # ¼ is 1⁄4 in NFKC: its 1 must not join the number
 @example(("000000000000", "0000 0000 0000"), "", "¹", "", "")  # nor a footnote mark's
+@example(("000000000000", "0000 0000 0000"), "", "\x1f0", "", "")  # a control character separates (found by make fuzz)
+@example(("000000000000", "0000 0000 0000"), "0\x1f", "", "", "")  # on either side
 def test_valid_number_never_survives(number: tuple[str, str], prefix: str, suffix: str, glue_before: str, glue_after: str) -> None:
     digits, written = number
     assert is_valid_my_number(digits)
