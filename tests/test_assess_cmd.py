@@ -41,6 +41,8 @@ FACTS = {
     "people": 150,
     "people_max": None,
     "encrypted": "no",
+    "key_safe": "no",
+    "leak": "yes",
     "government_system": "no",
     "wrongful_purpose": "no",
     "exposed_online": "no",
@@ -82,7 +84,7 @@ def test_json_output(tmp_path: Path) -> None:
         "final_days": None,
         "notify_individuals": False,
     }
-    assert doc["rule_pack"] == "jp-leak-report-2022-04-01"
+    assert doc["rule_pack"] == "jp-leak-report-2024-04-01"  # APPI 施行規則第7条第3号 as amended 2024-04-01
     assert doc["drivers"] == []
     assert doc["reasons"][0].startswith("規則第2条第4号")
     assert all(isinstance(r, str) for r in doc["reasons"])
@@ -93,7 +95,8 @@ def test_json_from_stdin_with_missing_facts_unknown() -> None:
     assert (code, err) == (0, "")
     doc = json.loads(out)
     assert doc["report"] == "duty" and doc["items"] == [1, 2, 3, 4]
-    assert doc["final_due"] == "2026-05-07"  # 60 days (item 2 possible), Golden Week rolled
+    assert doc["final_due"] == "2026-04-03"  # 30 days: item 2 only possible never gives 60 (LEGAL.md)
+    assert doc["final_days"] == 30 and doc["appi"]["final_days"] == 30
     assert doc["appi"]["items"] == [1, 2, 3, 4]
     assert "people" in doc["drivers"] and "wrongful_purpose" in doc["drivers"]
     assert doc["reasons"][0].startswith("Rule Art. 2 item 1")
@@ -111,6 +114,45 @@ def test_stdin_text_with_bom_and_japanese_output() -> None:
     code, out, err = run("-", stdin=b"\xef\xbb\xbf" + json.dumps(FACTS).encode())
     assert (code, err) == (0, "")
     assert "【漏えい等報告の要否の評価】" in out
+
+
+@pytest.mark.parametrize(
+    ("key_safe", "report", "items", "final_due"),
+    [("yes", "none", [], None), ("no", "duty", [4], "2027-01-04"), ("unknown", "duty", [4], "2027-01-04")],
+)
+def test_json_key_safe_decides_the_encryption_exclusion(
+    tmp_path: Path, key_safe: str, report: str, items: list[int], final_due: str | None
+) -> None:
+    """規則第2条第1号括弧書 with PPC Q&A 17-14: encrypted data is excluded only with the key kept safe."""
+    code, out, err = run(write(tmp_path, json.dumps({**FACTS, "encrypted": "yes", "key_safe": key_safe})), "--json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["report"], doc["items"], doc["final_due"]) == (report, items, final_due)
+    assert doc["drivers"] == (["key_safe"] if key_safe == "unknown" else [])
+
+
+def test_json_leaflet_usb_example_unknown_wrongful_purpose_is_30_days() -> None:
+    """LEGAL.md "Unknown facts": 120 people, known 2026-11-26, wrongful purpose unknown -> 2026-12-25."""
+    facts = {**FACTS, "known_on": "2026-11-26", "people": 120, "wrongful_purpose": "unknown"}
+    code, out, err = run("-", "--json", stdin=json.dumps(facts))
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["items"], doc["final_due"], doc["final_days"]) == ([2, 4], "2026-12-25", 30)
+    assert (doc["appi"]["items"], doc["appi"]["final_due"]) == ([3], "2026-12-25")
+
+
+def test_json_misuse_without_leak_is_not_appi() -> None:
+    facts = {**FACTS, "people": 1500, "leak": "no", "misuse_art9": "yes"}
+    code, out, _ = run("-", "--json", stdin=json.dumps(facts))
+    doc = json.loads(out)
+    assert code == 0 and doc["items"] == [4] and doc["appi"]["report"] == "none"
+
+
+@pytest.mark.parametrize(("known_on", "pack"), [("2024-03-31", "jp-leak-report-2022-04-01"), ("2024-04-01", "jp-leak-report-2024-04-01")])
+def test_json_shows_the_rule_pack_in_force(known_on: str, pack: str) -> None:
+    code, out, _ = run("-", "--json", stdin=json.dumps({**FACTS, "known_on": known_on}))
+    doc = json.loads(out)
+    assert code == 0 and doc["rule_pack"] == pack and doc["in_force"] is True
 
 
 BAD = [
@@ -133,6 +175,9 @@ BAD = [
     ("bool-enum", '{"known_on": "2026-11-26", "exposed_online": true}', "exposed_online"),
     ("null-enum", '{"known_on": "2026-11-26", "financial_harm": null}', "financial_harm"),
     ("list-enum", '{"known_on": "2026-11-26", "sensitive_data": ["yes"]}', "sensitive_data"),
+    ("bad-key-safe", '{"known_on": "2026-11-26", "key_safe": "perhaps"}', "key_safe"),
+    ("bool-key-safe", '{"known_on": "2026-11-26", "encrypted": "yes", "key_safe": true}', "key_safe"),
+    ("bad-leak", '{"known_on": "2026-11-26", "leak": "maybe"}', "leak"),
     ("deep-nesting", "[" * 100_000, "JSON"),
 ]
 
@@ -152,6 +197,24 @@ def test_malformed_stdin_is_a_clean_error_in_english() -> None:
     code, out, err = run("-", "--lang", "en", stdin='{"known_on": "2026-11-26", "people": -5}')
     assert (code, out) == (2, "")
     assert err == 'error: field "people": expected a non-negative integer or null (got -5)\n'
+
+
+def test_docs_example_is_what_the_command_prints() -> None:
+    """docs/assess.md's example input (the leaflet's USB stick) and its --json output agree with the code."""
+    md = (ROOT / "docs" / "assess.md").read_text(encoding="utf-8")
+    example = md.split("Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    code, out, err = run("-", "--json", stdin=example)
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["final_due"], doc["final_days"]) == ("2026-12-25", 30)  # not 2027-01-25: item 2 is only possible
+    for key in ("rule_pack", "known_on", "report", "items", "final_due", "final_days", "drivers"):
+        assert f'"{key}": {json.dumps(doc[key], ensure_ascii=False)}' in md, key
+
+
+def test_bad_key_safe_is_a_value_error_like_the_other_facts() -> None:
+    code, out, err = run("-", "--lang", "en", stdin='{"known_on": "2026-11-26", "encrypted": "yes", "key_safe": "perhaps"}')
+    assert (code, out) == (2, "")
+    assert err == 'error: field "key_safe": expected "yes", "no" or "unknown" (got "perhaps")\n'
 
 
 def test_not_utf8(tmp_path: Path) -> None:

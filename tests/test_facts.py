@@ -38,7 +38,7 @@ def test_docs_assess_md_shows_the_input_table_made_from_the_fact_table() -> None
 def _read_by(rules: LawRules) -> set[str]:
     """Every fact the engine reads for one law: its items' facts and grounds, the excluding fact, the
     counts (a count item) and the day of knowing (the deadlines)."""
-    read = {rules.excluded_by, "known_on"}
+    read = {*rules.excluded_by, rules.leak, "known_on"}
     for item in rules.items:
         if isinstance(item, FactItem):
             read.add(item.fact)

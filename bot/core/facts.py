@@ -95,6 +95,18 @@ FACTS: tuple[Fact, ...] = (
     _tri("outsourcee", _BOTH_FORMS, "none"),
     Fact("notes", "text", "", (REPORT_FORM,)),
     _tri(
+        "key_safe",
+        (FACTS_FORM,),
+        "both",
+        "the means to decrypt (key, password) was kept apart and stayed safe (PPC Q&A 17-14); the encryption exclusion needs it",
+    ),  # fmt: skip
+    _tri(
+        "leak",
+        (FACTS_FORM,),
+        "both",
+        'a leak, loss or damage (漏えい等) happened or may have; "no" when only use or provision in breach of the Act is at issue',
+    ),  # fmt: skip
+    _tri(
         "government_system", (FACTS_FORM,), "mynumber", "data in the information-provision network or a government system (規則第2条第1号)"
     ),
     _tri("misuse_art9", (FACTS_FORM,), "mynumber", "used in breach of 番号法第9条 (a ground of 第4号ロ)"),

@@ -68,6 +68,8 @@ class Facts:
     outsourcee: Tri = "unknown"
     notes: str = ""
     # asked only in the facts form that responders edit after the report (see flows.facts_form)
+    key_safe: Tri = "unknown"
+    leak: Tri = "unknown"
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"

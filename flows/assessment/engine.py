@@ -4,8 +4,14 @@ Pure: no I/O, no clock. Rules come from :mod:`flows.assessment.rulepack`; this m
 how to read them:
 
 * a yes/no fact counts when it is "yes" or "unknown" — an unknown fact is a possibility (おそれ,
-  別添２ 3A ※1 and the 規則's "又は発生したおそれがある");
-* the excluding fact (strong encryption) removes every item only when it is "yes";
+  別添２ 3A ※1 and the 規則's "又は発生したおそれがある") — for WHETHER an item applies; an unknown
+  NEVER lengthens a deadline: the 60-day 確報 needs its fact established ("yes") (LEGAL.md
+  "Unknown facts");
+* the excluding facts (strong encryption AND the means to decrypt kept apart and safe, PPC Q&A
+  17-14) remove every item only when all are "yes";
+* an item about a leak needs the leak fact ("yes" or "unknown"); use or provision in breach of the
+  My Number Act without a leak reaches only the items that name it (規則第2条第2号ロ・ハ,
+  第4号ロ・ハ), never the APPI (施行規則第7条 needs 漏えい等);
 * a count item uses the larger of ``people`` and ``people_max`` (別添２ 3A(4): "最大100人を超える
   場合"), and counts as possible when both are unknown;
 * days are counted with the day of knowing as day 1 (別添２ 3E); the 確報 deadline moves off a
@@ -49,6 +55,8 @@ class AssessmentInput:
     people: int | None = None
     people_max: int | None = None
     encrypted: Tri = "unknown"
+    key_safe: Tri = "unknown"
+    leak: Tri = "unknown"
     government_system: Tri = "unknown"
     wrongful_purpose: Tri = "unknown"
     exposed_online: Tri = "unknown"
@@ -142,11 +150,15 @@ def _status(value: str) -> str | None:
 def _item(rules: LawRules, item: FactItem | CountItem, facts: AssessmentInput) -> list[Reason] | None:
     """The reasons why ``item`` applies, or None when it does not."""
     law, no = rules.law, item.no
+    leak = _status(getattr(facts, rules.leak))
     if isinstance(item, FactItem):
         status = _status(getattr(facts, item.fact))
-        if status is None:
+        if status is None or (item.needs_leak and leak is None):
             return None
-        return [Reason(law, no, f"assess.reason.{law}.{no}.{status}")]
+        return [Reason(law, no, f"assess.reason.{law}.{item.text or no}.{status}")]
+    grounds = [b for b in item.bases if _status(getattr(facts, b)) is not None]
+    if leak is None and not grounds:
+        return None
     upper = facts.people_upper
     limit = (("limit", item.more_than),)
     if upper is None:
@@ -156,11 +168,31 @@ def _item(rules: LawRules, item: FactItem | CountItem, facts: AssessmentInput) -
         reasons = [Reason(law, no, f"assess.reason.{law}.{no}.{status}", (*limit, ("count", upper)))]
     else:
         return None
-    for basis in item.bases:
-        status = _status(getattr(facts, basis))
-        if status is not None:
-            reasons.append(Reason(law, no, f"assess.reason.{law}.{no}.{basis}.{status}"))
+    for basis in grounds:
+        reasons.append(Reason(law, no, f"assess.reason.{law}.{no}.{basis}.{_status(getattr(facts, basis))}"))
     return reasons
+
+
+def _lengthens(item: FactItem | CountItem, facts: AssessmentInput) -> int:
+    """The longer 確報 period ``item`` gives: only when its fact is established, never on an unknown."""
+    if isinstance(item, FactItem) and getattr(facts, item.fact) != "yes":
+        return 0
+    return item.final_days or 0
+
+
+def _exclusion_reason(rules: LawRules, facts: AssessmentInput) -> Reason | None:
+    """Why the excluding facts were not applied, when one of them is open or the key was not safe."""
+    law = rules.law
+    first, *rest = rules.excluded_by
+    if getattr(facts, first) == "unknown":
+        return Reason(law, None, f"assess.reason.{law}.excluded_unknown")
+    if getattr(facts, first) != "yes":
+        return None
+    for name in rest:  # encrypted, but the means to decrypt was not (known to be) kept safe
+        value = getattr(facts, name)
+        if value != "yes":
+            return Reason(law, None, f"assess.reason.{law}.excluded_{name}.{value}")
+    return None
 
 
 def _deadlines(rules: LawRules, known_on: date, days: int) -> tuple[tuple[date, date], date]:
@@ -173,7 +205,7 @@ def _deadlines(rules: LawRules, known_on: date, days: int) -> tuple[tuple[date, 
 
 def _law(rules: LawRules, facts: AssessmentInput) -> _LawOutcome:
     law = rules.law
-    if getattr(facts, rules.excluded_by) == "yes":
+    if all(getattr(facts, name) == "yes" for name in rules.excluded_by):
         reason = Reason(law, None, f"assess.reason.{law}.excluded")
         return _LawOutcome("none", (), (reason,), None, None, None)
     items: list[int] = []
@@ -185,12 +217,15 @@ def _law(rules: LawRules, facts: AssessmentInput) -> _LawOutcome:
             continue
         items.append(item.no)
         reasons.extend(found)
-        days = max(days, item.final_days or 0)
+        days = max(days, _lengthens(item, facts))
     if not items:
-        reason = Reason(law, None, f"assess.reason.{law}.{rules.outside_items}")
-        return _LawOutcome(rules.outside_items, (), (reason,), None, None, None)
-    if getattr(facts, rules.excluded_by) == "unknown":
-        reasons.append(Reason(law, None, f"assess.reason.{law}.excluded_unknown"))
+        outside = [Reason(law, None, f"assess.reason.{law}.{rules.outside_items}")]
+        if getattr(facts, rules.leak) == "no":
+            outside.append(Reason(law, None, f"assess.reason.{law}.no_leak"))
+        return _LawOutcome(rules.outside_items, (), tuple(outside), None, None, None)
+    excluded = _exclusion_reason(rules, facts)
+    if excluded is not None:
+        reasons.append(excluded)
     preliminary, final = _deadlines(rules, facts.known_on, days)
     return _LawOutcome("duty", tuple(items), tuple(reasons), preliminary, final, days)
 
@@ -203,8 +238,10 @@ def _benign(facts: AssessmentInput, name: str, pack: RulePack) -> AssessmentInpu
     """``facts`` with the unknown ``name`` resolved the way that makes reporting least likely."""
     if name == "people":
         return replace(facts, people=0, people_max=None)
-    excluding = (pack.mynumber.excluded_by, pack.appi.excluded_by)
-    resolved: dict[str, Any] = {name: "yes" if name in excluding else "no"}
+    excluding = (*pack.mynumber.excluded_by, *pack.appi.excluded_by)
+    resolved: dict[str, Any] = {name: "no"}
+    if name in excluding:  # the exclusion needs all its facts: resolve the open ones together
+        resolved = {n: "yes" for n in excluding if n == name or getattr(facts, n) == "unknown"}
     return replace(facts, **resolved)
 
 

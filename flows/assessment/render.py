@@ -51,7 +51,7 @@ def _deadline_lines(
     unrolled = day_n(known_on, days)
     if unrolled != final:
         why = t(f"cal.closed.{closed_reason(unrolled)}", lang)
-        lines.append(t("assess.final.rolled", lang, day=render_date(unrolled, lang), why=why))
+        lines.append(t(f"assess.{law}.final.rolled", lang, day=render_date(unrolled, lang), why=why))
     return lines
 
 

@@ -11,12 +11,15 @@ Sources of the current pack:
 * 個人情報の保護に関する法律 第26条 and 同法施行規則 第7条・第8条 (the general APPI duty), whose
   items, timing and strong-encryption carve-out run parallel to the My Number rule.
 
-Both took their current form on 2022-04-01.
+Both took their current form on 2022-04-01 (:data:`JP_2022_04`). 個人情報保護法施行規則第7条第3号 was
+amended with effect from 2024-04-01 (LEGAL.md, "The general privacy law alongside"): a wrongful-purpose leak now also
+covers personal information the business was about to acquire and handle as personal data (e.g. web
+skimming) — :data:`JP_2024_04`. The My Number rule did not change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -25,20 +28,26 @@ Report = Literal["duty", "effort", "none"]
 
 @dataclass(frozen=True)
 class FactItem:
-    """An item that applies when a yes/no fact is "yes" — or "unknown" (おそれ)."""
+    """An item that applies when a yes/no fact is "yes" — or "unknown" (おそれ).
+
+    ``final_days`` lengthens the 確報 period only when the fact is established ("yes"): an unknown fact
+    counts for whether the item applies, never for a longer deadline (LEGAL.md "Unknown facts")."""
 
     no: int
     fact: str
-    final_days: int | None = None  # a longer 確報 period when this item applies
+    final_days: int | None = None  # a longer 確報 period when this item applies (fact "yes")
+    needs_leak: bool = True  # False: the item also covers use / provision without a leak (第2号ロ・ハ)
+    text: str = ""  # message key segment of the item's reasons (default: its number)
 
 
 @dataclass(frozen=True)
 class CountItem:
-    """An item that applies when the number of people (or its maximum) is more than a threshold."""
+    """An item that applies when the number of people (or its maximum) is more than a threshold and
+    there was a leak (the law's ``leak`` fact) or one of ``bases`` holds."""
 
     no: int
     more_than: int
-    bases: tuple[str, ...] = ()  # yes/no facts that are further grounds of the same item
+    bases: tuple[str, ...] = ()  # yes/no facts that are further grounds of the same item (no leak needed)
     final_days: int | None = None
 
 
@@ -56,7 +65,8 @@ class LawRules:
 
     law: str
     items: tuple[Item, ...]
-    excluded_by: str  # the yes/no fact that takes the data out of every item
+    excluded_by: tuple[str, ...]  # yes/no facts that, all "yes", take the data out of every item
+    leak: str  # the yes/no fact: a 漏えい等 happened (or may have)
     outside_items: Report  # the result when no item applies and the data is not excluded
     final_days: int
     preliminary_days: tuple[int, int]
@@ -79,12 +89,16 @@ JP_2022_04 = RulePack(
         law="mynumber",
         items=(
             FactItem(no=1, fact="government_system"),  # 規則第2条第1号 イ-ハ
-            FactItem(no=2, fact="wrongful_purpose", final_days=60),  # 第2号, 第3条第2項括弧書
+            # 第2号 イ (leak) and ロ/ハ (use / provision, no leak needed); 60 days: 第3条第2項括弧書
+            FactItem(no=2, fact="wrongful_purpose", final_days=60, needs_leak=False),
             FactItem(no=3, fact="exposed_online"),  # 第3号 電磁的方法・不特定多数
             # 第4号 イ (leak/loss/damage), ロ (番号法第9条違反の利用), ハ (第19条違反の提供)
             CountItem(no=4, more_than=100, bases=("misuse_art9", "provision_art19")),
         ),
-        excluded_by="encrypted",  # 第2条第1号括弧書「高度な暗号化…を除く。以下同じ。」
+        # 第2条第1号括弧書「高度な暗号化…を除く。以下同じ。」, only with the means to decrypt kept apart
+        # and safe (PPC Q&A 17-14: 見読可能な状態にするための手段が適切に管理されている)
+        excluded_by=("encrypted", "key_safe"),
+        leak="leak",  # 第2条柱書・第4号イ「漏えい等が発生し、又は発生したおそれ」
         outside_items="effort",  # 別添２ 3B: ガイドラインに基づく報告（努力義務）
         final_days=30,  # 第3条第2項
         preliminary_days=(3, 5),  # 別添２ 3D: 「速やか」の目安 概ね3日～5日以内
@@ -99,16 +113,32 @@ JP_2022_04 = RulePack(
             FactItem(no=3, fact="wrongful_purpose", final_days=60),  # 第3号, 第8条第2項括弧書
             CountItem(no=4, more_than=1000),  # 第4号 本人の数が1,000人を超える
         ),
-        excluded_by="encrypted",  # 第7条第1号括弧書「高度な暗号化…を除く。以下同じ。」
+        excluded_by=("encrypted", "key_safe"),  # 第7条第1号括弧書「高度な暗号化…を除く。以下同じ。」
+        leak="leak",  # 第7条柱書「漏えい等が発生し、又は発生したおそれ」: every item needs one
         outside_items="none",
         final_days=30,  # 第8条第2項
         preliminary_days=(3, 5),  # 第8条第1項「速やかに」, same guideline figure
         preliminary_rolls=False,
-        final_rolls=True,
+        final_rolls=True,  # 通則編 3-5-3-4 (same rule as 別添２ 3E ※2)
     ),
 )
 
-RULE_PACKS: tuple[RulePack, ...] = (JP_2022_04,)
+JP_2024_04 = RulePack(
+    id="jp-leak-report-2024-04-01",
+    effective_from=date(2024, 4, 1),
+    mynumber=JP_2022_04.mynumber,
+    appi=replace(
+        JP_2022_04.appi,
+        items=tuple(
+            # 施行規則第7条第3号 as amended from 2024-04-01: also personal information the business is
+            # about to acquire (取得しようとしている個人情報であって個人データとして取り扱われることが予定されているもの)
+            replace(item, text="3_2024") if isinstance(item, FactItem) and item.no == 3 else item
+            for item in JP_2022_04.appi.items
+        ),
+    ),
+)
+
+RULE_PACKS: tuple[RulePack, ...] = (JP_2022_04, JP_2024_04)
 """Every pack, oldest first."""
 
 
@@ -121,11 +151,11 @@ def pack_for(known_on: date) -> tuple[RulePack, bool]:
 
 
 def yes_no_facts(pack: RulePack) -> tuple[str, ...]:
-    """The yes/no facts ``pack`` reads, in the order of its articles: for each law the excluding fact,
-    then each item's fact (or the further grounds of a count item)."""
+    """The yes/no facts ``pack`` reads, in the order of its articles: for each law the excluding facts
+    and the leak fact, then each item's fact (or the further grounds of a count item)."""
     read: list[str] = []
     for rules in (pack.mynumber, pack.appi):
-        read.append(rules.excluded_by)
+        read += [*rules.excluded_by, rules.leak]
         for item in rules.items:
             read += [item.fact] if isinstance(item, FactItem) else item.bases
     return tuple(dict.fromkeys(read))

@@ -32,12 +32,12 @@ from flows.assessment import (
 )
 from flows.calendar import day_n, is_closed_day
 
-NO = {name: "no" for name in TRI_FACTS}
+NO = {**{name: "no" for name in TRI_FACTS}, "leak": "yes"}  # a leak (漏えい等); every other fact "no"
 MON = date(2026, 11, 2)  # a Monday; day 30 = Tue 2026-12-01, day 60 = Thu 2026-12-31
 
 
 def facts(known_on: date = MON, **kw: object) -> AssessmentInput:
-    """Everything "no", 10 people, unless the case says otherwise."""
+    """A leak, everything else "no", 10 people, unless the case says otherwise."""
     base: dict[str, object] = {**NO, "people": 10}
     base.update(kw)
     return AssessmentInput(known_on=known_on, **base)  # type: ignore[arg-type]
@@ -55,6 +55,7 @@ class Case:
     appi_final_due: date | None = None
     preliminary: tuple[date, date] | None = None
     drivers: tuple[str, ...] = field(default=())
+    pack: str = ""  # the rule pack the assessment must record (default: the newest)
 
 
 D30 = date(2026, 12, 1)  # MON + 29 days, a Tuesday
@@ -77,6 +78,7 @@ CASES = [
         "carve-out-encrypted-excludes-every-item",
         facts(
             encrypted="yes",
+            key_safe="yes",  # Q&A 17-14: the means to decrypt kept apart and safe
             government_system="yes",
             wrongful_purpose="yes",
             exposed_online="yes",
@@ -89,13 +91,13 @@ CASES = [
     ),
     Case(
         "carve-out-encrypted-with-all-unknown",
-        AssessmentInput(known_on=MON, encrypted="yes"),
+        AssessmentInput(known_on=MON, encrypted="yes", key_safe="yes"),
         "none",
         (),
     ),
     Case(
         "carve-out-unknown-encryption-is-not-applied",
-        facts(encrypted="unknown", people=500),
+        facts(encrypted="unknown", key_safe="yes", people=500),
         "duty",
         (4,),
         D30,
@@ -123,15 +125,15 @@ CASES = [
         (3,),
         D60,
     ),
-    Case(
-        "art2-2-wrongful-unknown-is-osore-60-days",
+    Case(  # LEGAL.md "Unknown facts": an unknown counts for whether item 2 applies, never for 60 days
+        "art2-2-wrongful-unknown-is-osore-30-days",
         facts(wrongful_purpose="unknown"),
         "duty",
         (2,),
-        D60,
+        D30,
         "duty",
         (3,),
-        D60,
+        D30,
         drivers=("wrongful_purpose",),
     ),
     Case(
@@ -337,6 +339,205 @@ CASES = [
     ),
 ]
 
+# --- issue 12: cases that failed on the code before it ---------------------------------------
+USB = date(2026, 11, 26)  # the leaflet's example: a USB stick lost on the way home, known on a Thursday
+USB_D30 = date(2026, 12, 25)  # day 30 = Fri 25 Dec (26 Nov is day 1)
+USB_D60 = date(2027, 1, 25)  # day 60 = Sun 24 Jan -> Mon 25 Jan
+P2022, P2024 = "jp-leak-report-2022-04-01", "jp-leak-report-2024-04-01"
+
+CASES += [
+    # (1) LEGAL.md "Unknown facts"; 規則第3条第2項: 60 days only when 第2号 is established
+    Case(
+        "issue12-1-leaflet-usb-120-people-wrongful-unknown-is-30-days",
+        facts(USB, people=120, wrongful_purpose="unknown"),
+        "duty",
+        (2, 4),
+        USB_D30,
+        "duty",
+        (3,),
+        USB_D30,
+        preliminary=(date(2026, 11, 28), date(2026, 11, 30)),
+        drivers=("wrongful_purpose",),
+    ),
+    Case(
+        "3-2-leaflet-usb-wrongful-yes-is-60-days",
+        facts(USB, people=120, wrongful_purpose="yes"),
+        "duty",
+        (2, 4),
+        USB_D60,
+        "duty",
+        (3,),
+        USB_D60,
+    ),
+    Case(
+        "3-2-leaflet-usb-wrongful-no-is-30-days-item-4-only",
+        facts(USB, people=120),
+        "duty",
+        (4,),
+        USB_D30,
+    ),
+    Case(  # items 1 and 3 established, item 2 only possible: still 30 days (規則第3条第2項)
+        "3-2-items-1-3-with-wrongful-unknown-30-days",
+        facts(government_system="yes", exposed_online="yes", wrongful_purpose="unknown"),
+        "duty",
+        (1, 2, 3),
+        D30,
+        "duty",
+        (3,),
+        D30,
+        drivers=("wrongful_purpose",),
+    ),
+    Case(  # everything open: every item possible, the deadline the 30-day one
+        "3-2-everything-unknown-is-30-days",
+        AssessmentInput(known_on=MON),
+        "duty",
+        (1, 2, 3, 4),
+        D30,
+        "duty",
+        (1, 2, 3, 4),
+        D30,
+        drivers=(
+            "encrypted",
+            "key_safe",
+            "leak",
+            "government_system",
+            "wrongful_purpose",
+            "exposed_online",
+            "sensitive_data",
+            "financial_harm",
+            "people",
+        ),
+    ),
+    Case(  # 別添２ 3E: day 1 is the day of knowing (Tue 5 Jan; day 30 = Wed 3 Feb, not Thu 4 Feb)
+        "3E-day-1-is-known-on",
+        facts(date(2027, 1, 5), people=101),
+        "duty",
+        (4,),
+        date(2027, 2, 3),
+        preliminary=(date(2027, 1, 7), date(2027, 1, 9)),
+    ),
+    # (2) 規則第2条第1号括弧書 / 施行規則第7条第1号括弧書 with PPC Q&A 17-14: the key kept apart and safe
+    Case(
+        "issue12-2-encrypted-key-not-safe-is-not-excluded-QA17-14",
+        facts(encrypted="yes", key_safe="no", people=500),
+        "duty",
+        (4,),
+        D30,
+    ),
+    Case(
+        "QA17-14-encrypted-key-safe-excluded",
+        facts(encrypted="yes", key_safe="yes", people=500, wrongful_purpose="yes"),
+        "none",
+        (),
+    ),
+    Case(  # LEGAL.md "Unknown facts": an unknown key counts for whether an item applies
+        "QA17-14-encrypted-key-unknown-counts-as-osore",
+        facts(encrypted="yes", key_safe="unknown", people=500),
+        "duty",
+        (4,),
+        D30,
+        drivers=("key_safe",),
+    ),
+    Case(  # not excluded, so the guideline's effort to report (別添２ 3B) remains
+        "QA17-14-encrypted-key-unknown-no-item-is-effort-not-none",
+        facts(encrypted="yes", key_safe="unknown"),
+        "effort",
+        (),
+        drivers=("key_safe",),
+    ),
+    Case(
+        "QA17-14-key-safe-without-encryption-excludes-nothing",
+        facts(encrypted="no", key_safe="yes", people=500),
+        "duty",
+        (4,),
+        D30,
+    ),
+    Case(  # a stolen laptop with its password note: wrongful purpose established, 60 days, both laws
+        "QA17-14-encrypted-key-stolen-with-it-60-days",
+        facts(encrypted="yes", key_safe="no", wrongful_purpose="yes"),
+        "duty",
+        (2,),
+        D60,
+        "duty",
+        (3,),
+        D60,
+    ),
+    Case(
+        "QA17-14-both-unknown-both-drive",
+        facts(encrypted="unknown", key_safe="unknown", people=500),
+        "duty",
+        (4,),
+        D30,
+        drivers=("encrypted", "key_safe"),
+    ),
+    # (8) APPI 施行規則第7条 needs a 漏えい等; 規則第2条第4号ロ・ハ (and 第2号ロ・ハ) need none
+    Case(
+        "issue12-8-misuse-art9-without-leak-is-not-appi-7",
+        facts(leak="no", misuse_art9="yes", people=1500),
+        "duty",
+        (4,),
+        D30,
+    ),
+    Case(
+        "art2-2-ha-4-ha-wrongful-provision-without-leak-60-days-no-appi",
+        facts(leak="no", provision_art19="yes", wrongful_purpose="yes", people=1500, sensitive_data="yes"),
+        "duty",
+        (2, 4),
+        D60,
+    ),
+    Case(
+        "art2-4-misuse-without-leak-under-100-is-effort",
+        facts(leak="no", misuse_art9="yes", people=50),
+        "effort",
+        (),
+    ),
+    Case(
+        "art2-4-i-no-leak-no-misuse-is-not-item-4",
+        facts(leak="no", people=1500),
+        "effort",
+        (),
+    ),
+    Case(  # おそれ: a leak not ruled out still reaches the APPI
+        "appi-7-leak-unknown-with-misuse-is-osore",
+        facts(leak="unknown", misuse_art9="yes", people=1500),
+        "duty",
+        (4,),
+        D30,
+        "duty",
+        (4,),
+        D30,
+        drivers=("leak",),
+    ),
+    # (9) the rule pack: APPI 施行規則第7条第3号 amended with effect from 2024-04-01
+    Case(  # Sun 31 Mar 2024; day 30 = Mon 29 Apr 昭和の日 -> Tue 30 Apr
+        "pack-boundary-2024-03-31-uses-2022-pack",
+        facts(date(2024, 3, 31), people=101),
+        "duty",
+        (4,),
+        date(2024, 4, 30),
+        pack=P2022,
+    ),
+    Case(  # Mon 1 Apr 2024; day 30 = Tue 30 Apr
+        "issue12-9-pack-boundary-2024-04-01-uses-2024-pack",
+        facts(date(2024, 4, 1), people=101),
+        "duty",
+        (4,),
+        date(2024, 4, 30),
+        pack=P2024,
+    ),
+    Case(  # day 60 = Thu 30 May 2024
+        "pack-2024-appi-7-3-wrongful-60-days",
+        facts(date(2024, 4, 1), wrongful_purpose="yes"),
+        "duty",
+        (2,),
+        date(2024, 5, 30),
+        "duty",
+        (3,),
+        date(2024, 5, 30),
+        pack=P2024,
+    ),
+]
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
@@ -357,7 +558,7 @@ def test_case(case: Case) -> None:
     else:
         assert a.preliminary_due is None
     assert a.drivers == case.drivers
-    assert a.rule_pack == RULE_PACKS[-1].id
+    assert a.rule_pack == (case.pack or RULE_PACKS[-1].id)
 
 
 def test_there_are_at_least_30_cases() -> None:
@@ -428,10 +629,12 @@ def test_render_lists_drivers() -> None:
 
 def test_drivers_are_only_unknowns_that_change_the_result() -> None:
     a = assess(AssessmentInput(known_on=MON))  # everything unknown
-    assert a.report == "duty" and a.items == (1, 2, 3, 4) and a.final_days == 60
-    # misuse/provision only add grounds to item 4, which the unknown count already triggers
+    assert a.report == "duty" and a.items == (1, 2, 3, 4) and a.final_days == 30  # item 2 only possible
+    # misuse/provision only add grounds to item 4, which the unknown count (and leak) already trigger
     assert a.drivers == (
         "encrypted",
+        "key_safe",
+        "leak",
         "government_system",
         "wrongful_purpose",
         "exposed_online",
@@ -441,7 +644,7 @@ def test_drivers_are_only_unknowns_that_change_the_result() -> None:
     )
     # once something certainly applies, other unknowns matter less
     b = assess(facts(government_system="yes", wrongful_purpose="unknown"))
-    assert b.drivers == ("wrongful_purpose",)  # it moves the deadline from 30 to 60 days
+    assert b.drivers == ("wrongful_purpose",)  # it adds item 2 (and, once "yes", the 60 days)
 
 
 # --- facts validation and the rule pack ----------------------------------------------------
@@ -472,9 +675,10 @@ def test_facts_need_a_date() -> None:
 
 def test_rule_pack_is_versioned_data() -> None:
     pack = RULE_PACKS[-1]
-    assert pack.effective_from == date(2022, 4, 1)
-    assert [i.no for i in pack.mynumber.items] == [1, 2, 3, 4]
-    assert [i.no for i in pack.appi.items] == [1, 2, 3, 4]
+    assert [p.effective_from for p in RULE_PACKS] == [date(2022, 4, 1), date(2024, 4, 1)]  # APPI 第7条第3号 amended
+    for p in RULE_PACKS:
+        assert [i.no for i in p.mynumber.items] == [1, 2, 3, 4]
+        assert [i.no for i in p.appi.items] == [1, 2, 3, 4]
     assert pack_for(date(2026, 1, 1)) == (pack, True)
     assert pack_for(date(2021, 3, 31)) == (RULE_PACKS[0], False)
 
@@ -518,19 +722,80 @@ def any_facts(draw: st.DrawFn) -> AssessmentInput:
 @given(any_facts())
 def test_properties(f: AssessmentInput) -> None:
     a: Assessment = assess(f)
-    if f.encrypted == "yes":
+    if f.encrypted == "yes" and f.key_safe == "yes":
         assert a.report == "none" and a.appi.report == "none" and not a.items
+    else:
+        assert a.report != "none"
+    if f.leak == "no":
+        assert a.appi.report == "none" and not {1, 3} & set(a.items)
     if a.report == "duty":
         assert a.items and a.final_due is not None and a.notify_individuals
         assert not is_closed_day(a.final_due)
-        days = 60 if 2 in a.items else 30
+        days = 60 if f.wrongful_purpose == "yes" else 30  # an unknown never lengthens a deadline
+        assert a.final_days == days
         assert day_n(f.known_on, days) <= a.final_due <= day_n(f.known_on, days + 10)
     else:
         assert not a.items and a.final_due is None and not a.notify_individuals
     # an unknown fact is never less reportable than "no"
     for name in TRI_FACTS:
-        if getattr(f, name) == "no" and name != "encrypted":
+        if getattr(f, name) == "no" and name not in ("encrypted", "key_safe"):
             worse = assess(AssessmentInput(**{**f.__dict__, name: "unknown"}))
             assert set(a.items) <= set(worse.items)
             assert set(a.appi.items) <= set(worse.appi.items)
     assert set(a.drivers) <= {*TRI_FACTS, "people"}
+
+
+# --- issue 12: reasons, packs and citations ---------------------------------------------------
+
+
+def test_issue12_1_unknown_wrongful_purpose_says_30_days_not_60() -> None:
+    """LEGAL.md "Unknown facts": the reason for a possible item 2 must not promise 60 days."""
+    a = assess(facts(USB, people=120, wrongful_purpose="unknown"))
+    assert (a.final_due, a.final_days, a.appi.final_days) == (USB_D30, 30, 30)
+    for lang in ("ja", "en"):
+        text = render(a, lang)
+        assert "1日目として60日以内" not in text and "within 60 days" not in text
+    assert "2026-12-25（金） まで" in render(a, "ja") and "2027-01-25" not in render(a, "ja")
+
+
+def test_issue12_2_key_reasons_cite_qa_17_14() -> None:
+    unsafe = assess(facts(encrypted="yes", key_safe="no", people=500))
+    keys = [r.key for r in unsafe.reasons]
+    assert "assess.reason.mynumber.excluded_key_safe.no" in keys
+    assert "Q&A17-14" in render(unsafe, "ja") and "Q&A 17-14" in render(unsafe, "en")
+    open_key = assess(facts(encrypted="yes", key_safe="unknown", people=500))
+    assert "assess.reason.mynumber.excluded_key_safe.unknown" in [r.key for r in open_key.reasons]
+    safe = assess(facts(encrypted="yes", key_safe="yes", people=500))
+    assert [r.key for r in safe.reasons] == ["assess.reason.mynumber.excluded", "assess.reason.appi.excluded"]
+
+
+def test_issue12_8_no_leak_says_why_appi_does_not_apply() -> None:
+    a = assess(facts(leak="no", misuse_art9="yes", people=1500, sensitive_data="yes", financial_harm="yes", wrongful_purpose="yes"))
+    assert a.appi.report == "none" and a.appi.items == () and not a.appi.notify_individuals
+    assert a.items == (2, 4) and a.final_days == 60  # 第2号ロ and 第4号ロ need no leak
+    assert "assess.reason.appi.no_leak" in [r.key for r in a.reasons]
+
+
+@pytest.mark.parametrize(
+    ("known_on", "pack", "appi_3_key"),
+    [
+        (date(2024, 3, 31), "jp-leak-report-2022-04-01", "assess.reason.appi.3.yes"),
+        (date(2024, 4, 1), "jp-leak-report-2024-04-01", "assess.reason.appi.3_2024.yes"),
+    ],
+)
+def test_issue12_9_appi_7_3_amendment_is_its_own_pack(known_on: date, pack: str, appi_3_key: str) -> None:
+    a = assess(facts(known_on, wrongful_purpose="yes"))
+    assert a.rule_pack == pack and a.in_force
+    assert appi_3_key in [r.key for r in a.reasons]
+    assert pack in render(a, "ja")  # the text records the pack too
+
+
+def test_issue12_9_appi_roll_forward_cites_general_rules_3_5_3_4() -> None:
+    a = assess(facts(date(2026, 12, 3), people=1001))  # day 30 = Fri 2027-01-01 -> Mon 2027-01-04, both laws
+    assert a.final_due == a.appi.final_due == date(2027, 1, 4)
+    ja = render(a, "ja")
+    mynumber, appi = ja.split("■ 個人情報保護法")
+    assert "別添２ 3E ※2" in mynumber and "3-5-3-4" not in mynumber
+    assert "通則編）3-5-3-4" in appi and "別添２ 3E" not in appi
+    en_appi = render(a, "en").split("## Act on the Protection")[1]
+    assert "3-5-3-4" in en_appi and "Annex 2, 3E" not in en_appi

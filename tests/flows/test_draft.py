@@ -91,8 +91,9 @@ def test_assessment_input_given_explicitly_drives_the_applicability() -> None:
     s1 = text_of(build_report(inc, config(), known), 1)
     assert "規則第2条第4号に該当" in s1 and "第1号" not in s1.split("\n")[4]
     assert "（参考）個人情報保護法: 施行規則第7条各号のいずれにも該当しないため" in s1
-    encrypted = replace(known, encrypted="yes")
+    encrypted = replace(known, encrypted="yes", key_safe="yes")  # Q&A 17-14: the key kept apart and safe
     assert "報告対象事態に当たりません" in text_of(build_report(inc, config(), encrypted), 1)
+    assert "報告対象事態に当たりません" not in text_of(build_report(inc, config(), replace(known, encrypted="yes")), 1)
 
 
 def test_assessment_input_maps_the_record() -> None:
