@@ -42,7 +42,7 @@ FACTS = {
     "people_max": None,
     "encrypted": "no",
     "key_safe": "no",
-    "leak": "yes",
+    "leaked": "yes",
     "government_system": "no",
     "wrongful_purpose": "no",
     "exposed_online": "no",
@@ -142,7 +142,7 @@ def test_json_leaflet_usb_example_unknown_wrongful_purpose_is_30_days() -> None:
 
 
 def test_json_misuse_without_leak_is_not_appi() -> None:
-    facts = {**FACTS, "people": 1500, "leak": "no", "misuse_art9": "yes"}
+    facts = {**FACTS, "people": 1500, "leaked": "no", "misuse_art9": "yes"}
     code, out, _ = run("-", "--json", stdin=json.dumps(facts))
     doc = json.loads(out)
     assert code == 0 and doc["items"] == [4] and doc["appi"]["report"] == "none"
@@ -177,7 +177,7 @@ BAD = [
     ("list-enum", '{"known_on": "2026-11-26", "sensitive_data": ["yes"]}', "sensitive_data"),
     ("bad-key-safe", '{"known_on": "2026-11-26", "key_safe": "perhaps"}', "key_safe"),
     ("bool-key-safe", '{"known_on": "2026-11-26", "encrypted": "yes", "key_safe": true}', "key_safe"),
-    ("bad-leak", '{"known_on": "2026-11-26", "leak": "maybe"}', "leak"),
+    ("bad-leak", '{"known_on": "2026-11-26", "leaked": "maybe"}', "leaked"),
     ("deep-nesting", "[" * 100_000, "JSON"),
 ]
 

@@ -63,8 +63,8 @@ class Fact:
 _BOTH_FORMS = (REPORT_FORM, FACTS_FORM)
 
 
-def _tri(name: str, forms: tuple[str, ...], law: Law, doc: str = "") -> Fact:
-    return Fact(name, "tri", "unknown", forms, True, TRI, "tri", "unknown", law=law, doc=doc)
+def _tri(name: str, forms: tuple[str, ...], law: Law, doc: str = "", default: str = "unknown") -> Fact:
+    return Fact(name, "tri", default, forms, True, TRI, "tri", default, law=law, doc=doc)
 
 
 FACTS: tuple[Fact, ...] = (
@@ -101,10 +101,12 @@ FACTS: tuple[Fact, ...] = (
         "the means to decrypt (key, password) was kept apart and stayed safe (PPC Q&A 17-14); the encryption exclusion needs it",
     ),  # fmt: skip
     _tri(
-        "leak",
+        "leaked",
         (FACTS_FORM,),
         "both",
-        'a leak, loss or damage (漏えい等) happened or may have; "no" when only use or provision in breach of the Act is at issue',
+        'a leak, loss or damage (漏えい等) happened or may have (a report says so: "yes" unless a responder answers otherwise); '
+        '"no" when only use or provision in breach of the Act is at issue',
+        default="yes",
     ),  # fmt: skip
     _tri(
         "government_system", (FACTS_FORM,), "mynumber", "data in the information-provision network or a government system (規則第2条第1号)"

@@ -69,7 +69,7 @@ class Facts:
     notes: str = ""
     # asked only in the facts form that responders edit after the report (see flows.facts_form)
     key_safe: Tri = "unknown"
-    leak: Tri = "unknown"
+    leaked: Tri = "yes"
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"

@@ -56,7 +56,7 @@ class AssessmentInput:
     people_max: int | None = None
     encrypted: Tri = "unknown"
     key_safe: Tri = "unknown"
-    leak: Tri = "unknown"
+    leaked: Tri = "yes"
     government_system: Tri = "unknown"
     wrongful_purpose: Tri = "unknown"
     exposed_online: Tri = "unknown"
@@ -150,7 +150,7 @@ def _status(value: str) -> str | None:
 def _item(rules: LawRules, item: FactItem | CountItem, facts: AssessmentInput) -> list[Reason] | None:
     """The reasons why ``item`` applies, or None when it does not."""
     law, no = rules.law, item.no
-    leak = _status(getattr(facts, rules.leak))
+    leak = _status(getattr(facts, rules.leaked))
     if isinstance(item, FactItem):
         status = _status(getattr(facts, item.fact))
         if status is None or (item.needs_leak and leak is None):
@@ -220,7 +220,7 @@ def _law(rules: LawRules, facts: AssessmentInput) -> _LawOutcome:
         days = max(days, _lengthens(item, facts))
     if not items:
         outside = [Reason(law, None, f"assess.reason.{law}.{rules.outside_items}")]
-        if getattr(facts, rules.leak) == "no":
+        if getattr(facts, rules.leaked) == "no":
             outside.append(Reason(law, None, f"assess.reason.{law}.no_leak"))
         return _LawOutcome(rules.outside_items, (), tuple(outside), None, None, None)
     excluded = _exclusion_reason(rules, facts)

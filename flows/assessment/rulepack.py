@@ -66,7 +66,7 @@ class LawRules:
     law: str
     items: tuple[Item, ...]
     excluded_by: tuple[str, ...]  # yes/no facts that, all "yes", take the data out of every item
-    leak: str  # the yes/no fact: a 漏えい等 happened (or may have)
+    leaked: str  # the yes/no fact: a 漏えい等 happened (or may have)
     outside_items: Report  # the result when no item applies and the data is not excluded
     final_days: int
     preliminary_days: tuple[int, int]
@@ -98,7 +98,7 @@ JP_2022_04 = RulePack(
         # 第2条第1号括弧書「高度な暗号化…を除く。以下同じ。」, only with the means to decrypt kept apart
         # and safe (PPC Q&A 17-14: 見読可能な状態にするための手段が適切に管理されている)
         excluded_by=("encrypted", "key_safe"),
-        leak="leak",  # 第2条柱書・第4号イ「漏えい等が発生し、又は発生したおそれ」
+        leaked="leaked",  # 第2条柱書・第4号イ「漏えい等が発生し、又は発生したおそれ」
         outside_items="effort",  # 別添２ 3B: ガイドラインに基づく報告（努力義務）
         final_days=30,  # 第3条第2項
         preliminary_days=(3, 5),  # 別添２ 3D: 「速やか」の目安 概ね3日～5日以内
@@ -114,7 +114,7 @@ JP_2022_04 = RulePack(
             CountItem(no=4, more_than=1000),  # 第4号 本人の数が1,000人を超える
         ),
         excluded_by=("encrypted", "key_safe"),  # 第7条第1号括弧書「高度な暗号化…を除く。以下同じ。」
-        leak="leak",  # 第7条柱書「漏えい等が発生し、又は発生したおそれ」: every item needs one
+        leaked="leaked",  # 第7条柱書「漏えい等が発生し、又は発生したおそれ」: every item needs one
         outside_items="none",
         final_days=30,  # 第8条第2項
         preliminary_days=(3, 5),  # 第8条第1項「速やかに」, same guideline figure
@@ -155,7 +155,7 @@ def yes_no_facts(pack: RulePack) -> tuple[str, ...]:
     and the leak fact, then each item's fact (or the further grounds of a count item)."""
     read: list[str] = []
     for rules in (pack.mynumber, pack.appi):
-        read += [*rules.excluded_by, rules.leak]
+        read += [*rules.excluded_by, rules.leaked]
         for item in rules.items:
             read += [item.fact] if isinstance(item, FactItem) else item.bases
     return tuple(dict.fromkeys(read))

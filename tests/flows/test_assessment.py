@@ -32,7 +32,7 @@ from flows.assessment import (
 )
 from flows.calendar import day_n, is_closed_day
 
-NO = {**{name: "no" for name in TRI_FACTS}, "leak": "yes"}  # a leak (漏えい等); every other fact "no"
+NO = {**{name: "no" for name in TRI_FACTS}, "leaked": "yes"}  # a leak (漏えい等); every other fact "no"
 MON = date(2026, 11, 2)  # a Monday; day 30 = Tue 2026-12-01, day 60 = Thu 2026-12-31
 
 
@@ -399,7 +399,6 @@ CASES += [
         drivers=(
             "encrypted",
             "key_safe",
-            "leak",
             "government_system",
             "wrongful_purpose",
             "exposed_online",
@@ -473,40 +472,40 @@ CASES += [
     # (8) APPI 施行規則第7条 needs a 漏えい等; 規則第2条第4号ロ・ハ (and 第2号ロ・ハ) need none
     Case(
         "issue12-8-misuse-art9-without-leak-is-not-appi-7",
-        facts(leak="no", misuse_art9="yes", people=1500),
+        facts(leaked="no", misuse_art9="yes", people=1500),
         "duty",
         (4,),
         D30,
     ),
     Case(
         "art2-2-ha-4-ha-wrongful-provision-without-leak-60-days-no-appi",
-        facts(leak="no", provision_art19="yes", wrongful_purpose="yes", people=1500, sensitive_data="yes"),
+        facts(leaked="no", provision_art19="yes", wrongful_purpose="yes", people=1500, sensitive_data="yes"),
         "duty",
         (2, 4),
         D60,
     ),
     Case(
         "art2-4-misuse-without-leak-under-100-is-effort",
-        facts(leak="no", misuse_art9="yes", people=50),
+        facts(leaked="no", misuse_art9="yes", people=50),
         "effort",
         (),
     ),
     Case(
         "art2-4-i-no-leak-no-misuse-is-not-item-4",
-        facts(leak="no", people=1500),
+        facts(leaked="no", people=1500),
         "effort",
         (),
     ),
     Case(  # おそれ: a leak not ruled out still reaches the APPI
         "appi-7-leak-unknown-with-misuse-is-osore",
-        facts(leak="unknown", misuse_art9="yes", people=1500),
+        facts(leaked="unknown", misuse_art9="yes", people=1500),
         "duty",
         (4,),
         D30,
         "duty",
         (4,),
         D30,
-        drivers=("leak",),
+        drivers=("leaked",),
     ),
     # (9) the rule pack: APPI 施行規則第7条第3号 amended with effect from 2024-04-01
     Case(  # Sun 31 Mar 2024; day 30 = Mon 29 Apr 昭和の日 -> Tue 30 Apr
@@ -628,13 +627,12 @@ def test_render_lists_drivers() -> None:
 
 
 def test_drivers_are_only_unknowns_that_change_the_result() -> None:
-    a = assess(AssessmentInput(known_on=MON))  # everything unknown
+    a = assess(AssessmentInput(known_on=MON))  # everything unknown (but the leak a report is about)
     assert a.report == "duty" and a.items == (1, 2, 3, 4) and a.final_days == 30  # item 2 only possible
     # misuse/provision only add grounds to item 4, which the unknown count (and leak) already trigger
     assert a.drivers == (
         "encrypted",
         "key_safe",
-        "leak",
         "government_system",
         "wrongful_purpose",
         "exposed_online",
@@ -726,7 +724,7 @@ def test_properties(f: AssessmentInput) -> None:
         assert a.report == "none" and a.appi.report == "none" and not a.items
     else:
         assert a.report != "none"
-    if f.leak == "no":
+    if f.leaked == "no":
         assert a.appi.report == "none" and not {1, 3} & set(a.items)
     if a.report == "duty":
         assert a.items and a.final_due is not None and a.notify_individuals
@@ -770,7 +768,7 @@ def test_issue12_2_key_reasons_cite_qa_17_14() -> None:
 
 
 def test_issue12_8_no_leak_says_why_appi_does_not_apply() -> None:
-    a = assess(facts(leak="no", misuse_art9="yes", people=1500, sensitive_data="yes", financial_harm="yes", wrongful_purpose="yes"))
+    a = assess(facts(leaked="no", misuse_art9="yes", people=1500, sensitive_data="yes", financial_harm="yes", wrongful_purpose="yes"))
     assert a.appi.report == "none" and a.appi.items == () and not a.appi.notify_individuals
     assert a.items == (2, 4) and a.final_days == 60  # 第2号ロ and 第4号ロ need no leak
     assert "assess.reason.appi.no_leak" in [r.key for r in a.reasons]
