@@ -14,8 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
-from bot.core.model import PlaceRef, UserRef
 from bot.core.redaction import check_digit
 from bot.logs import JsonFormatter
 from storage.migrate import upgrade
@@ -23,9 +21,10 @@ from storage.store import Store
 from tests.conftest import Clock, scaled
 from tests.flows.helpers import config
 from tests.support.harness import Harness
+from tests.test_privacy_layouts import exercise  # every inbound path a person can type into
 
 FIELDS = ["summary", "notes", "people", "people_max", "discovered_at", "occurred_at", "item_note", "na_reason",
-          "close_reason", "command", "button", "message", "form_context"]  # fmt: skip
+          "close_reason", "command", "unknown_verb", "button", "message", "form_context"]  # fmt: skip
 SEPARATORS = ["", " ", "-", "－", "　", "."]
 
 
@@ -46,30 +45,6 @@ def found(digits: str, blob: str) -> bool:
     sep = r"[\s\-－‐ー−.]?"
     pattern = r"(?<!\d)" + sep.join(digits) + r"(?!\d)"
     return re.search(pattern, unicodedata.normalize("NFKC", blob)) is not None
-
-
-async def exercise(h: Harness, field: str, typed: str) -> None:
-    values = {"summary": "紛失", "discovered_at": h.clock().isoformat(), "medium": "pc", "data_items": ("mynumber",), "whose": "employees"}
-    if field in ("summary", "notes", "people", "people_max", "discovered_at", "occurred_at"):
-        values[field] = f"番号は {typed} です" if field in ("summary", "notes") else typed
-    out = await h.report(**values)
-    inc_id = out.incident_id or (await h.report()).incident_id
-    sato, place = UserRef("playground", "sato"), PlaceRef("playground", "dm:sato")
-    if field == "item_note":
-        await h.send(FormSubmitted(sato, "item_note", {"note": f"メモ {typed}"}, f"{inc_id}|1.1"))
-    elif field == "na_reason":
-        await h.send(FormSubmitted(sato, "item_na", {"reason": typed}, f"{inc_id}|1.2"))
-    elif field == "close_reason":
-        await h.send(CommandInvoked(sato, place, f"close {inc_id} {typed}"))
-    elif field == "command":
-        await h.send(CommandInvoked(sato, place, f"status {typed}"))
-        await h.send(CommandInvoked(sato, place, f"{typed}"))
-    elif field == "button":
-        await h.send(ButtonPressed(sato, "item:done", f"{inc_id}|{typed}"))
-    elif field == "message":
-        await h.send(MessagePosted(sato, place, f"これ {typed}"))
-    elif field == "form_context":
-        await h.send(FormSubmitted(sato, "item_note", {"note": "x"}, f"{inc_id}|{typed}"))
 
 
 async def dump(store: Store) -> str:
