@@ -124,11 +124,6 @@ def enabled_platforms(settings: Settings) -> list[str]:
     return names if names else [registry.DEFAULT]
 
 
-def audit_key(settings: Settings) -> bytes | None:
-    """The audit trail's HMAC key; ``None``: not set, the public development key is used."""
-    return settings.audit_key.encode() if settings.audit_key and not settings.audit_key_problem else None
-
-
 def audit_key_refusal(settings: Settings, platforms: list[str]) -> str | None:
     """The catalogue key of why the bot must not start with this audit key (a key that cannot be read,
     or none at all while a real chat platform is served), or ``None``."""
@@ -154,7 +149,9 @@ async def build(
     store = Store.open(settings.database_url)
     if check_migrated:
         await require_migrated(store.engine)
-    runtime = Runtime(store, config, clock=clock, audit_key=audit_key(settings), commands={p.name: p.command for p in registry.PLATFORMS})
+    runtime = Runtime(
+        store, config, clock=clock, audit_key=settings.audit_key_bytes, commands={p.name: p.command for p in registry.PLATFORMS}
+    )
     all_adapters: dict[str, Adapter] = dict(adapters or {})
     deliverer = Deliverer(runtime, all_adapters)
     ticker = Ticker(runtime, deliverer)

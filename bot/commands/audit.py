@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import audit_key
 from bot.commands.common import say
 from bot.core.config import Settings
 from bot.core.i18n import t
@@ -69,7 +68,7 @@ async def audit(
 ) -> int:
     """`verify`: every chain, every state, the ledger (and a checkpoint or a posted head, if given);
     `export`: the entries as JSON Lines; `checkpoint`: a signed summary of a verified trail."""
-    key = audit_key(settings) or DEV_KEY
+    key = settings.audit_key_bytes or DEV_KEY
     dev = key == DEV_KEY
     if action == "export":
         for r in (await _read(settings, incident, entries_only=True)).rows:

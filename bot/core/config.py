@@ -307,6 +307,11 @@ class Settings:
     audit_key_problem: str = ""  # a catalogue key: why the configured key cannot be used ("" if it can, or none is set)
     audit_key_detail: str = ""  # the field that message shows (an OS error, a length)
 
+    @property
+    def audit_key_bytes(self) -> bytes | None:
+        """The audit trail's HMAC key; ``None``: not set (or unusable), the public development key is used."""
+        return self.audit_key.encode() if self.audit_key and not self.audit_key_problem else None
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
