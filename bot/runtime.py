@@ -166,11 +166,13 @@ class Runtime:
             decided, rejected = self.precheck(event)
             if decided and rejected is not None:
                 return Outcome(form=rejected)  # nothing to store, no number used up
-            # decided without a number first: a refusal is answered without drawing one (a PostgreSQL
-            # sequence is not rolled back); a flow that needs the number answers nothing here
-            _, first = flows.handle(flows.State(), event, self.clock(), self.config, self.command_of(event))
-            if replies := [e for e in first if isinstance(e, Reply)]:
-                return await self._reply_only(event, _rejected(first), replies)
+            if not decided:
+                # decided without a number first: a refusal is answered without drawing one (a PostgreSQL
+                # sequence is not rolled back); a flow that needs the number answers nothing here. A
+                # report the precheck accepted needs no second look: it is created below.
+                _, first = flows.handle(flows.State(), event, self.clock(), self.config, self.command_of(event))
+                if replies := [e for e in first if isinstance(e, Reply)]:
+                    return await self._reply_only(event, _rejected(first), replies)
             await self.store.ensure_sequence(self._scope(need))
         try:
             async with self.store.tx() as tx:
