@@ -59,6 +59,11 @@ class Outgoing:
     tag: str
     payload: dict[str, Any]
 
+    def row(self, idem_key: str, incident_id: str | None) -> dict[str, Any]:
+        """The outbox row (storage's columns; ``platform`` holds the channel)."""
+        return {"idem_key": idem_key, "incident_id": incident_id, "platform": self.channel, "kind": self.kind.value,
+                "tag": self.tag, "payload": self.payload}  # fmt: skip
+
 
 def encode(effect: Effect, inc: Incident | None, fallback: str) -> Outgoing | None:
     """The row for a message effect (``None`` for effects that are not messages). ``fallback`` is the

@@ -275,8 +275,7 @@ class Runtime:
                 await tx.cancel_messages(incident_id, e.prefix)
             elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
                 owner = (e.incident_id if isinstance(e, Update) else "") or incident_id  # a digest: its first incident's
-                rows.append({"idem_key": f"{base}:{n}", "incident_id": owner, "platform": out.channel, "kind": out.kind.value,
-                             "tag": out.tag, "payload": out.payload})  # fmt: skip
+                rows.append(out.row(f"{base}:{n}", owner))
         timer_ids += await tx.add_timers(timers)
         await tx.add_marks(marks, now)
         # urgent messages are claimed here and sent right after commit (only if someone will send them)

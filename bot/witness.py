@@ -49,8 +49,7 @@ class Witness:
                 )
                 out = outbox.encode(Post(card, PlaceRef(platform, channel), tag=TAG), None, platform)
                 if out is not None:
-                    rows.append({"idem_key": f"{TAG}:{day}:{platform}", "incident_id": None, "platform": out.channel,
-                                 "kind": out.kind.value, "tag": out.tag, "payload": out.payload})  # fmt: skip
+                    rows.append(out.row(f"{TAG}:{day}:{platform}", None))
             queued = await tx.add_messages(rows, now, rt.me)
         self._done = day
         if queued:
