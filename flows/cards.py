@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.config import OrgConfig
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows.common import Ctx, fmt_dt
@@ -67,7 +67,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.occurred_at", lang), fmt_dt(f.occurred_at, ctx)),
         Field(t("facts.medium", lang), label(f.medium, lang, "medium")),
         Field(t("facts.people", lang), _people(inc, lang)),
-        Field(t("facts.data_items", lang), "、".join(label(d, lang, "data") for d in f.data_items) or "-"),
+        Field(t("facts.data_items", lang), join((label(d, lang, "data") for d in f.data_items), lang) or "-"),
         Field(t("facts.whose", lang), label(f.whose, lang, "whose")),
         Field(t("facts.encrypted", lang), label(f.encrypted, lang, "tri")),
         Field(t("facts.exposed_online", lang), label(f.exposed_online, lang, "tri")),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.effects import Effect, Mark, Notify, Post, Update
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import Incident, PageMark, PlaceRef, UserRef
 from bot.core.views import Card, Field
 from flows.cards import note
@@ -96,7 +96,7 @@ def route(inc: Incident, pages: list[Notify], marks: tuple[PageMark, ...] | None
 
 def _tally(names: list[str], lang: str) -> str:
     counted = Counter(names).most_common()
-    shown = "、".join(t("flood.by", lang, name=n, n=c) for n, c in counted[:NAMES])
+    shown = join((t("flood.by", lang, name=n, n=c) for n, c in counted[:NAMES]), lang)
     return shown + (t("flood.more_names", lang, n=len(counted) - NAMES) if len(counted) > NAMES else "")
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
 from bot.core.events import ButtonPressed, CommandInvoked, TimerFired
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import Incident, PageMark
 from flows import coalesce
 from flows.cards import incident_card, note, page_card, page_done_card
@@ -40,11 +40,11 @@ def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) ->
     effects: list[Effect] = list(routed.effects)
     lines = []
     if routed.paged:
-        names = "、".join(u.name or u.key for u in routed.paged)
+        names = join((u.name or u.key for u in routed.paged), inc.lang)
         key = "page.thread_repeat" if esc.attempt else "page.thread"
         lines.append(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1))
     if routed.folded:
-        names = "、".join(u.name or u.key for u in routed.folded)
+        names = join((u.name or u.key for u in routed.folded), inc.lang)
         minutes = coalesce.minutes(ctx.config.coalesce_window_minutes)
         lines.append(t("page.thread_folded", inc.lang, step=esc.step + 1, names=names, n=ctx.config.coalesce_after, minutes=minutes))
     effects.append(Post(note("\n".join(lines), "warning"), thread_of="card"))

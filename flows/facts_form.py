@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.effects import Audit, CancelTimers, Effect, Notify, OpenForm, Post, RejectForm, StartTimer, Update
 from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
 from bot.core.facts import FACTS_FORM, in_form
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import REPORT_SUBMISSION, Incident
 from bot.core.views import Form, mention
 from flows.calendar import previous_open_day, roll_forward
@@ -69,7 +69,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     if inc.status != "open" or a.report != "duty" or a.final_due is None or (item is not None and item.state != "open"):
         return inc, []
     lang = inc.lang
-    who = mention(item.owner) if item and item.owner else "、".join(mention(u) for u in inc.escalation.members()[:5])
+    who = mention(item.owner) if item and item.owner else join((mention(u) for u in inc.escalation.members()[:5]), lang)
     sfx = "" if item is not None else "_noitem"  # no report item: the texts say the bot cannot tell
     if event.key == "prelim" and a.preliminary_due:
         first, last = a.preliminary_due
@@ -125,7 +125,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     new = replace(inc, facts=facts, severity=severity(facts))
     a = assessment(new, ctx)
     lang = inc.lang
-    summary = t(f"law.report.{a.report}", lang, items="、".join(t("law.item", lang, n=n) for n in a.items) or "-")
+    summary = t(f"law.report.{a.report}", lang, items=join((t("law.item", lang, n=n) for n in a.items), lang) or "-")
     text = t("law.updated_thread", lang, name=actor.name or actor.key, summary=summary)
     if a.final_due:
         text += "\n" + t("law.final_value", lang, due=a.final_due.isoformat(), days=a.final_days)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from bot.core.config import OrgConfig
 from bot.core.facts import TRI
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import Facts, Incident, Severity
 from bot.core.views import Field
 from flows.assessment import INPUT_FACTS, Assessment, AssessmentInput, assess
@@ -58,7 +58,7 @@ def assessment(inc: Incident, ctx: Ctx) -> Assessment:
 def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     """The legal position in a few fields for the status card (details: `mynaleak assess`)."""
     lang, a = inc.lang, assessment(inc, ctx)
-    items = "、".join(t("law.item", lang, n=n) for n in a.items) or "-"
+    items = join((t("law.item", lang, n=n) for n in a.items), lang) or "-"
     out = [Field(t("law.report", lang), t(f"law.report.{a.report}", lang, items=items))]
     if a.preliminary_due:
         out.append(
@@ -70,10 +70,10 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     if a.final_due:
         out.append(Field(t("law.final", lang), t("law.final_value", lang, due=a.final_due.isoformat(), days=a.final_days)))
     out.append(Field(t("law.notify", lang), t("law.notify_yes" if a.notify_individuals else "law.notify_no", lang)))
-    appi_items = "、".join(t("law.appi_item", lang, n=n) for n in a.appi.items) or "-"
+    appi_items = join((t("law.appi_item", lang, n=n) for n in a.appi.items), lang) or "-"
     out.append(Field(t("law.appi", lang), t(f"law.appi.{a.appi.report}", lang, items=appi_items, due=a.appi.final_due or "-")))
     if a.drivers:
-        out.append(Field(t("law.drivers", lang), "、".join(t(f"facts.{d}", lang) for d in a.drivers if d not in ("people", "people_max"))
+        out.append(Field(t("law.drivers", lang), join((t(f"facts.{d}", lang) for d in a.drivers if d not in ("people", "people_max")), lang)
                          or t("facts.people", lang)))  # fmt: skip
     return tuple(out)
 

@@ -6,6 +6,7 @@ language). Japanese is the default; English is available. Text uses ``str.format
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **fields: object) -> str:
     if text is None:
         raise KeyError(f"no message {key!r}")
     return text.format(**fields) if fields else text
+
+
+def join(items: Iterable[str], lang: str = DEFAULT_LANG, /) -> str:
+    """``items`` as one list in ``lang``: joined with the catalogue's separator (「、」 in Japanese, ", " in English)."""
+    return t("list.sep", lang).join(items)
 
 
 def lang_hint(argv: list[str]) -> str:
