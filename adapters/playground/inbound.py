@@ -108,7 +108,8 @@ def command(payload: Mapping[str, Any], personas: Mapping[str, Persona], channel
     place, thread = where(payload, persona, channel)
     text = text_field(payload, "text", TEXT_LIMIT).strip()
     ref = PlaceRef(PLATFORM, place_key(place, thread))
-    first, _, rest = text.partition(" ")
+    first, *more = text.split(maxsplit=1)  # any white space, the full-width 「　」 of a Japanese keyboard too
+    rest = more[0] if more else ""
     if first.lower() == COMMAND:
         return CommandInvoked(persona.user(), ref, rest.strip(), trigger=persona.id, dedup=dedup, lang=lang)
     if first.startswith("/"):

@@ -4,6 +4,7 @@ as they are. Mention tokens become ``@name`` chips."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 
@@ -11,6 +12,7 @@ from bot.core.i18n import t
 from bot.core.views import MENTION_RE, Button, Card, CheckItem, Form, Input, Section
 
 TONES = ("info", "warning", "danger", "success", "muted")
+INCIDENT_RE = re.compile(r"\bML-(?:DRILL-)?\d{4}-\d{4,}\b")
 EYE = (
     '<svg class="icon" viewBox="0 0 24 24" width="14" height="14" aria-hidden="true"><path fill="currentColor" '
     'd="M12 5C6.5 5 2.7 9.4 1.5 12c1.2 2.6 5 7 10.5 7s9.3-4.4 10.5-7C21.3 9.4 17.5 5 12 5zm0 11.5A4.5 4.5 0 1 1 12 7.5a4.5 4.5 0 0 1 0 9zm0-7a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z"/></svg>'
@@ -65,17 +67,30 @@ def _section(s: Section, lang: str, names: Callable[[str], str] | None) -> str:
     return f'<section class="card-section">{title}{text}{items}</section>'
 
 
+def _label(label: str, names: Callable[[str], str] | None) -> str:
+    """A field's label; one naming an incident (the ``list`` answer) is a link to its card and thread."""
+    found = INCIDENT_RE.search(label)
+    if found is None:
+        return text_html(label, names)
+    return (
+        f'<button type="button" class="incident-link" data-incident="{_a(found.group(0))}" data-testid="incident-link">'
+        f"{text_html(label, names)}</button>"
+    )
+
+
 def card_html(card: Card, lang: str = "ja", names: Callable[[str], str] | None = None) -> str:
     """A card: a coloured edge by tone, title, text, a grid of fields, sections (checklists), buttons."""
     tone = card.tone if card.tone in TONES else "info"
-    parts = [f'<div class="card tone-{tone}" data-testid="card">']
+    titled = INCIDENT_RE.search(card.title)
+    marked = f' data-incident-card="{_a(titled.group(0))}"' if titled else ""
+    parts = [f'<div class="card tone-{tone}" data-testid="card"{marked}>']
     if card.title:
         parts.append(f'<div class="card-title">{text_html(card.title, names)}</div>')
     if card.text:
         parts.append(f'<div class="card-text">{text_html(card.text, names)}</div>')
     if card.fields:
         cells = "".join(
-            f'<div class="field"><dt>{text_html(f.label, names)}</dt><dd>{text_html(f.value, names)}</dd></div>' for f in card.fields
+            f'<div class="field"><dt>{_label(f.label, names)}</dt><dd>{text_html(f.value, names)}</dd></div>' for f in card.fields
         )
         parts.append(f'<dl class="card-fields">{cells}</dl>')
     parts += [_section(s, lang, names) for s in card.sections]
@@ -96,9 +111,10 @@ def _initial(inp: Input) -> tuple[str, ...]:
     return inp.initial if isinstance(inp.initial, tuple) else ((inp.initial,) if inp.initial else ())
 
 
-def _control(inp: Input, fid: str, described: str, lang: str) -> str:
+def _control(inp: Input, fid: str, described: str, lang: str, invalid: bool = False) -> str:
     req = ' aria-required="true"' if inp.required else ""
-    common = f'id="{fid}" name="{_a(inp.name)}"{req}{described}'
+    bad = ' aria-invalid="true"' if invalid else ""
+    common = f'id="{fid}" name="{_a(inp.name)}"{req}{bad}{described}'
     first = _initial(inp)[0] if _initial(inp) else ""
     if inp.kind == "textarea":
         return f'<textarea {common} rows="4" maxlength="{inp.max_length}">{escape(first)}</textarea>'
@@ -115,11 +131,11 @@ def _control(inp: Input, fid: str, described: str, lang: str) -> str:
     if inp.kind == "multiselect":
         chosen = set(_initial(inp))
         boxes = "".join(
-            f'<label class="choice"><input type="checkbox" name="{_a(inp.name)}" value="{_a(o.value)}"{" checked" if o.value in chosen else ""}>'
+            f'<label class="choice"><input type="checkbox" name="{_a(inp.name)}" value="{_a(o.value)}"{" checked" if o.value in chosen else ""}{bad}>'
             f"<span>{escape(o.label)}</span></label>"
             for o in inp.options
         )
-        return f'<div class="choices" id="{fid}" role="group"{described}>{boxes}</div>'
+        return f'<div class="choices" id="{fid}" role="group" aria-labelledby="{fid}-label"{described}>{boxes}</div>'
     return f'<input type="text" {common} maxlength="{inp.max_length}" value="{_a(first)}">'
 
 
@@ -146,7 +162,7 @@ def form_html(form: Form, key: str, lang: str = "ja") -> str:
         label_for = "" if inp.kind == "multiselect" else f' for="{_a(fid)}"'
         parts.append(f'<div class="form-row{invalid}" data-field="{_a(inp.name)}">')
         parts.append(f'<label class="form-label"{label_for} id="{_a(fid)}-label">{escape(inp.label)}{req}</label>')
-        parts.append(_control(inp, _a(fid), described, lang))
+        parts.append(_control(inp, _a(fid), described, lang, bool(err)))
         if inp.hint:
             parts.append(f'<small class="hint" id="{_a(fid)}-hint">{escape(inp.hint)}</small>')
         if err:
