@@ -33,6 +33,7 @@ log = logging.getLogger("mynaleak.playground")
 STATIC = Path(__file__).resolve().parent / "static"
 KEEPALIVE = 15.0
 TOKEN_HEADER = "X-Mynaleak-Token"
+SESSION = "/playground/session"  # a fresh token for a page that outlived the process that served it
 
 
 def _error(status: int, code: str, message: str, lang: str = "ja") -> web.Response:
@@ -55,13 +56,15 @@ class Playground:
         """Why ``request`` is refused (``None``: it may proceed)."""
         if foreign_host(self.bind_host, request.host):
             return "host"
-        if not request.path.startswith("/playground/api/"):
+        if not request.path.startswith(("/playground/api/", SESSION)):
             return None
         if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
             return "cross_site"
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
             return "origin"
+        if request.path == SESSION:
+            return None  # the token itself: readable by the page's own origin only, like the page
         token = request.headers.get(TOKEN_HEADER) or (request.query.get("token", "") if request.method == "GET" else "")
         if not token or not hmac.compare_digest(token.encode(), self.token.encode()):
             return "token"
@@ -72,7 +75,10 @@ class Playground:
         why = self.refusal(request)
         if why is not None:
             log.warning("playground: request refused", extra={"why": why, "path": request.path[:80]})
-            return _error(403, "forbidden", f"refused ({why}): requests must come from the playground page itself")
+            resp = _error(403, "forbidden", f"refused ({why}): requests must come from the playground page itself")
+            if why == "token":  # the page may be older than this process: it fetches a new token and retries
+                resp.headers["X-Mynaleak-Refused"] = "token"
+            return resp
         try:
             return await handler(request)
         except InboundError as exc:
@@ -94,6 +100,10 @@ class Playground:
             html = html.replace("{{" + name + "}}", _attr(value))
         return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                             "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"})  # fmt: skip
+
+    async def session(self, request: web.Request) -> web.Response:
+        """This process's token (the page reconnecting after a restart asks for it; see ``refusal``)."""
+        return web.json_response({"ok": True, "token": self.token}, headers={"Cache-Control": "no-store"})
 
     async def state(self, request: web.Request) -> web.Response:
         query = {"persona": request.query.get("persona") or next(iter(self.adapter.personas)), "lang": request.query.get("lang")}
@@ -236,6 +246,7 @@ def install(host: Host) -> PlaygroundAdapter:
     adapter = PlaygroundAdapter(host.transcript, host.config, host.clock)
     pg = Playground(host, adapter)
     sub = web.Application(middlewares=[pg.guard])
+    sub.router.add_get("/session", pg.session)
     sub.router.add_get("/api/state", pg.state)
     sub.router.add_get("/api/stream", pg.stream)
     sub.router.add_post("/api/command", pg.command)

@@ -4,7 +4,8 @@
 "use strict";
 (() => {
   const API = "/playground/api/";
-  const TOKEN = document.querySelector('meta[name="mynaleak-token"]').content;
+  let TOKEN = document.querySelector('meta[name="mynaleak-token"]').content;
+  const DRAFT = "pg.draft."; // sessionStorage: what was typed into an open form, kept across a reload
   const $ = (id) => document.getElementById(id);
   const S = {
     persona: localStorage.getItem("pg.persona") || "",
@@ -17,6 +18,8 @@
     reveal: null,
     es: null,
     events: 0,
+    retry: 1000, // the next wait before reconnecting after the stream was refused
+    pressed: null, // the button last pressed: focus returns to it (or its message) when the message is redrawn
   };
   const str = (k, fields) => {
     let s = (S.data && S.data.strings[k]) || k;
@@ -27,6 +30,13 @@
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   // ---- talking to the server ------------------------------------------------------------------
+  // A server restarted since this page was served has a new token: ask for it (the same origin only).
+  async function freshToken() {
+    const res = await fetch("/playground/session", { cache: "no-store" });
+    if (!res.ok) throw new Error(String(res.status));
+    TOKEN = (await res.json()).token;
+  }
+
   async function api(path, body) {
     const init = { method: body ? "POST" : "GET", headers: { "X-Mynaleak-Token": TOKEN } };
     if (body) {
@@ -36,6 +46,11 @@
     let res;
     try {
       res = await fetch(API + path, init);
+      if (res.status === 403 && res.headers.get("X-Mynaleak-Refused") === "token") {
+        await freshToken();
+        init.headers["X-Mynaleak-Token"] = TOKEN;
+        res = await fetch(API + path, init); // the same request id: a retry the server recognises
+      }
     } catch (e) {
       toast(str("err_unavailable"));
       throw e;
@@ -98,6 +113,7 @@
     const es = new EventSource(API + "stream?" + q);
     S.es = es;
     es.addEventListener("ready", () => {
+      S.retry = 1000;
       live(true);
       load();
     });
@@ -107,7 +123,18 @@
         apply(type, JSON.parse(ev.data));
       });
     }
-    es.onerror = () => live(false);
+    es.onerror = () => {
+      live(false);
+      // a network error is retried by the browser; a refusal (403: a restarted server, a new token) is not
+      if (es.readyState === EventSource.CLOSED && S.es === es) {
+        const wait = S.retry;
+        S.retry = Math.min(S.retry * 2, 10000);
+        setTimeout(() => {
+          if (S.es !== es) return;
+          freshToken().then(connect, connect);
+        }, wait);
+      }
+    };
   }
 
   function live(on) {
@@ -126,6 +153,7 @@
     }
     if (type === "form_closed") {
       S.messages.delete(m.key);
+      sessionStorage.removeItem(DRAFT + m.key);
       if ($("form-dialog").dataset.key === m.key) closeDialog();
       return;
     }
@@ -183,6 +211,7 @@
     $("thread-send").textContent = str("send");
     $("thread-title").textContent = str("thread");
     $("thread-close").setAttribute("aria-label", str("close_thread"));
+    $("menu").setAttribute("aria-label", str("menu"));
     $("thread-input").placeholder = str("composer_thread");
     $("thread-input").setAttribute("aria-label", str("composer_thread"));
     const ph = S.view === "dm" ? str("composer_dm") : str("composer_channel", { channel: channel() });
@@ -218,23 +247,62 @@
     return [...S.messages.values()].filter((m) => m.kind !== "form" && filter(m)).sort((a, b) => a.id - b.id);
   }
 
-  function messageHTML(m, withReplies) {
+  // One entry of a message list: {id, sig, html}. The list is redrawn entry by entry: an entry whose
+  // signature is unchanged keeps its DOM node (screen readers do not re-read it, focus stays put).
+  function messageEntry(m, withReplies) {
     const cls = ["msg", m.author === "bot" ? "from-bot" : "from-person", m.private ? "private" : "", S.flash.has(m.key) ? "flash" : ""].join(" ");
     let replies = "";
+    let n = 0;
     if (withReplies) {
       const rs = sorted((r) => r.thread === m.key && !r.private);
+      n = rs.length;
       if (rs.length) {
         const cur = S.thread === m.key ? " current" : "";
         replies = `<button type="button" class="thread-link${cur}" data-thread="${esc(m.key)}" data-testid="thread-link">${esc(str("replies", { n: rs.length }))}</button>`;
       }
     }
-    return `<article class="${cls}" data-key="${esc(m.key)}" data-testid="message" data-version="${m.version}" data-private="${m.private}">${m.html}${replies}</article>`;
+    const html = `<article class="${cls}" tabindex="-1" data-key="${esc(m.key)}" data-testid="message" data-version="${m.version}" data-private="${m.private}">${m.html}${replies}</article>`;
+    return { id: "m:" + m.key, sig: [S.lang, S.persona, m.version, n, S.thread === m.key].join("|"), html };
   }
 
-  function paint(box, html) {
+  const focusKey = (el) =>
+    el.dataset.action ? `[data-action="${CSS.escape(el.dataset.action)}"][data-value="${CSS.escape(el.dataset.value || "")}"]`
+      : el.dataset.thread ? "[data-thread]" : el.dataset.incident ? `[data-incident="${CSS.escape(el.dataset.incident)}"]` : null;
+
+  function paint(box, entries) {
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     const keep = box.scrollTop;
-    box.innerHTML = html;
+    const old = new Map();
+    for (const el of [...box.children]) if (el.dataset.pid) old.set(el.dataset.pid, el);
+    const active = document.activeElement;
+    entries.forEach((e, i) => {
+      let el = old.get(e.id);
+      if (!el || el.dataset.sig !== e.sig) {
+        const tpl = document.createElement("template");
+        tpl.innerHTML = e.html;
+        const fresh = tpl.content.firstElementChild;
+        fresh.dataset.pid = e.id;
+        fresh.dataset.sig = e.sig;
+        if (el) {
+          // the person was on (or had just pressed) something in this message: keep them there
+          const pressed = S.pressed && S.pressed.pid === e.id;
+          const idle = !active || active === document.body; // a pressed button that went away took the focus with it
+          const had = el.contains(active) ? active : pressed && idle ? S.pressed.el : null;
+          el.replaceWith(fresh);
+          if (had) {
+            const sel = had && focusKey(had);
+            const target = (sel && fresh.querySelector(sel)) || fresh;
+            target.focus({ preventScroll: true });
+            if (pressed) S.pressed = null;
+          }
+        }
+        old.set(e.id, fresh);
+        el = fresh;
+      }
+      if (box.children[i] !== el) box.insertBefore(el, box.children[i] || null);
+    });
+    const keepIds = new Set(entries.map((e) => e.id));
+    for (const [id, el] of old) if (!keepIds.has(id)) el.remove();
     box.scrollTop = atBottom ? box.scrollHeight : keep;
   }
 
@@ -244,9 +312,14 @@
     $("place-title").textContent = S.view === "dm" ? str("bot_dm") : `# ${channel()}`;
     $("place-sub").textContent = S.view === "dm" ? (p ? `${p.name} ⇄ mynaleak` : "") : S.data.organisation || "";
     const list = sorted((m) => m.place === place && !m.thread);
-    const empty = `<div class="empty">${esc(S.view === "dm" ? str("empty_dm") : str("empty_channel"))}</div>`;
-    const hint = S.view === "channel" ? `<div class="hint" data-testid="hint">${esc(str("hint"))}</div>` : "";
-    paint($("messages"), hint + (list.length ? list.map((m) => messageHTML(m, S.view === "channel")).join("") : empty));
+    const entries = [];
+    if (S.view === "channel") entries.push({ id: "hint", sig: S.lang, html: `<div class="hint" data-testid="hint">${esc(str("hint"))}</div>` });
+    for (const m of list) entries.push(messageEntry(m, S.view === "channel"));
+    if (!list.length) {
+      const text = S.view === "dm" ? str("empty_dm") : str("empty_channel");
+      entries.push({ id: "empty", sig: S.lang + S.view, html: `<div class="empty">${esc(text)}</div>` });
+    }
+    paint($("messages"), entries);
     markSeen();
   }
 
@@ -263,15 +336,47 @@
     $("thread-sub").textContent = `# ${channel()}`;
     const replies = sorted((m) => m.thread === parent.key);
     const divider = `<div class="divider"><span>${esc(str("replies", { n: replies.length }))}</span></div>`;
-    paint($("thread-messages"), messageHTML(parent, false) + divider + replies.map((m) => messageHTML(m, false)).join(""));
+    const entries = [messageEntry(parent, false), { id: "divider", sig: S.lang + replies.length, html: divider }];
+    paint($("thread-messages"), entries.concat(replies.map((m) => messageEntry(m, false))));
   }
 
   // ---- forms (dialogs) ------------------------------------------------------------------------
+  // What was typed into an open form is kept in this tab's sessionStorage, so a reload does not lose
+  // it. Anything that could be a My Number (12 digits, separators allowed) is masked before it is kept.
+  const maskNumbers = (s) => s.replace(/[0-9０-９](?:[^0-9０-９A-Za-z\u3040-\u30ff\u4e00-\u9fff]{0,2}[0-9０-９]){11,}/g, (x) => x.replace(/[0-9０-９]/g, "*"));
+
+  function saveDraft() {
+    const dlg = $("form-dialog");
+    const form = dlg.querySelector("form");
+    if (!dlg.dataset.key || !form) return;
+    const values = formValues(form);
+    for (const [k, v] of Object.entries(values)) if (typeof v === "string") values[k] = maskNumbers(v);
+    sessionStorage.setItem(DRAFT + dlg.dataset.key, JSON.stringify(values));
+  }
+
+  function restoreDraft(dlg, key) {
+    let values;
+    try {
+      values = JSON.parse(sessionStorage.getItem(DRAFT + key) || "null");
+    } catch (_) {
+      values = null;
+    }
+    if (!values) return;
+    for (const [name, v] of Object.entries(values)) {
+      const els = dlg.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+      for (const el of els) {
+        if (el.type === "checkbox") el.checked = Array.isArray(v) && v.includes(el.value);
+        else if (typeof v === "string") el.value = v;
+      }
+    }
+  }
+
   function openForm(m) {
     if (m.status !== "shown") return;
     const dlg = $("form-dialog");
     dlg.innerHTML = m.html;
     dlg.dataset.key = m.key;
+    if (!dlg.querySelector(".form-errors")) restoreDraft(dlg, m.key); // a form shown back with errors carries what was sent
     if (!dlg.open) dlg.showModal();
     const first = dlg.querySelector(".has-error textarea, .has-error input, .has-error select") || dlg.querySelector("textarea, input, select");
     if (first) first.focus();
@@ -303,8 +408,10 @@
     const submit = form.querySelector("[type=submit]");
     submit.disabled = true;
     try {
-      const res = await api("submit", { form: dlg.dataset.key, values: formValues(form) });
+      const key = dlg.dataset.key;
+      const res = await api("submit", { form: key, values: formValues(form) });
       if (res.ok) {
+        sessionStorage.removeItem(DRAFT + key);
         closeDialog();
       } else if (res.html) {
         dlg.innerHTML = res.html;
@@ -316,6 +423,8 @@
     }
   });
 
+  $("form-dialog").addEventListener("input", saveDraft);
+  $("form-dialog").addEventListener("change", saveDraft);
   $("form-dialog").addEventListener("click", (ev) => {
     if (ev.target.closest("[data-dismiss]")) dismiss();
   });
@@ -327,6 +436,7 @@
   async function dismiss() {
     const key = $("form-dialog").dataset.key;
     closeDialog();
+    if (key) sessionStorage.removeItem(DRAFT + key);
     if (key) await api("dismiss", { form: key }).catch(() => {});
   }
 
@@ -334,6 +444,9 @@
   document.addEventListener("click", async (ev) => {
     const btn = ev.target.closest("button");
     if (!btn || btn.closest("dialog")) return;
+    if (btn.id === "menu") return drawer(!document.body.classList.contains("drawer-open"));
+    if (btn.closest("#sidebar")) drawer(false);
+    if (btn.dataset.incident) return openIncident(btn.dataset.incident);
     if (btn.dataset.persona) {
       S.persona = btn.dataset.persona;
       localStorage.setItem("pg.persona", S.persona);
@@ -361,17 +474,53 @@
     }
     if (btn.dataset.action) {
       const msg = btn.closest("[data-key]");
-      if (!msg) return;
-      btn.disabled = true;
+      if (!msg || btn.getAttribute("aria-busy") === "true") return;
+      // not disabled while busy: a disabled button loses the keyboard focus
+      btn.setAttribute("aria-busy", "true");
       btn.classList.add("busy");
+      S.pressed = { pid: msg.dataset.pid, el: btn };
       try {
         await api("press", { message: msg.dataset.key, action: btn.dataset.action, value: btn.dataset.value });
       } finally {
-        btn.disabled = false;
+        btn.removeAttribute("aria-busy");
         btn.classList.remove("busy");
       }
     }
   });
+
+  // Narrow screens: the sidebar is a drawer behind the menu button.
+  function drawer(open) {
+    document.body.classList.toggle("drawer-open", open);
+    $("menu").setAttribute("aria-expanded", String(open));
+    $("scrim").hidden = !open;
+    if (open) {
+      const cur = $("sidebar").querySelector(".persona.current") || $("sidebar").querySelector("button");
+      if (cur) cur.focus();
+    }
+  }
+  $("scrim").addEventListener("click", () => drawer(false));
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && document.body.classList.contains("drawer-open")) {
+      drawer(false);
+      $("menu").focus();
+    }
+  });
+
+  // The incident list: an incident's id opens its card's thread in the channel.
+  function openIncident(id) {
+    const card = [...S.messages.values()].find(
+      (m) => m.place === channel() && !m.thread && !m.private && m.html && m.html.includes(`data-incident-card="${id}"`),
+    );
+    if (!card) return toast(str("incident_not_found", { id }));
+    S.view = "channel";
+    localStorage.setItem("pg.view", S.view);
+    S.thread = card.key;
+    renderAll();
+    const el = document.querySelector(`#messages [data-key="${CSS.escape(card.key)}"]`);
+    if (el) el.scrollIntoView({ block: "nearest" });
+    $("thread-messages").scrollTop = 0;
+    $("thread-messages").querySelector("article").focus();
+  }
 
   async function send(input, thread) {
     const text = input.value.trim();
