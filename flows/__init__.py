@@ -74,7 +74,21 @@ def handle(
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
         return None, []
     new, effects = _decide(state, _sanitised(event), ctx)
+    if isinstance(event, CommandInvoked) and (effects or new is not None):
+        effects = effects + _masked_notice(event, new, ctx)
     return new, label_drill(new or state.incident, effects)
+
+
+def _masked_notice(event: CommandInvoked, new: Incident | None, ctx: Ctx) -> list[Effect]:
+    """A command's text was masked before any flow saw it (a closing reason, say): tell the person,
+    as the report form and chat do: saved masked when it closed an incident with that reason, else not
+    kept. (Nothing is added while a command is only looked at before its number is drawn: no effects.)"""
+    masked = scrub(strip_tokens(clean_text(event.text)))[1]
+    if not masked:
+        return []
+    if new is not None and commands.parse(event.text)[0] == "close":
+        return [say(event.actor, "intake.masked", ctx, event.place, n=masked)]
+    return [refuse(event.actor, "intake.masked_message", ctx, event.place)]
 
 
 def _decide(state: State, event: Event, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
