@@ -98,9 +98,9 @@ class SlackAdapter:
             raise DeliveryError(f"{method}: {type(exc).__name__}") from None
         return dict(resp.data) if isinstance(resp.data, dict) else {}
 
-    def _message(self, view: Card) -> dict[str, Any]:
+    def _message(self, view: Card, lang: str | None = None) -> dict[str, Any]:
         try:
-            blocks, text = render.message(view, self.lang)
+            blocks, text = render.message(view, lang or self.lang)
         except render.RenderError as exc:
             raise DeliveryError(f"cannot render for Slack: {exc}", permanent=True) from None
         return {"blocks": blocks, "text": text}
@@ -142,11 +142,12 @@ class SlackAdapter:
             if session is not self.client.session:
                 await session.close()
 
-    async def _send(self, channel: str, view: Card, thread_ts: str | None = None) -> MessageRef:
+    async def _send(self, channel: str, view: Card, thread_ts: str | None = None, lang: str | None = None) -> MessageRef:
         if view.attachments:
             return await self._share_files(channel, view, thread_ts)
         extra = {"thread_ts": thread_ts} if thread_ts else {}
-        data = await self.call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **self._message(view), **extra)
+        message = self._message(view, lang)
+        data = await self.call("chat.postMessage", channel=channel, unfurl_links=False, unfurl_media=False, **message, **extra)
         return MessageRef(self.platform, inbound.message_key(str(data.get("channel") or channel), str(data["ts"])))
 
     # ---- the adapter contract --------------------------------------------------------------------
@@ -166,13 +167,13 @@ class SlackAdapter:
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         if place is not None:
             try:
-                await self.call("chat.postEphemeral", channel=place.key, user=user.key, **self._message(view))
+                await self.call("chat.postEphemeral", channel=place.key, user=user.key, **self._message(view, self.lang_of(user.key)))
                 return
             except DeliveryError as exc:
                 if not exc.permanent:
                     raise
                 log.info("ephemeral reply impossible here; sending a DM", extra={"error": str(exc)})
-        await self._send(await self._dm_channel(user.key), view)
+        await self._send(await self._dm_channel(user.key), view, lang=self.lang_of(user.key))
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
         try:
@@ -210,10 +211,15 @@ class SlackAdapter:
         while self.inflight:
             await asyncio.gather(*list(self.inflight), return_exceptions=True)
 
-    async def tell(self, user: UserRef, place: PlaceRef | None, key: str) -> None:
-        """Best effort: a private note to ``user`` from the catalogue (never raises)."""
+    def lang_of(self, user_id: str) -> str:
+        """The person's language (their Slack locale, as users.info last said), else the organisation's."""
+        hit = self._names.get(user_id)
+        return (hit[1].lang if hit else None) or self.lang
+
+    async def tell(self, user: UserRef, place: PlaceRef | None, key: str, lang: str | None = None) -> None:
+        """Best effort: a private note to ``user`` from the catalogue, in their language (never raises)."""
         try:
-            await self.reply(user, place, Card(title="", tone="warning", text=t(key, self.lang)))
+            await self.reply(user, place, Card(title="", tone="warning", text=t(key, lang or self.lang_of(user.key))))
         except DeliveryError as exc:
             log.warning("could not tell the person", extra={"error": str(exc), "key": key})
 
@@ -283,7 +289,7 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
         except Exception as exc:  # the ack is gone: tell the person, log for the operator (no free text)
             log.error("could not handle a Slack request", extra={"event": type(event).__name__, "error": type(exc).__name__})
             log.debug("dispatch failure", exc_info=True)
-            await adapter.tell(event.actor, getattr(event, "place", None), "slack.try_again")
+            await adapter.tell(event.actor, getattr(event, "place", None), "slack.try_again", event.lang)
 
     def user_of(body: dict[str, Any], *path: str) -> str:
         node: Any = body
@@ -340,7 +346,7 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
                 await ack(response_action="errors", errors={first: t("slack.try_again", event.lang or adapter.lang)})
             else:
                 await ack()
-                await adapter.tell(event.actor, event.place, "slack.try_again")
+                await adapter.tell(event.actor, event.place, "slack.try_again", event.lang)
             return
         if outcome.form is None:
             await ack()
