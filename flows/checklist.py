@@ -79,12 +79,13 @@ def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple
     if masked:
         effects.append(say(event.actor, "intake.masked", ctx, event.place, n=masked))
     if len(text) > TEXT_LIMIT or (name == "reason" and not text):
+        told = [say(event.actor, "intake.masked_not_saved", ctx, event.place, n=masked)] if masked else []
         key = "form.err_too_long" if text else "form.err_required"
         form = Form(event.form_id, t("item.form_title", ctx.lang, item=item.id), t("form.save", ctx.lang),
                     (Input(name, t("item.na_reason" if name == "reason" else "item.note_label", ctx.lang), "textarea", name == "reason",
                            initial=text[:TEXT_LIMIT], max_length=TEXT_LIMIT),),
                     context=event.context, errors={name: t(key, ctx.lang, n=TEXT_LIMIT)})  # fmt: skip
-        return inc, [RejectForm(form)]
+        return inc, [*told, RejectForm(form)]
     if name == "reason":
         new, more = _changed(inc, replace(item, state="na", reason=text, by=actor, at=ctx.now), ctx, "item.na", {"reason": text})
     else:

@@ -113,11 +113,12 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     actor = ctx.config.display(event.actor)
     if (refusal := guard(inc, event, ctx, "perm.facts")) is not None:
         return inc, list(refusal)
-    shown, counts, errors, _ = parse_counts(event.values, ctx.lang)
+    shown, counts, errors, masked = parse_counts(event.values, ctx.lang)
     picked = {f.name: pick(event.values, f.name, f.choices, errors, ctx.lang) or f.default for f in ASKED if f.kind != "count"}
     clean: dict[str, object] = {**shown, **picked}
-    if errors:
-        return inc, [RejectForm(form(inc, ctx, clean, errors))]
+    if errors:  # a count with a My Number in it is never a count: shown back masked, and the person told
+        told = [say(event.actor, "intake.masked_not_saved", ctx, event.place, n=masked)] if masked else []
+        return inc, [*told, RejectForm(form(inc, ctx, clean, errors))]
     changes: dict[str, Any] = {f.name: counts[f.name] for f in ASKED if f.kind == "count"} | picked
     facts = replace(inc.facts, **changes)
     if facts == inc.facts:

@@ -54,3 +54,30 @@ async def test_a_masked_number_in_a_refused_command_is_told_not_saved(driver: Dr
     told = [r.text for r in of(driver, "private", "outsider")]
     assert any(t("intake.masked_message", "ja")[:20] in text for text in told), told
     assert "9018" not in " ".join(r.text for r in driver.received())
+
+
+@pytest.mark.parametrize(
+    ("press", "form_id", "values"),
+    [
+        (("item:note", "1.1"), "item_note", {"note": f"{A_MY_NUMBER} " + "長" * 1200}),  # too long: shown back
+        (("facts:edit", ""), "facts", {"people": A_MY_NUMBER}),  # a My Number is not a count: shown back
+    ],
+    ids=["note too long", "facts count"],
+)
+async def test_a_masked_number_in_a_form_shown_back_is_told(
+    driver: Driver, clock: Clock, press: tuple[str, str], form_id: str, values: dict[str, str]
+) -> None:
+    inc = await report(driver, clock)
+    action, item = press
+    value = f"{inc}|{item}" if item else inc
+    where = next(r for r in driver.received() if (action, value) in r.buttons)
+    assert await driver.press("manager", action, value, where.ref) in ok
+    await driver.settle()
+    assert [r for r in of(driver, "form", "manager") if r.form_id == form_id], "the form was not shown"
+    before = len(of(driver, "private", "manager"))
+    res = await driver.submit_form("manager", form_id, values, context=value)
+    assert res.status in ok and res.errors, res  # shown back
+    await driver.settle()
+    told = [r.text for r in of(driver, "private", "manager")[before:]]
+    assert any(t("intake.masked_not_saved", "ja", n=1)[:25] in text for text in told), told
+    assert "9018" not in " ".join(r.text for r in driver.received()) + " ".join(res.errors.values())
