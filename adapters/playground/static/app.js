@@ -285,7 +285,7 @@
         fresh.dataset.sig = e.sig;
         if (el) {
           // the person was on (or had just pressed) something in this message: keep them there
-          const pressed = S.pressed && S.pressed.pid === e.id;
+          const pressed = S.pressed && S.pressed.pid === e.id && S.pressed.box === box;
           const idle = !active || active === document.body; // a pressed button that went away took the focus with it
           const had = el.contains(active) ? active : pressed && idle ? S.pressed.el : null;
           el.replaceWith(fresh);
@@ -478,12 +478,14 @@
       // not disabled while busy: a disabled button loses the keyboard focus
       btn.setAttribute("aria-busy", "true");
       btn.classList.add("busy");
-      S.pressed = { pid: msg.dataset.pid, el: btn };
+      const pressed = { pid: msg.dataset.pid, el: btn, box: msg.parentElement };
+      S.pressed = pressed;
       try {
         await api("press", { message: msg.dataset.key, action: btn.dataset.action, value: btn.dataset.value });
       } finally {
         btn.removeAttribute("aria-busy");
         btn.classList.remove("busy");
+        setTimeout(() => S.pressed === pressed && (S.pressed = null), 5000); // its update came, or never will
       }
     }
   });
