@@ -50,6 +50,7 @@ async def test_no_serious_accessibility_violations(server: tuple[str, App], page
     await page.get_by_test_id("thread-close").click()
     await page.get_by_test_id("menu").click()
     await expect(page.get_by_test_id("persona-sato")).to_be_visible()
+    await expect(page.locator("#sidebar")).to_have_css("transform", "none")  # slid in
     problems += await serious(page, "phone with the drawer open")
     await shot(page, "30-axe-phone-drawer")
     assert problems == [], "\n".join(problems)

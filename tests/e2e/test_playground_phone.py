@@ -87,6 +87,7 @@ async def test_on_a_phone(server: tuple[str, App], page: Page) -> None:
     await page.get_by_test_id("menu").click()
     await expect(page.get_by_test_id("menu")).to_have_attribute("aria-expanded", "true")
     await expect(page.get_by_test_id("persona-tanaka")).to_be_visible()
+    await expect(page.locator("#sidebar")).to_have_css("transform", "none")  # slid in
     await shot(page, "21-phone-drawer")
     await page.keyboard.press("Escape")
     await expect(page.get_by_test_id("personas")).to_be_hidden()
