@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.core.model import ITEM_ROLES, ChainStep, Route, UserRef
-from bot.core.paging import EMAIL, PageRule, parse_email, parse_policy, routes_of
+from bot.core.paging import EMAIL, VIA, PageRule, parse_email, parse_policy, routes_of
 
 DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "mynaleak.sample.yml"
@@ -40,8 +40,8 @@ class Person:
         key = self.ids.get(platform)
         return UserRef(platform, key, self.name) if key else None
 
-    def routes(self, platform: str) -> tuple[tuple[str, UserRef, float], ...]:
-        return routes_of(self.on(platform), self.email, self.name, self.page)
+    def routes(self, platform: str, channels: tuple[str, ...] = VIA) -> tuple[tuple[str, UserRef, float], ...]:
+        return tuple(r for r in routes_of(self.on(platform), self.email, self.name, self.page) if r[0] in channels)
 
     def acting(self, platform: str) -> UserRef | None:
         """Who this person acknowledges as: their chat id on ``platform``, else their e-mail ref."""
@@ -86,6 +86,9 @@ class OrgConfig:
     # for the rest of it instead of a page each; 0 turns it off
     coalesce_after: int = 5
     coalesce_window_minutes: float = 10
+    # the page channels this process can deliver (bot.core.paging.VIA; the shell drops e-mail when no SMTP
+    # server is configured, so people are not "paged" where nothing can be sent)
+    page_channels: tuple[str, ...] = VIA
 
     @property
     def tz(self) -> ZoneInfo:
@@ -101,7 +104,7 @@ class OrgConfig:
         routes: list[Route] = []
         for h in handles:
             person = self.people[h]
-            found, who = person.routes(platform), person.acting(platform)
+            found, who = person.routes(platform, self.page_channels), person.acting(platform)
             if not found or who is None:
                 continue
             routes += [Route(len(people), via, to, after) for via, to, after in found]
