@@ -130,11 +130,12 @@ class MailNotifier:
             await aiosmtplib.send(msg, hostname=s.host, port=s.port, username=s.username, password=s.password, use_tls=s.tls,
                                   start_tls=False if s.tls else None, timeout=TIMEOUT)  # fmt: skip
         except aiosmtplib.SMTPRecipientsRefused as exc:  # 5xx: the address does not exist; 4xx: try again later
-            permanent = all(r.code >= 500 for r in exc.recipients)
-            raise DeliveryError(f"smtp: recipient refused: {exc}"[:300], permanent=permanent) from exc
+            codes = sorted({r.code for r in exc.recipients})
+            # the address stays out of the message: it is shown in the incident thread and the logs
+            raise DeliveryError(f"smtp: recipient refused ({', '.join(map(str, codes))})", permanent=all(c >= 500 for c in codes)) from exc
         except aiosmtplib.SMTPResponseException as exc:
             permanent = 500 <= exc.code < 600 and not isinstance(exc, aiosmtplib.SMTPAuthenticationError | aiosmtplib.SMTPSenderRefused)
-            raise DeliveryError(f"smtp: {exc.code} {exc.message}"[:300], permanent=permanent) from exc
+            raise DeliveryError(f"smtp: {exc.code} {exc.message.replace(msg['To'], '<recipient>')}"[:300], permanent=permanent) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:  # down, unreachable, timed out: retried with backoff
             raise DeliveryError(f"smtp: {type(exc).__name__}: {exc}"[:300]) from exc
         return MessageRef(EMAIL, str(msg["Message-ID"]))

@@ -206,6 +206,8 @@ async def test_a_step_nobody_can_be_reached_on_is_skipped_at_once(bot: Bot, cloc
     # no clock advance: step 2 is paged now, not after step 1's five minutes
     assert len(pages_to(bot.h, "suzuki")) == 1 and bot.smtp.box.to("suzuki@example.jp")
     assert any("第1段階の全員にどの経路でも連絡が届かない" in n for n in bot.thread_notes())
+    failed = [n for n in bot.thread_notes() if "届けられませんでした" in n]
+    assert any("smtp: recipient refused (550)" in n for n in failed) and not any("@" in n for n in failed)
     inc = await bot.incident(inc_id)
     assert inc.escalation.step == 1 and inc.escalation.paged_at == clock()
     async with bot.h.store.tx() as tx:
