@@ -55,9 +55,11 @@ class Deliverer:
         rest through one background worker per process, so channel posts and card updates never
         crowd out the next page."""
         urgent = [m for m in messages if Kind(m.kind).urgent]
-        if urgent:
-            self.runtime.busy_with_urgent(+1)
-            self.runtime.spawn(self._send_claimed(urgent))
+        # pages through a notifier (an SMTP conversation takes a while) go apart: they never hold up a chat page or a reply
+        for batch in ([m for m in urgent if m.platform not in self.notifiers], [m for m in urgent if m.platform in self.notifiers]):
+            if batch:
+                self.runtime.busy_with_urgent(+1)
+                self.runtime.spawn(self._send_claimed(batch))
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
             self.runtime.spawn(self._send_background(rest))

@@ -249,3 +249,36 @@ def test_links_expire_and_cannot_be_forged() -> None:
         links.verify(KEY, token, now + links.TTL)
     with pytest.raises(links.LinkError, match="bad"):
         links.verify(links.link_key(b"y" * 32), token, now)
+
+
+async def test_a_hung_smtp_server_holds_up_neither_the_chat_page_nor_the_reply(bot: Bot, clock: Clock) -> None:
+    import asyncio
+
+    from bot.core.events import FormSubmitted
+    from bot.core.model import PlaceRef
+    from tests.contract.drivers import REPORT_VALUES
+
+    await bot.smtp.stop()
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        held.append(w)  # accepts the connection and never greets
+
+    hung = await asyncio.start_server(silent, "127.0.0.1", bot.smtp.port)
+    try:
+        form = {**REPORT_VALUES, "summary": "USBメモリを紛失", "discovered_at": clock().isoformat()}
+        await bot.h.runtime.dispatch(
+            FormSubmitted(UserRef("playground", "yamada"), "report", form, place=PlaceRef("playground", "dm:yamada"))
+        )
+        for _ in range(200):
+            if pages_to(bot.h, "sato") and bot.h.adapter.ops("reply", "user:yamada"):
+                break
+            await asyncio.sleep(0.01)
+        assert pages_to(bot.h, "sato") and bot.h.adapter.ops("reply", "user:yamada")  # within 2 s, mail still hanging
+        assert held and not bot.smtp.box.messages
+    finally:
+        for w in held:
+            w.close()
+        hung.close()
+        await hung.wait_closed()
+        await bot.h.runtime.drain()
