@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -86,8 +87,9 @@ class MailNotifier:
     channel = EMAIL
 
     def __init__(self, settings: MailSettings, key: bytes, clock: Callable[[], datetime], lang: str, tz: ZoneInfo,
-                 ttl: timedelta = links.TTL):  # fmt: skip
+                 ttl: timedelta = links.TTL, tls_context: ssl.SSLContext | None = None):  # fmt: skip
         self.settings = settings
+        self.tls_context = tls_context  # None: the system's trusted CAs
         self._key = key
         self._clock = clock
         self.lang = lang
@@ -128,7 +130,7 @@ class MailNotifier:
         s = self.settings
         try:
             await aiosmtplib.send(msg, hostname=s.host, port=s.port, username=s.username, password=s.password, use_tls=s.tls,
-                                  start_tls=False if s.tls else None, timeout=TIMEOUT)  # fmt: skip
+                                  start_tls=False if s.tls else None, timeout=TIMEOUT, tls_context=self.tls_context)  # fmt: skip
         except aiosmtplib.SMTPRecipientsRefused as exc:  # 5xx: the address does not exist; 4xx: try again later
             codes = sorted({r.code for r in exc.recipients})
             # the address stays out of the message: it is shown in the incident thread and the logs

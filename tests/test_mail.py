@@ -282,3 +282,20 @@ async def test_a_hung_smtp_server_holds_up_neither_the_chat_page_nor_the_reply(b
         hung.close()
         await hung.wait_closed()
         await bot.h.runtime.drain()
+
+
+async def test_starttls_is_used_when_the_server_offers_it(tmp_path, clock: Clock) -> None:
+    from tests.support.smtp import self_signed
+
+    server_tls, client_tls = self_signed(tmp_path)
+    smtp = await SmtpServer(tls=server_tls).start()  # offers STARTTLS and refuses mail without it
+    try:
+        settings = MailSettings.from_env({"MYNALEAK_SMTP_URL": smtp.url, "MYNALEAK_MAIL_FROM": "bot@example.jp",
+                                          "MYNALEAK_PUBLIC_URL": "https://bot.example.jp"})  # fmt: skip
+        assert settings is not None and not settings.tls
+        notifier = MailNotifier(settings, KEY, clock, "ja", ZoneInfo("Asia/Tokyo"), tls_context=client_tls)
+        ref = await notifier.notify(UserRef("email", "sato@example.jp", "佐藤"), Card(title="件名", text="本文"))
+        assert ref.platform == "email" and smtp.box.over_tls == [True]
+        assert smtp.box.messages[0]["Subject"] == "件名"
+    finally:
+        await smtp.stop()
