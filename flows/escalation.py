@@ -109,7 +109,8 @@ def on_failed(inc: Incident, event: DeliveryFailed, ctx: Ctx, marks: tuple[PageM
     skipped = Post(note(t("paging.step_skipped", inc.lang, step=esc.step + 1), "danger"), thread_of="card")
     audit = Audit("escalation.skipped", {"step": esc.step + 1, "attempt": esc.attempt + 1, "unreachable": list(failed)})
     new, effects = _advance(inc, ctx, marks, unreachable=True)
-    return new, [*told, skipped, audit, *effects]
+    # the skipped step's timers would do nothing (their key is stale): cancelled first, before the next step's are armed
+    return new, [*told, skipped, audit, CancelTimers((KIND, paging.ROUTE_KIND)), *effects]
 
 
 def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:

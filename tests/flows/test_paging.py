@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.core.config import ConfigError
-from bot.core.effects import Notify, Post, StartTimer, Update
+from bot.core.effects import CancelTimers, Notify, Post, StartTimer, Update
 from bot.core.events import DeliveryFailed, TimerFired
 from bot.core.model import Incident, UserRef
 from bot.core.views import Card
@@ -129,6 +129,8 @@ def test_an_unreachable_step_is_skipped_at_once(policy: object, failures: list, 
     assert [k for _, k, _ in pages(everything)][:1] == ["suzuki"]
     assert any("待たずに次の段階へ進みます" in p.view.text and "第1段階" in p.view.text for p in of(everything, Post))
     assert ("e1-s1-a0", now + minutes(10)) in [(t.key, t.due_at) for t in of(everything, StartTimer)]
+    cancel = next(i for i, e in enumerate(everything) if isinstance(e, CancelTimers))  # the skipped step's timers go first
+    assert everything[cancel].kinds == ("escalate", "page_route") and cancel < everything.index(of(everything, StartTimer)[0])
     # the old step's timer is stale now: nothing more happens when it fires
     same, eff = step(inc, TimerFired(inc.id, "escalate", "e1-s0-a0"), T0 + minutes(5), cfg)
     assert eff == [] and same == inc
