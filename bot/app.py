@@ -15,6 +15,7 @@ from datetime import datetime
 from aiohttp import web
 
 import adapters as registry
+from bot import pager
 from bot.core.config import OrgConfig, Settings, load_org
 from bot.core.events import Event
 from bot.core.http import is_loopback
@@ -145,7 +146,7 @@ async def build(
 ) -> App:
     """Assemble the application. ``adapters`` replaces platform adapters (tests); ``platforms``
     chooses which platform packages to mount (default: from the credentials in the environment)."""
-    config = config or load_org(settings.config_path, registry.names())
+    config = pager.channels(config or load_org(settings.config_path, registry.names()), settings.env)
     store = Store.open(settings.database_url)
     if check_migrated:
         await require_migrated(store.engine)
@@ -158,6 +159,7 @@ async def build(
     app = App(settings, config, store, runtime, deliverer, ticker, web.Application(), all_adapters)
     make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None,
              settings.body_seconds)  # fmt: skip
+    pager.install(app.web, runtime, deliverer, settings.env, settings.audit_key_bytes)  # e-mail pages, /ack links
     for name in platforms if platforms is not None else enabled_platforms(settings):
         if name not in all_adapters:
             all_adapters[name] = registry.get(name).install(app)

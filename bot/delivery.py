@@ -21,7 +21,7 @@ from bot import outbox
 from bot.core import serde
 from bot.core.events import DeliveryFailed
 from bot.core.model import MessageRef, UserRef
-from bot.core.platform import Adapter, DeliveryError
+from bot.core.platform import Adapter, DeliveryError, Notifier
 from bot.outbox import BACKGROUND, Defer, Kind, Outgoing, Skip
 from bot.runtime import Runtime
 from storage.queue import Claimed
@@ -39,9 +39,10 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 
 class Deliverer:
-    def __init__(self, runtime: Runtime, adapters: Mapping[str, Adapter]):
+    def __init__(self, runtime: Runtime, adapters: Mapping[str, Adapter], notifiers: dict[str, Notifier] | None = None):
         self.runtime = runtime
         self.adapters = adapters
+        self.notifiers: dict[str, Notifier] = notifiers if notifiers is not None else {}  # page-only channels (e-mail)
         self.store = runtime.store
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
@@ -54,9 +55,11 @@ class Deliverer:
         rest through one background worker per process, so channel posts and card updates never
         crowd out the next page."""
         urgent = [m for m in messages if Kind(m.kind).urgent]
-        if urgent:
-            self.runtime.busy_with_urgent(+1)
-            self.runtime.spawn(self._send_claimed(urgent))
+        # pages through a notifier (an SMTP conversation takes a while) go apart: they never hold up a chat page or a reply
+        for batch in ([m for m in urgent if m.platform not in self.notifiers], [m for m in urgent if m.platform in self.notifiers]):
+            if batch:
+                self.runtime.busy_with_urgent(+1)
+                self.runtime.spawn(self._send_claimed(batch))
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
             self.runtime.spawn(self._send_background(rest))
@@ -99,7 +102,7 @@ class Deliverer:
             if msg.id in superseded:
                 raise Skip
             out = Outgoing(Kind(msg.kind), msg.platform, msg.tag, msg.payload)
-            ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets))
+            ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets), self.notifiers)
         except Defer:
             async with self.store.tx(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)

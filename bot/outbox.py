@@ -19,7 +19,7 @@ from typing import Any
 from bot.core import serde
 from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.model import Incident, MessageRef, PlaceRef, UserRef
-from bot.core.platform import Adapter, DeliveryError
+from bot.core.platform import Adapter, DeliveryError, Notifier
 from bot.core.views import Card, Form
 
 
@@ -108,15 +108,23 @@ def _adapter(adapters: Mapping[str, Adapter], channel: str) -> Adapter:
     return adapter
 
 
-async def send(out: Outgoing, adapters: Mapping[str, Adapter], target: Callable[[str], MessageRef | None]) -> MessageRef | None:
-    """Deliver one row through the adapter of its channel (an update: of the message it replaces).
-    ``target(tag)`` is the delivered message a tag names (``None``: never delivered; raises
-    :class:`Defer` while it is still on its way)."""
+async def send(
+    out: Outgoing,
+    adapters: Mapping[str, Adapter],
+    target: Callable[[str], MessageRef | None],
+    notifiers: Mapping[str, Notifier] | None = None,
+) -> MessageRef | None:
+    """Deliver one row through the adapter of its channel (an update: of the message it replaces), or a
+    page through the notifier of its channel (e-mail). ``target(tag)`` is the delivered message a tag
+    names (``None``: never delivered; raises :class:`Defer` while it is still on its way)."""
     p = out.payload
+    notifiers = notifiers or {}
+    if out.kind is Kind.NOTIFY and out.channel in notifiers:
+        return await notifiers[out.channel].notify(serde.load(UserRef, p["user"]), _card(serde.view_from(p["view"])))
     if out.kind is Kind.UPDATE:
         message = target(out.tag)
-        if message is None:
-            raise Skip  # the original was never delivered (cancelled, failed): nothing to update
+        if message is None or message.platform in notifiers:
+            raise Skip  # the original was never delivered (cancelled, failed), or was a mail: nothing to update
         await _adapter(adapters, message.platform).update(message, _card(serde.view_from(p["view"])))
         return None
     adapter = _adapter(adapters, out.channel)

@@ -17,8 +17,7 @@ from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
-from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, reminders
-from flows.cards import note
+from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, paging, reminders
 from flows.common import Ctx, Need, State, clean_text, refuse, say
 
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
@@ -43,7 +42,8 @@ def _split(value: str) -> tuple[str, str]:
 def needs(event: Event) -> Need:
     """What the runtime must load before :func:`handle` can decide on ``event``."""
     if isinstance(event, TimerFired | DeliveryFailed):
-        return Need(incident_id=event.incident_id, marks=isinstance(event, TimerFired) and event.kind == escalation.KIND)
+        pages = event.kind in (escalation.KIND, paging.ROUTE_KIND) if isinstance(event, TimerFired) else event.final
+        return Need(incident_id=event.incident_id, marks=pages)
     if isinstance(event, ButtonPressed):
         return Need(incident_id=_split(event.value)[0] or None, marks=event.action == "page")
     if isinstance(event, FormSubmitted):
@@ -145,6 +145,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
     if isinstance(event, TimerFired):
         if event.kind == escalation.KIND:
             return escalation.on_timer(inc, event, ctx, marks)
+        if event.kind == paging.ROUTE_KIND:
+            return paging.on_route_timer(inc, event, ctx, marks)
         if event.kind == reminders.KIND:
             return reminders.on_timer(inc, event, ctx)
         if event.kind == facts_form.KIND:
@@ -153,9 +155,7 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith(("page:", "digest:")):
             return inc, []
-        who = event.recipient.name or event.recipient.key if event.recipient else "?"
-        key = "delivery.page_failed" if event.final else "delivery.page_delayed"
-        return inc, [Post(note(t(key, inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
+        return escalation.on_failed(inc, event, ctx, marks)
     if isinstance(event, ButtonPressed):
         _, item_id = _split(event.value)
         if event.action == "ack":

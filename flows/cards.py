@@ -8,6 +8,7 @@ from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
+from flows.paging_card import escalation_fields
 
 
 def label(key: str, lang: str, prefix: str) -> str:
@@ -61,6 +62,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
     fields: tuple[Field, ...] = (
         Field(t("card.status", lang), status_line(inc, ctx, lang)),
         *((Field(t("card.close_reason", lang), inc.close_reason),) if inc.status == "closed" and inc.close_reason else ()),
+        *escalation_fields(inc, ctx),  # the step, who is paged since when, the next step (flows.paging_card)
         Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
         Field(t("card.progress_total", lang), t("card.progress", lang, done=done, total=len(inc.items))),
         Field(t("facts.discovered_at", lang), fmt_dt(f.discovered_at, ctx)),

@@ -14,21 +14,31 @@ from flows import intake
 from flows.common import Ctx, State, refuse
 
 
-def participants(ctx: Ctx, starter: UserRef) -> tuple[UserRef, ...]:
+def _handles(ctx: Ctx) -> list[str]:
     handles = (ctx.config.extra.get("drill") or {}).get("participants") or []
-    people = tuple(u for h in handles if h in ctx.config.people and (u := ctx.config.people[h].on(starter.platform)))
+    return [h for h in handles if h in ctx.config.people]
+
+
+def participants(ctx: Ctx, starter: UserRef) -> tuple[UserRef, ...]:
+    people = tuple(u for h in _handles(ctx) if (u := ctx.config.people[h].acting(starter.platform)))
     return people or (ctx.config.display(starter),)
 
 
 def drill_chain(ctx: Ctx, starter: UserRef) -> tuple[ChainStep, ...]:
-    """The configured chain limited to the participants; the participants alone if none is in it."""
-    who = participants(ctx, starter)
-    steps = []
-    for step in ctx.config.chain_for(starter.platform):
-        people = tuple(p for p in step.people if any(p.same(w) for w in who))
-        if people:
-            steps.append(ChainStep(people, step.wait_minutes))
-    return tuple(steps) or (ChainStep(who, 5),)
+    """The configured chain limited to the participants, each paged by their own policy; participants
+    who are in no step of it are paged in the first step (a drill pages every participant)."""
+    cfg, platform = ctx.config, starter.platform
+    mine = _handles(ctx)
+    if not mine:
+        return (ChainStep(participants(ctx, starter), 5),)
+    steps = [(tuple(h for h in handles if h in mine), wait) for handles, wait in cfg.escalation]
+    steps = [(handles, wait) for handles, wait in steps if handles]
+    placed = {h for handles, _ in steps for h in handles}
+    rest = tuple(h for h in mine if h not in placed)
+    if rest:
+        steps = [(steps[0][0] + rest, steps[0][1]), *steps[1:]] if steps else [(rest, 5.0)]
+    chain = tuple(s for handles, wait in steps if (s := cfg.step_for(handles, wait, platform)))
+    return chain or (ChainStep(participants(ctx, starter), 5),)
 
 
 def start(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:

@@ -20,41 +20,44 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
-from bot.core.events import ButtonPressed, CommandInvoked, TimerFired
+from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, TimerFired
 from bot.core.i18n import join, t
 from bot.core.model import Incident, PageMark
-from flows import coalesce
-from flows.cards import incident_card, note, page_card, page_done_card
+from flows import coalesce, paging
+from flows.cards import incident_card, note, page_done_card
 from flows.common import Ctx, refuse, say
 
 KIND = "escalate"
 
 
 def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
-    """Page the current step (each person, or their digest: flows.coalesce) and arm its timer."""
+    """Page the current step (each person through their policy's channels, or their digest:
+    flows.coalesce) and arm its timer."""
     esc = inc.escalation
     step = esc.chain[esc.step]
-    tags = tuple(f"page:{esc.id}:{esc.step}:{esc.attempt}:{i}" for i in range(len(step.people)))
-    pages = [Notify(u, page_card(inc, ctx, esc.attempt), tag) for u, tag in zip(step.people, tags, strict=True)]
+    pages, later = paging.first_pages(inc, ctx)
     routed = coalesce.route(inc, pages, marks, ctx)
     effects: list[Effect] = list(routed.effects)
     lines = []
     if routed.paged:
-        names = join((u.name or u.key for u in routed.paged), inc.lang)
+        names = join(dict.fromkeys(u.name or u.key for u in routed.paged), inc.lang)
         key = "page.thread_repeat" if esc.attempt else "page.thread"
         lines.append(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1))
     if routed.folded:
-        names = join((u.name or u.key for u in routed.folded), inc.lang)
+        names = join(dict.fromkeys(u.name or u.key for u in routed.folded), inc.lang)
         minutes = coalesce.minutes(ctx.config.coalesce_window_minutes)
         lines.append(t("page.thread_folded", inc.lang, step=esc.step + 1, names=names, n=ctx.config.coalesce_after, minutes=minutes))
-    effects.append(Post(note("\n".join(lines), "warning"), thread_of="card"))
+    if lines:
+        effects.append(Post(note("\n".join(lines), "warning"), thread_of="card"))
     due = ctx.now + timedelta(minutes=step.wait_minutes)
     effects.append(StartTimer(KIND, esc.timer_key(), due))
+    effects += later
     detail: dict[str, object] = {"step": esc.step + 1, "attempt": esc.attempt + 1, "people": [u.key for u in step.people]}
     if routed.folded:
         detail["folded"] = [u.key for u in routed.folded]  # told in their digest instead of a page
     effects.append(Audit("escalation.paged", detail))
-    return replace(inc, escalation=replace(esc, pages=esc.pages + tuple(routed.sent))), effects
+    paged = replace(esc, pages=esc.pages + tuple(routed.sent), paged_at=ctx.now, next_at=due, unreachable=())
+    return replace(inc, escalation=paged), effects
 
 
 def start(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
@@ -68,18 +71,46 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx, marks: tuple[PageMark, 
     esc = inc.escalation
     if inc.status != "open" or esc.status != "paging" or event.key != esc.timer_key():
         return inc, []  # acknowledged, closed, or a stale timer: do nothing
+    return _advance(inc, ctx, marks)
+
+
+def _advance(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None, unreachable: bool = False) -> tuple[Incident, list[Effect]]:
+    """The next step (or the last one again); the end of the chain when there is none. A step nobody
+    can be reached on is not repeated: repeating it cannot reach anyone."""
+    esc = inc.escalation
     if esc.step + 1 < len(esc.chain):
         nxt = replace(esc, step=esc.step + 1, attempt=0)
-    elif esc.attempt < esc.repeat_last:
+    elif esc.attempt < esc.repeat_last and not unreachable:
         nxt = replace(esc, attempt=esc.attempt + 1)
     else:
-        done = replace(inc, escalation=replace(esc, status="exhausted"))
+        done = replace(inc, escalation=replace(esc, status="exhausted", next_at=None))
         return done, [
             Post(note(t("escalation.exhausted", inc.lang), "danger"), thread_of="card"),
             Update("card", incident_card(done, ctx)),
             Audit("escalation.exhausted"),
         ]
-    return _page(replace(inc, escalation=nxt), ctx, marks)
+    new, effects = _page(replace(inc, escalation=nxt), ctx, marks)
+    return new, [*effects, Update("card", incident_card(new, ctx))]
+
+
+def on_failed(inc: Incident, event: DeliveryFailed, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
+    """A page that failed (for good, or for now): the thread is told; once every person of the current
+    step failed for good on every channel, the next step is paged at once instead of after the wait."""
+    who = event.recipient.name or event.recipient.key if event.recipient else "?"
+    key = "delivery.page_failed" if event.final else "delivery.page_delayed"
+    told: list[Effect] = [Post(note(t(key, inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
+    esc = inc.escalation
+    if not event.final or inc.status != "open" or esc.status != "paging" or not event.tag.startswith(paging.step_prefix(esc)):
+        return inc, told
+    failed = tuple(dict.fromkeys((*esc.unreachable, event.tag)))
+    inc = replace(inc, escalation=replace(esc, unreachable=failed))
+    if not paging.unreachable(esc.chain[esc.step], failed, esc):
+        return inc, told
+    skipped = Post(note(t("paging.step_skipped", inc.lang, step=esc.step + 1), "danger"), thread_of="card")
+    audit = Audit("escalation.skipped", {"step": esc.step + 1, "attempt": esc.attempt + 1, "unreachable": list(failed)})
+    new, effects = _advance(inc, ctx, marks, unreachable=True)
+    # the skipped step's timers would do nothing (their key is stale): cancelled first, before the next step's are armed
+    return new, [*told, skipped, audit, CancelTimers((KIND, paging.ROUTE_KIND)), *effects]
 
 
 def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
@@ -94,7 +125,7 @@ def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident
         return inc, [say(event.actor, "escalation.already_acked", ctx, event.place, name=who, at=ctx.hm(esc.acked_at or ctx.now))]
     responders = inc.responders if any(actor.same(r) for r in inc.responders) else inc.responders + (actor,)
     acked = replace(inc, responders=responders, escalation=replace(esc, status="acked", acked_by=actor, acked_at=ctx.now))
-    effects: list[Effect] = [CancelTimers((KIND,)), CancelMessages("page:")]
+    effects: list[Effect] = [CancelTimers((KIND, paging.ROUTE_KIND)), CancelMessages("page:")]
     effects += [Update(tag, page_done_card(acked, ctx)) for tag in esc.pages]
     effects.append(Update("card", incident_card(acked, ctx)))
     text = t("escalation.acked_thread", inc.lang, name=actor.name or actor.key, at=ctx.hm(ctx.now))
@@ -131,14 +162,14 @@ def restart(
     if not esc.chain:
         return inc, [refuse(event.actor, "escalation.repage_no_chain", ctx, event.place, id=inc.id)]
     fresh = replace(esc, id=esc.id + 1, step=0, attempt=0, status="paging", acked_by=None, acked_at=None)
-    new, paging = _page(replace(inc, escalation=fresh), ctx, marks)
+    new, pages = _page(replace(inc, escalation=fresh), ctx, marks)
     text = t("escalation.repaged_thread", inc.lang, name=actor.name or actor.key, n=fresh.id)
     effects: list[Effect] = [
-        CancelTimers((KIND,)),  # none should be pending once exhausted; a restart leaves nothing of the last run
+        CancelTimers((KIND, paging.ROUTE_KIND)),  # none should be pending once exhausted; a restart leaves nothing of the last run
         Audit("escalation.restarted", {"by": actor.key, "escalation": fresh.id, "previous": esc.id}),
-        *(e for e in paging if isinstance(e, Notify)),  # the pages first: they are the critical path
+        *(e for e in pages if isinstance(e, Notify)),  # the pages first: they are the critical path
         Post(note(text, "warning"), thread_of="card"),
-        *(e for e in paging if not isinstance(e, Notify)),
+        *(e for e in pages if not isinstance(e, Notify)),
         Update("card", incident_card(new, ctx)),
         say(event.actor, "escalation.repaged", ctx, event.place, id=inc.id),
     ]

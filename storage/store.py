@@ -176,6 +176,10 @@ class Tx(QueueOps, PageLogOps):
         res = await self.conn.execute(stmt)
         return res.rowcount == 1
 
+    async def seen(self, key: str) -> bool:
+        """Was this delivery key recorded (a used acknowledge link, say)?"""
+        return (await self.conn.execute(select(SEEN.c.key).where(SEEN.c.key == key[:256]))).first() is not None
+
     async def forget_seen(self, before: datetime) -> int:
         """Drop the delivery keys recorded before ``before`` (past every platform's retry window)."""
         res = await self.conn.execute(SEEN.delete().where(SEEN.c.at < before))

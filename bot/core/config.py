@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.core.model import ITEM_ROLES, ChainStep, UserRef
+from bot.core.model import ITEM_ROLES, ChainStep, Route, UserRef
+from bot.core.paging import EMAIL, VIA, PageRule, parse_email, parse_policy, routes_of
 
 DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "mynaleak.sample.yml"
@@ -32,10 +33,19 @@ class Person:
     handle: str
     name: str
     ids: dict[str, str]
+    email: str = ""  # where e-mail pages go (bot.core.paging)
+    page: tuple[PageRule, ...] = ()  # the person's paging policy; empty: chat and e-mail at once
 
     def on(self, platform: str) -> UserRef | None:
         key = self.ids.get(platform)
         return UserRef(platform, key, self.name) if key else None
+
+    def routes(self, platform: str, channels: tuple[str, ...] = VIA) -> tuple[tuple[str, UserRef, float], ...]:
+        return tuple(r for r in routes_of(self.on(platform), self.email, self.name, self.page) if r[0] in channels)
+
+    def acting(self, platform: str) -> UserRef | None:
+        """Who this person acknowledges as: their chat id on ``platform``, else their e-mail ref."""
+        return self.on(platform) or (UserRef(EMAIL, self.email, self.name) if self.email else None)
 
 
 @dataclass(frozen=True)
@@ -76,25 +86,37 @@ class OrgConfig:
     # for the rest of it instead of a page each; 0 turns it off
     coalesce_after: int = 5
     coalesce_window_minutes: float = 10
+    # the page channels this process can deliver (bot.core.paging.VIA; the shell drops e-mail when no SMTP
+    # server is configured, so people are not "paged" where nothing can be sent)
+    page_channels: tuple[str, ...] = VIA
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def chain_for(self, platform: str) -> tuple[ChainStep, ...]:
-        """The escalation chain as people on ``platform`` (people without an id there are skipped)."""
-        steps = []
-        for handles, wait in self.escalation:
-            people = tuple(u for h in handles if (u := self.people[h].on(platform)))
-            if people:
-                steps.append(ChainStep(people, wait))
-        return tuple(steps)
+        """The escalation chain as people on ``platform``, each with the routes their paging policy
+        gives there (people who cannot be reached there by any route are skipped)."""
+        return tuple(s for handles, wait in self.escalation if (s := self.step_for(handles, wait, platform)))
+
+    def step_for(self, handles: tuple[str, ...], wait: float, platform: str) -> ChainStep | None:
+        people: list[UserRef] = []
+        routes: list[Route] = []
+        for h in handles:
+            person = self.people[h]
+            found, who = person.routes(platform, self.page_channels), person.acting(platform)
+            if not found or who is None:
+                continue
+            routes += [Route(len(people), via, to, after) for via, to, after in found]
+            people.append(who)
+        return ChainStep(tuple(people), wait, tuple(routes)) if people else None
 
     def responders_for(self, platform: str) -> tuple[UserRef, ...]:
         return tuple(u for h in self.responders if (u := self.people[h].on(platform)))
 
     def person(self, user: UserRef) -> Person | None:
-        return next((p for p in self.people.values() if p.ids.get(user.platform) == user.key), None)
+        by_mail = user.platform == EMAIL
+        return next((p for p in self.people.values() if (p.email if by_mail else p.ids.get(user.platform)) == user.key), None)
 
     def display(self, user: UserRef) -> UserRef:
         """``user`` with the configured name, when the config knows them."""
@@ -198,12 +220,15 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         if not isinstance(p, dict) or not p.get("name"):
             problems.append(f"people.{handle}: needs a name")
             continue
-        unknown = [k for k in p if k != "name" and platforms is not None and k not in platforms]
-        ids = {str(k): str(v) for k, v in p.items() if k != "name" and k not in unknown and v}
+        own = ("name", "email", "page")
+        unknown = [k for k in p if k not in own and platforms is not None and k not in platforms]
+        ids = {str(k): str(v) for k, v in p.items() if k not in own and k not in unknown and v}
         problems += [f"people.{handle}.{k}: unknown platform (use {', '.join(platforms or ())})" for k in unknown]
-        if not ids:
-            problems.append(f"people.{handle}: needs an id on at least one platform")
-        people[str(handle)] = Person(str(handle), str(p["name"]), ids)
+        email = parse_email(p.get("email"), f"people.{handle}", problems)
+        policy = parse_policy(p.get("page"), f"people.{handle}", email, problems)
+        if not ids and not email:
+            problems.append(f"people.{handle}: needs an id on at least one platform (or an email: address)")
+        people[str(handle)] = Person(str(handle), str(p["name"]), ids, email, policy)
 
     esc = data.get("escalation") or {}
     steps = []

@@ -78,9 +78,26 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One way to page one person of a step (the person's ``page:`` policy in the organisation file):
+    ``via`` ``chat`` (``to`` is their id on the incident's platform) or a notifier channel (``email``:
+    ``to`` is ``UserRef("email", address, name)``), ``after_minutes`` after the step is paged.
+    ``person`` indexes the step's ``people`` (who acknowledges through this route)."""
+
+    person: int
+    via: str
+    to: UserRef
+    after_minutes: float = 0
+
+
+@dataclass(frozen=True)
 class ChainStep:
-    people: tuple[UserRef, ...]
+    people: tuple[UserRef, ...]  # who acknowledges: each person's chat id, or their e-mail ref if they have none
     wait_minutes: float
+    routes: tuple[Route, ...] = ()  # empty (incidents stored before paging policies): each person by chat at once
+
+    def paths(self) -> tuple[Route, ...]:
+        return self.routes or tuple(Route(i, "chat", u) for i, u in enumerate(self.people))
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,9 @@ class Escalation:
     acked_by: UserRef | None = None
     acked_at: datetime | None = None
     pages: tuple[str, ...] = ()  # tags of every page sent, to update them on ack
+    paged_at: datetime | None = None  # when the current step was paged (the card shows it)
+    next_at: datetime | None = None  # when the next step is due unless someone acknowledges
+    unreachable: tuple[str, ...] = ()  # tags of the current step's pages that can never be delivered
 
     def members(self) -> tuple[UserRef, ...]:
         return tuple(p for s in self.chain for p in s.people)

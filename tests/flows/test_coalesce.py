@@ -241,9 +241,23 @@ def test_a_digest_that_cannot_be_delivered_is_reported_in_the_thread() -> None:
         (CommandInvoked(SATO, DM, "page ML-2026-0001"), True),
         (CommandInvoked(SATO, DM, "drill"), True),
         (CommandInvoked(SATO, DM, "close ML-2026-0001"), False),
-        (DeliveryFailed("ML-2026-0001", "page:1:0:0:0", SATO, "x"), False),
+        (TimerFired("ML-2026-0001", "page_route", "e1-s0-a0-p0-email"), True),
+        (DeliveryFailed("ML-2026-0001", "page:1:0:0:0", SATO, "x"), True),  # an unreachable step pages the next at once
+        (DeliveryFailed("ML-2026-0001", "page:1:0:0:0", SATO, "x", final=False), False),
     ],
-    ids=["report", "escalation timer", "reminder", "page again", "ack", "page command", "drill", "close", "delivery failed"],
+    ids=[
+        "report",
+        "escalation timer",
+        "reminder",
+        "page again",
+        "ack",
+        "page command",
+        "drill",
+        "close",
+        "later channel",
+        "delivery failed",
+        "delivery delayed",
+    ],  # fmt: skip
 )
 def test_events_that_may_page_load_the_log(event: object, marks: bool) -> None:
     assert needs(event).marks is marks  # type: ignore[arg-type]

@@ -66,7 +66,7 @@ def test_ack_at_each_step_stops_the_chain(ack_after: int, paged: list[str]) -> N
     # every page sent so far is updated in place, the card too; timers and queued pages are cancelled
     updated = {u.tag for u in of(effects, Update)}
     assert {t for t in inc.escalation.pages} <= updated and "card" in updated
-    assert CancelTimers(("escalate",)) in effects and CancelMessages("page:") in effects
+    assert CancelTimers(("escalate", "page_route")) in effects and CancelMessages("page:") in effects
     # the reporter and the thread are told
     assert any(n.user == REPORTER and "確認" in n.view.text for n in of(effects, Notify))
     assert any(p.thread_of == "card" and "確認し" in p.view.text for p in of(effects, Post))
@@ -171,7 +171,7 @@ def test_page_again_after_the_chain_ran_out_pages_step_1_under_a_new_id(how: str
     assert (esc.id, esc.step, esc.attempt, esc.status, esc.acked_by) == (2, 0, 0, "paging", None)
     assert [(n.user.key, n.tag) for n in of(eff, Notify)] == [("sato", "page:2:0:0:0")]  # step 1 again, a new message
     assert esc.pages == inc.escalation.pages + ("page:2:0:0:0",)  # an ack still updates every page ever sent
-    assert eff[0] == CancelTimers(("escalate",))
+    assert eff[0] == CancelTimers(("escalate", "page_route"))
     assert [(t.kind, t.key, t.payload) for t in of(eff, StartTimer)] == [("escalate", "e2-s0-a0", {})]
     audits = {a.action: a.detail for a in of(eff, Audit)}
     assert audits["escalation.restarted"] == {"by": who.key, "escalation": 2, "previous": 1}
