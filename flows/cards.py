@@ -50,6 +50,25 @@ def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section,
     return tuple(sections)
 
 
+def _outsourcing_fields(inc: Incident, lang: str) -> tuple[Field, ...]:
+    """The facts of issue 12 the card shows once they are known: everyone affected (when it differs
+    from the My Number count), the outsourcing side, the other party, the principal's notice day."""
+    f, out = inc.facts, []
+    if f.appi_people is not None or f.appi_people_max is not None:
+        n, most = f.appi_people, f.appi_people_max
+        shown = t("facts.people_n", lang, n=n) if n is not None else t("facts.people_unknown_max", lang, n=most)
+        out.append(Field(t("facts.appi_people", lang), shown))
+    if f.role != "self":
+        out.append(Field(t("facts.role", lang), label(f.role, lang, "role")))
+    if f.party_name:
+        out.append(Field(t("facts.party_name", lang), f.party_name))
+    if f.principal_notified_on is not None:
+        out.append(Field(t("facts.principal_notified_on", lang), f.principal_notified_on.isoformat()))
+    if f.over_100_on is not None:
+        out.append(Field(t("facts.over_100_on", lang), f.over_100_on.isoformat()))
+    return tuple(out)
+
+
 def incident_card(inc: Incident, ctx: Ctx) -> Card:
     """The status card in the incident channel, updated in place after every change."""
     lang, f = inc.lang, inc.facts
@@ -67,6 +86,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.occurred_at", lang), fmt_dt(f.occurred_at, ctx)),
         Field(t("facts.medium", lang), label(f.medium, lang, "medium")),
         Field(t("facts.people", lang), _people(inc, lang)),
+        *_outsourcing_fields(inc, lang),
         Field(t("facts.data_items", lang), "、".join(label(d, lang, "data") for d in f.data_items) or "-"),
         Field(t("facts.whose", lang), label(f.whose, lang, "whose")),
         Field(t("facts.encrypted", lang), label(f.encrypted, lang, "tri")),

@@ -6,7 +6,6 @@ reporter is told when something was masked. Invalid input is shown back in the f
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from bot.core.i18n import t
 from bot.core.model import Escalation, Facts, Incident, Item, PageMark, PlaceRef
 from bot.core.redaction import redact
 from bot.core.views import Card, Form, strip_tokens
-from flows import coalesce, escalation, reminders
+from flows import coalesce, escalation, forms, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
@@ -52,12 +51,7 @@ def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
 
 def parse_when(raw: str, ctx: Ctx) -> datetime | None:
     """ISO date-time (naive = the organisation's time zone); ``None`` if unreadable."""
-    raw = unicodedata.normalize("NFKC", raw).strip()
-    try:
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=ctx.config.tz)
+    return forms.parse_when(raw, ctx.config.tz)
 
 
 def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict[str, object], dict[str, str], int]:
