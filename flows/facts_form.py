@@ -103,7 +103,7 @@ def form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None, error
             return got.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
         return "" if got is None else got.isoformat() if isinstance(got, date) else str(got)
 
-    inputs = tuple(ask(f, lang, init(f.name)) for f in ASKED)
+    inputs = tuple(ask(f, lang, init(f.name), hint=True) for f in ASKED)
     return Form(
         FORM_ID, t("law.form_title", lang, id=inc.id), t("form.save", lang), inputs, inc.id, t("law.form_intro", lang), errors or {}
     )
@@ -144,8 +144,6 @@ def _read(inc: Incident, values: dict[str, object], ctx: Ctx) -> tuple[dict[str,
                 errors[f.name] = t("form.err_datetime", lang)
             elif when is not None and when > ctx.now + timedelta(minutes=5):
                 errors[f.name] = t("form.err_future", lang)
-            elif when is not None and inc.facts.occurred_at is not None and when < inc.facts.occurred_at:
-                errors[f.name] = t("form.err_occurred_after", lang)
             elif when is None and f.required:
                 errors[f.name] = t("form.err_required", lang)
             changes[f.name] = when
@@ -156,6 +154,10 @@ def _read(inc: Incident, values: dict[str, object], ctx: Ctx) -> tuple[dict[str,
             elif day is not None and day > today:
                 errors[f.name] = t("form.err_future", lang)
             changes[f.name] = day
+    occurred = changes.get("occurred_at", inc.facts.occurred_at)
+    discovered = changes.get("discovered_at", inc.facts.discovered_at)
+    if occurred and discovered and occurred > discovered and not {"occurred_at", "discovered_at"} & set(errors):
+        errors["occurred_at"] = t("form.err_occurred_after", lang)
     return changes, clean, errors
 
 

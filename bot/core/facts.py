@@ -83,7 +83,7 @@ FACTS: tuple[Fact, ...] = (
         doc="the day any department of the company (いずれかの部署) first knew of the incident: day 1 "
         "(the bot uses the day of `discovered_at`, which responders can correct on the facts form)",
     ),  # fmt: skip
-    Fact("occurred_at", "datetime", None, (REPORT_FORM,)),
+    Fact("occurred_at", "datetime", None, _BOTH_FORMS),  # correctable with the day of knowledge
     Fact("medium", "choice", "other", (REPORT_FORM,), True, MEDIA, "medium"),
     Fact(
         "people",
