@@ -23,7 +23,7 @@ from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
 from flows.forms import ask, first, pick
 from flows.forms import counts as parse_counts
-from flows.law import severity
+from flows.law import assessment, severity
 
 FORM_ID = REPORT_FORM
 ASKED = in_form(FORM_ID)  # the facts the report form asks, in order (bot.core.facts.FACTS)
@@ -152,7 +152,9 @@ def opened(
     reports is shown in the channel)."""
     inc, paging = escalation.start(inc, ctx, marks)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
-    effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
+    a = assessment(inc, ctx)  # every assessment is recorded with its rule pack (LEGAL.md)
+    reported = {"masked_numbers": masked, "severity": inc.severity, "rule_pack": a.rule_pack, "report": a.report, "appi": a.appi.report}
+    effects: list[Effect] = [Audit("incident.reported", reported)]
     effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
     effects += coalesce.burst(inc, marks, ctx)
     effects += [e for e in paging if not isinstance(e, Notify)]

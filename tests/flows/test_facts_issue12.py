@@ -140,3 +140,12 @@ def test_a_record_stored_before_the_new_facts_still_loads() -> None:
         "party_name": "",
         "over_100_on": None,
     }
+
+
+def test_every_assessment_records_its_rule_pack() -> None:
+    """LEGAL.md: the assessment at the report and at every facts update records the pack it used."""
+    inc, eff = report(people="120", wrongful_purpose="no")
+    (reported,) = [a for a in of(eff, Audit) if a.action == "incident.reported"]
+    assert reported.detail["rule_pack"] == "jp-leak-report-2024-04-01" and reported.detail["report"] == "duty"
+    _, eff = submit(inc, T0, people="50")
+    assert of(eff, Audit)[0].detail["rule_pack"] == "jp-leak-report-2024-04-01"
