@@ -332,7 +332,8 @@ def _outsourcing(
 ) -> tuple[list[Reason], tuple[date, date] | None]:
     """The reasons about the outsourcing (委託) side, and the target of the notice to the principal."""
     reasons: list[Reason] = []
-    if facts.day_one != facts.known_on:  # as principal, the outsourcee's notice came first (別添２ 3F)
+    # as principal, the outsourcee's notice came first (別添２ 3F) — said where it is a duty's day 1
+    if facts.day_one != facts.known_on and facts.day_one in (mn.day_one, appi.day_one):
         reasons.append(Reason("mynumber", None, "assess.reason.principal_day_one", (("date", facts.day_one.isoformat()),)))
     duties = [o for o in (mn, appi) if o.report == "duty"]
     if facts.role != "outsourcee" or not duties:

@@ -1008,3 +1008,18 @@ def test_issue12_9_appi_roll_forward_cites_general_rules_3_5_3_4() -> None:
     assert "通則編）3-5-3-4" in appi and "別添２ 3E" not in appi
     en_appi = render(a, "en").split("## Act on the Protection")[1]
     assert "3-5-3-4" in en_appi and "Annex 2, 3E" not in en_appi
+
+
+def test_outsourcing_and_rising_count_reasons_say_which_day_is_day_1() -> None:
+    """別添２ 3F and 3A(4): the reasons name the day used, and only where it is a duty's day 1."""
+    principal = assess(facts(USB, people=120, role="principal", principal_notified_on=date(2026, 11, 20)))
+    keys = [r.key for r in principal.reasons]
+    assert "assess.reason.principal_day_one" in keys and "2026-11-20" in render(principal, "ja")
+    assert "本来の期限日 2026-12-19（土）" in render(principal, "ja")  # day 30 counted from the notice, rolled
+    both = assess(facts(USB, people=150, role="principal", principal_notified_on=date(2026, 11, 20), over_100_on=date(2026, 12, 10)))
+    assert both.day_one == date(2026, 12, 10) and both.final_due == date(2027, 1, 8)
+    assert "assess.reason.principal_day_one" not in [r.key for r in both.reasons]  # the count's day decides
+    assert "assess.reason.mynumber.4.rose_on" in [r.key for r in both.reasons]
+    outsourcee = assess(facts(USB, people=120, role="outsourcee", sensitive_data="yes"))
+    assert [r.law for r in outsourcee.reasons if r.key.endswith(".outsourcee")] == ["mynumber", "appi"]
+    assert "規則第4条" in render(outsourcee, "ja") and "施行規則第9条" in render(outsourcee, "ja")
