@@ -6,6 +6,7 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
+from flows import templates
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
 
@@ -41,7 +42,7 @@ def status_line(inc: Incident, ctx: Ctx, lang: str) -> str:
 
 def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section, ...]:
     sections = []
-    for st in config.checklist:
+    for st in templates.steps_for(inc, config):
         items = [i for i in inc.items if i.step == st.step]
         done = sum(1 for i in items if i.state != "open")
         mark = "✅" if items and done == len(items) else "⬜"
@@ -103,6 +104,8 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.page_again", lang), "page", inc.id),)  # nobody acked: restart the chain
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
+        if ctx.config.templates:  # the checklist template by cause (flows.templates)
+            buttons += (Button(t("checklist.switch_button", lang), "checklist:switch", inc.id),)
     buttons += (
         Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
         Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
@@ -162,7 +165,7 @@ def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
 def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
     """One response step with its items and their buttons; posted in the thread, updated in place."""
     lang = inc.lang
-    tpl = next(s for s in ctx.config.checklist if s.step == step)
+    tpl = next(s for s in templates.steps_for(inc, ctx.config) if s.step == step)
     rows = []
     for item in (i for i in inc.items if i.step == step):
         value = f"{inc.id}|{item.id}"

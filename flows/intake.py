@@ -14,10 +14,10 @@ from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, 
 from bot.core.events import CommandInvoked, FormSubmitted
 from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
-from bot.core.model import Escalation, Facts, Incident, Item, PageMark, PlaceRef
+from bot.core.model import Escalation, Facts, Incident, PageMark, PlaceRef
 from bot.core.redaction import redact
 from bot.core.views import Card, Form, strip_tokens
-from flows import coalesce, escalation, forms, reminders
+from flows import coalesce, escalation, forms, reminders, templates
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
@@ -115,9 +115,8 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     cfg, platform = ctx.config, event.actor.platform
     channel_key = cfg.channels.get(platform)
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
-    items = tuple(
-        Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required, role=it.role) for st in cfg.checklist for it in st.items
-    )
+    template = templates.pick(facts, cfg)  # by the report's cause and medium (the default: the leaflet's USB example)
+    items = templates.items(template, cfg, cfg.language)
     esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
     # 規則第2条第1号 concerns systems of government bodies: known "no" unless the config says we run them
     facts = replace(facts, government_system="unknown" if cfg.government_systems else "no")
@@ -134,6 +133,7 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
         severity=severity(facts),
         drill=drill,
         lang=cfg.language,
+        extra={} if template == templates.DEFAULT else {templates.KEY: template},
     )
 
 
@@ -158,7 +158,7 @@ def opened(
     effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
     effects += coalesce.burst(inc, marks, ctx)
     effects += [e for e in paging if not isinstance(e, Notify)]
-    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
+    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in templates.steps_for(inc, ctx.config)]
     effects += reminders.ensure(inc, ctx)
     effects += deadline_timers(inc, ctx)
     text = t("intake.confirm", ctx.lang, id=inc.id)

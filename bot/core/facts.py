@@ -35,6 +35,7 @@ FACTS_FORM = "facts"  # the form responders edit after the report (flows.facts_f
 MEDIA: tuple[str, ...] = ("paper", "removable", "pc", "email", "server", "other")
 DATA_ITEMS: tuple[str, ...] = ("mynumber", "name", "address", "birthdate", "bank", "phone", "other")
 WHOSE: tuple[str, ...] = ("employees", "customers", "both", "unknown")
+CAUSES: tuple[str, ...] = ("lost", "misdirected", "unauthorised_access", "insider", "other", "unknown")
 ROLES: tuple[str, ...] = ("self", "principal", "outsourcee")  # 委託: which side the company is on
 
 
@@ -85,6 +86,8 @@ FACTS: tuple[Fact, ...] = (
     ),  # fmt: skip
     Fact("occurred_at", "datetime", None, _BOTH_FORMS),  # correctable with the day of knowledge
     Fact("medium", "choice", "other", (REPORT_FORM,), True, MEDIA, "medium"),
+    # what happened, in a word: with the medium it picks the checklist template (flows.templates)
+    Fact("cause", "choice", "unknown", (REPORT_FORM,), True, CAUSES, "cause", "unknown"),
     Fact(
         "people",
         "count",

@@ -58,6 +58,7 @@ class Facts:
     discovered_at: datetime | None = None  # when any department first knew (day 1 of the deadlines)
     occurred_at: datetime | None = None
     medium: str = "other"
+    cause: str = "unknown"  # lost / misdirected / unauthorised_access / insider / other / unknown
     people: int | None = None  # individuals whose My Number data is affected
     people_max: int | None = None
     appi_people: int | None = None  # individuals whose personal data of any kind is affected (None: as people)
