@@ -17,7 +17,7 @@ from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
-from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, paging, reminders
+from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, paging, reminders, template_switch
 from flows.common import Ctx, Need, State, clean_text, refuse, say
 
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
@@ -170,11 +170,15 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return drafting.post_draft(inc, item_id, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
+        if event.action == template_switch.ACTION:
+            return template_switch.open_form(inc, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
     if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
         return facts_form.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == template_switch.FORM_ID:
+        return template_switch.submit(inc, event, ctx)
     return inc, []
 
 

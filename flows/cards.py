@@ -6,6 +6,7 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
+from flows import templates
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
 from flows.paging_card import escalation_fields
@@ -42,13 +43,32 @@ def status_line(inc: Incident, ctx: Ctx, lang: str) -> str:
 
 def step_progress(inc: Incident, config: OrgConfig, lang: str) -> tuple[Section, ...]:
     sections = []
-    for st in config.checklist:
+    for st in templates.steps_for(inc, config):
         items = [i for i in inc.items if i.step == st.step]
         done = sum(1 for i in items if i.state != "open")
         mark = "✅" if items and done == len(items) else "⬜"
         title = f"{mark} ({st.step}) {st.title.get(lang, st.title['ja'])}"
         sections.append(Section(title=title, text=t("card.progress", lang, done=done, total=len(items))))
     return tuple(sections)
+
+
+def _outsourcing_fields(inc: Incident, lang: str) -> tuple[Field, ...]:
+    """The facts of issue 12 the card shows once they are known: everyone affected (when it differs
+    from the My Number count), the outsourcing side, the other party, the principal's notice day."""
+    f, out = inc.facts, []
+    if f.appi_people is not None or f.appi_people_max is not None:
+        n, most = f.appi_people, f.appi_people_max
+        shown = t("facts.people_n", lang, n=n) if n is not None else t("facts.people_unknown_max", lang, n=most)
+        out.append(Field(t("facts.appi_people", lang), shown))
+    if f.role != "self":
+        out.append(Field(t("facts.role", lang), label(f.role, lang, "role")))
+    if f.party_name:
+        out.append(Field(t("facts.party_name", lang), f.party_name))
+    if f.principal_notified_on is not None:
+        out.append(Field(t("facts.principal_notified_on", lang), f.principal_notified_on.isoformat()))
+    if f.over_100_on is not None:
+        out.append(Field(t("facts.over_100_on", lang), f.over_100_on.isoformat()))
+    return tuple(out)
 
 
 def incident_card(inc: Incident, ctx: Ctx) -> Card:
@@ -69,6 +89,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.occurred_at", lang), fmt_dt(f.occurred_at, ctx)),
         Field(t("facts.medium", lang), label(f.medium, lang, "medium")),
         Field(t("facts.people", lang), _people(inc, lang)),
+        *_outsourcing_fields(inc, lang),
         Field(t("facts.data_items", lang), join((label(d, lang, "data") for d in f.data_items), lang) or "-"),
         Field(t("facts.whose", lang), label(f.whose, lang, "whose")),
         Field(t("facts.encrypted", lang), label(f.encrypted, lang, "tri")),
@@ -85,6 +106,8 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.page_again", lang), "page", inc.id),)  # nobody acked: restart the chain
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
+        if ctx.config.templates:  # the checklist template by cause (flows.templates)
+            buttons += (Button(t("checklist.switch_button", lang), "checklist:switch", inc.id),)
     buttons += (
         Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
         Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
@@ -144,7 +167,7 @@ def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
 def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
     """One response step with its items and their buttons; posted in the thread, updated in place."""
     lang = inc.lang
-    tpl = next(s for s in ctx.config.checklist if s.step == step)
+    tpl = next(s for s in templates.steps_for(inc, ctx.config) if s.step == step)
     rows = []
     for item in (i for i in inc.items if i.step == step):
         value = f"{inc.id}|{item.id}"

@@ -3,18 +3,24 @@ and reading what was submitted: the pieces both forms share."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
 from typing import Literal
 
 from bot.core.facts import FACTS, Fact, names
 from bot.core.i18n import t
-from bot.core.redaction import scrub
-from bot.core.views import Input, Option
+from bot.core.redaction import clean_text, redact, scrub
+from bot.core.views import Input, Option, strip_tokens
 
 MAX_PEOPLE = 100_000_000
-COUNTS = names(FACTS, "count")  # people, people_max
-_INPUTS: dict[str, Literal["textarea", "number", "datetime", "select", "multiselect"]] = {
+COUNTS = names(FACTS, "count")  # people, people_max, appi_people, appi_people_max
+BOUNDS = (("people", "people_max"), ("appi_people", "appi_people_max"))  # a count and its maximum
+INCLUDES_PEOPLE = ("appi_people", "appi_people_max")  # everyone affected includes those with My Numbers
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_INPUTS: dict[str, Literal["text", "textarea", "number", "datetime", "select", "multiselect"]] = {
+    "date": "text",  # typed as YYYY-MM-DD (the hint says so): every platform renders a text input
     "text": "textarea",
     "count": "number",
     "datetime": "datetime",
@@ -62,9 +68,41 @@ def counts(values: Mapping[str, object], lang: str) -> tuple[dict[str, str], dic
                 errors[name] = t("form.err_count", lang)
             else:
                 found[name] = int(raw)
-    if found["people"] is not None and found["people_max"] is not None and found["people_max"] < found["people"]:
-        errors["people_max"] = t("form.err_max_below", lang)
+    for low, high in BOUNDS:
+        if found[low] is not None and found[high] is not None and found[high] < found[low] and high not in errors:  # type: ignore[operator]
+            errors[high] = t("form.err_max_below", lang)
+    people = found["people"]
+    for name in INCLUDES_PEOPLE:
+        if people is not None and found[name] is not None and found[name] < people and name not in errors:  # type: ignore[operator]
+            errors[name] = t("form.err_appi_below", lang, n=people)
     return clean, found, errors, masked
+
+
+def parse_when(raw: str, tz: tzinfo) -> datetime | None:
+    """ISO date-time (naive = the organisation's time zone ``tz``); ``None`` if unreadable."""
+    raw = unicodedata.normalize("NFKC", raw).strip()
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+
+
+def parse_day(raw: str) -> date | None:
+    """A date typed as YYYY-MM-DD (full-width digits accepted); ``None`` if unreadable."""
+    raw = unicodedata.normalize("NFKC", raw).strip().replace("/", "-")
+    if not _ISO_DATE.fullmatch(raw):
+        return None
+    try:
+        return date(*(int(part) for part in raw.split("-")))
+    except ValueError:
+        return None
+
+
+def text_value(values: Mapping[str, object], name: str) -> tuple[str, int]:
+    """A free-text answer, cleaned and with My Numbers masked: (text, numbers masked)."""
+    text, masked = redact(strip_tokens(clean_text(first(values, name))))
+    return text.strip(), masked
 
 
 def pick(values: Mapping[str, object], name: str, allowed: tuple[str, ...], errors: dict[str, str], lang: str) -> str:

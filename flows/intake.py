@@ -6,7 +6,6 @@ reporter is told when something was masked. Invalid input is shown back in the f
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -15,16 +14,16 @@ from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, 
 from bot.core.events import CommandInvoked, FormSubmitted
 from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
-from bot.core.model import Escalation, Facts, Incident, Item, PageMark, PlaceRef
+from bot.core.model import Escalation, Facts, Incident, PageMark, PlaceRef
 from bot.core.redaction import redact
 from bot.core.views import Card, Form, strip_tokens
-from flows import coalesce, escalation, reminders
+from flows import coalesce, escalation, forms, reminders, templates
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
 from flows.forms import ask, first, pick
 from flows.forms import counts as parse_counts
-from flows.law import severity
+from flows.law import assessment, severity
 
 FORM_ID = REPORT_FORM
 ASKED = in_form(FORM_ID)  # the facts the report form asks, in order (bot.core.facts.FACTS)
@@ -52,12 +51,7 @@ def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
 
 def parse_when(raw: str, ctx: Ctx) -> datetime | None:
     """ISO date-time (naive = the organisation's time zone); ``None`` if unreadable."""
-    raw = unicodedata.normalize("NFKC", raw).strip()
-    try:
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=ctx.config.tz)
+    return forms.parse_when(raw, ctx.config.tz)
 
 
 def validate(values: Mapping[str, object], ctx: Ctx) -> tuple[Facts | None, dict[str, object], dict[str, str], int]:
@@ -121,9 +115,8 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     cfg, platform = ctx.config, event.actor.platform
     channel_key = cfg.channels.get(platform)
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
-    items = tuple(
-        Item(it.id, st.step, it.text.get(cfg.language, it.text["ja"]), it.required, role=it.role) for st in cfg.checklist for it in st.items
-    )
+    template = templates.pick(facts, cfg)  # by the report's cause and medium (the default: the leaflet's USB example)
+    items = templates.items(template, cfg, cfg.language)
     esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
     # 規則第2条第1号 concerns systems of government bodies: known "no" unless the config says we run them
     facts = replace(facts, government_system="unknown" if cfg.government_systems else "no")
@@ -140,6 +133,7 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
         severity=severity(facts),
         drill=drill,
         lang=cfg.language,
+        extra={} if template == templates.DEFAULT else {templates.KEY: template},
     )
 
 
@@ -158,11 +152,13 @@ def opened(
     reports is shown in the channel)."""
     inc, paging = escalation.start(inc, ctx, marks)
     pages = [e for e in paging if isinstance(e, Notify)]  # the page first: it is the critical path
-    effects: list[Effect] = [Audit("incident.reported", {"masked_numbers": masked, "severity": inc.severity})]
+    a = assessment(inc, ctx)  # every assessment is recorded with its rule pack (LEGAL.md)
+    reported = {"masked_numbers": masked, "severity": inc.severity, "rule_pack": a.rule_pack, "report": a.report, "appi": a.appi.report}
+    effects: list[Effect] = [Audit("incident.reported", reported)]
     effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
     effects += coalesce.burst(inc, marks, ctx)
     effects += [e for e in paging if not isinstance(e, Notify)]
-    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in ctx.config.checklist]
+    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in templates.steps_for(inc, ctx.config)]
     effects += reminders.ensure(inc, ctx)
     effects += deadline_timers(inc, ctx)
     text = t("intake.confirm", ctx.lang, id=inc.id)

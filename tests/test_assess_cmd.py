@@ -83,7 +83,9 @@ def test_json_output(tmp_path: Path) -> None:
         "final_due": None,
         "final_days": None,
         "notify_individuals": False,
+        "day_one": None,
     }
+    assert (doc["day_one"], doc["notify_principal"], doc["principal_notice_due"]) == ("2026-12-03", False, None)
     assert doc["rule_pack"] == "jp-leak-report-2024-04-01"  # APPI 施行規則第7条第3号 as amended 2024-04-01
     assert doc["drivers"] == []
     assert doc["reasons"][0].startswith("規則第2条第4号")
@@ -242,3 +244,82 @@ def test_help() -> None:
     code, out, err = run("--help", "--lang", "en")
     assert (code, err) == (0, "")
     assert out.startswith("usage: assess FILE.json|-")
+
+
+# --- issue 12: the new facts through the command line ---------------------------------------------
+
+ISSUE12_BAD = [
+    ({"leaked": "maybe"}, "leaked", '"yes", "no" or "unknown"'),
+    ({"key_safe": "perhaps"}, "key_safe", '"yes", "no" or "unknown"'),
+    ({"role": "boss"}, "role", '"self", "principal" or "outsourcee"'),
+    ({"appi_people": -5}, "appi_people", "non-negative integer"),
+    ({"principal_notified_on": "yesterday"}, "principal_notified_on", "YYYY-MM-DD"),
+    ({"people": 80, "appi_people": 50}, "appi_people", "at least people"),
+    ({"appi_people": 500, "appi_people_max": 400}, "appi_people_max", "appi_people"),
+    ({"over_100_on": "2026-02-30"}, "over_100_on", "YYYY-MM-DD"),
+    ({"role": None}, "role", '"self", "principal" or "outsourcee"'),
+    ({"party_name": "A社"}, "party_name", "unknown"),  # not a fact the assessment reads
+]
+
+
+@pytest.mark.parametrize(("extra", "name", "needle"), ISSUE12_BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(ISSUE12_BAD)])
+def test_issue12_bad_values_exit_2_naming_the_field(extra: dict[str, object], name: str, needle: str) -> None:
+    code, out, err = run("-", "--lang", "en", stdin=json.dumps({"known_on": "2026-11-26", **extra}))
+    assert (code, out) == (2, "")
+    assert f'"{name}"' in err and needle in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def _json(facts: dict[str, object]) -> dict[str, object]:
+    code, out, err = run("-", "--json", stdin=json.dumps(facts))
+    assert (code, err) == (0, "")
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_issue12_6_two_head_counts() -> None:
+    """1,500 customers' list mis-sent, 80 with My Numbers: 番号法 effort (第4号: 80), APPI duty (第7条第4号)."""
+    doc = _json({**FACTS, "known_on": "2026-11-26", "people": 80, "appi_people": 1500})
+    assert (doc["report"], doc["items"], doc["final_due"]) == ("effort", [], None)
+    assert (doc["appi"]["report"], doc["appi"]["items"], doc["appi"]["final_due"]) == ("duty", [4], "2026-12-25")  # type: ignore[index]
+
+
+def test_issue12_outsourcee_notifies_the_principal() -> None:
+    doc = _json({**FACTS, "known_on": "2026-11-26", "people": 120, "role": "outsourcee"})
+    assert (doc["report"], doc["items"], doc["final_due"]) == ("duty", [4], "2026-12-25")  # as for self
+    assert doc["notify_principal"] is True and doc["principal_notice_due"] == ["2026-11-28", "2026-11-30"]
+    assert any("規則第4条" in r for r in doc["reasons"])  # type: ignore[attr-defined]
+    none = _json({**FACTS, "known_on": "2026-11-26", "people": 50, "role": "outsourcee"})
+    assert none["notify_principal"] is False and none["principal_notice_due"] is None  # no duty, nothing to notify
+
+
+def test_issue12_principal_day_one_is_the_earlier_notice() -> None:
+    doc = _json({**FACTS, "known_on": "2026-11-26", "people": 120, "role": "principal", "principal_notified_on": "2026-11-20"})
+    assert (doc["known_on"], doc["day_one"]) == ("2026-11-26", "2026-11-20")
+    assert doc["preliminary_due"] == ["2026-11-22", "2026-11-24"] and doc["final_due"] == "2026-12-21"
+    assert doc["notify_principal"] is False
+
+
+def test_issue12_no_leak_no_breach_is_none_and_small_breach_is_effort() -> None:
+    doc = _json({**FACTS, "people": 1500, "leaked": "no"})
+    assert (doc["report"], doc["appi"]["report"]) == ("none", "none")  # type: ignore[index]
+    assert [k["key"] for k in doc["reason_keys"]][0] == "assess.reason.mynumber.no_incident"  # type: ignore[index]
+    small = _json({**FACTS, "people": 100, "leaked": "no", "provision_art19": "yes"})
+    assert (small["report"], small["appi"]["report"]) == ("effort", "none")  # type: ignore[index]
+
+
+def test_issue12_count_rising_past_100_starts_item_4_clock() -> None:
+    doc = _json({**FACTS, "known_on": "2026-11-26", "people": 150, "over_100_on": "2026-12-10"})
+    assert (doc["day_one"], doc["final_due"]) == ("2026-12-10", "2027-01-08")
+
+
+def test_docs_list_every_output_field() -> None:
+    """docs/assess.md's table of output fields is the command's output, neither more nor less."""
+    md = (ROOT / "docs" / "assess.md").read_text(encoding="utf-8")
+    lines = md.splitlines()
+    start = lines.index("| field | meaning |")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    rows = lines[start + 2 : end]
+    documented = [row.split("`")[1] for row in rows]
+    doc = _json({**FACTS, "role": "outsourcee"})
+    assert documented == list(doc)
+    for key in doc["appi"]:  # type: ignore[attr-defined]
+        assert f"`{key}`" in rows[documented.index("appi")], key

@@ -37,13 +37,15 @@ def test_docs_assess_md_shows_the_input_table_made_from_the_fact_table() -> None
 
 def _read_by(rules: LawRules) -> set[str]:
     """Every fact the engine reads for one law: its items' facts and grounds, the excluding fact, the
-    counts (a count item) and the day of knowing (the deadlines)."""
-    read = {*rules.excluded_by, rules.leaked, "known_on"}
+    counts of a count item (each with its maximum) and the day its count rose past the threshold, and
+    what makes day 1 of the deadlines (the day of knowing; as principal, the outsourcee's notice)."""
+    read = {*rules.excluded_by, rules.leaked, "known_on", "role", "principal_notified_on"}
     for item in rules.items:
         if isinstance(item, FactItem):
             read.add(item.fact)
         elif isinstance(item, CountItem):
-            read |= {"people", "people_max", *item.bases}
+            read |= {*item.counts, *(f"{c}_max" for c in item.counts), *item.bases}
+            read |= {item.rose_on} if item.rose_on else set()
     return read
 
 
@@ -59,7 +61,7 @@ def test_every_fact_the_engine_reads_is_in_the_table_and_vice_versa() -> None:
     assert set(INPUT_FACTS) == set(ASSESSED) and len(INPUT_FACTS) == len(ASSESSED)
     assert set(TRI_FACTS) == {f.name for f in ASSESSED if f.kind == "tri"}
     for x in fields(AssessmentInput):
-        assert x.default == (MISSING if fact(x.name).kind == "date" else fact(x.name).default), x.name
+        assert x.default == (MISSING if x.name == "known_on" else fact(x.name).default), x.name
     assert KEYS == tuple(f.name for f in INPUT_FACTS)
 
 
@@ -69,8 +71,8 @@ def test_the_record_is_the_recorded_rows_of_the_table() -> None:
     for x in record:
         default = x.default if x.default is not MISSING else x.default_factory()  # type: ignore[misc]
         assert default == fact(x.name).default, x.name
-    assert all(f.forms for f in RECORDED)  # every recorded fact is asked somewhere
-    assert not any(f.forms for f in FACTS if not f.recorded)  # the rest are worked out, not asked
+    assert all(bool(f.forms) is not f.by_bot for f in RECORDED)  # every recorded fact is asked, or the bot records it
+    assert not any(f.forms or f.by_bot for f in FACTS if not f.recorded)  # the rest are worked out, not asked
 
 
 def test_every_row_is_well_formed_and_labelled_in_every_language() -> None:

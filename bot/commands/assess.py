@@ -29,8 +29,9 @@ from flows.calendar import FIRST_SUPPORTED, LAST_SUPPORTED
 __all__ = ["KEYS", "InputError", "input_table", "main", "parse_input", "to_json"]
 
 KEYS: tuple[str, ...] = tuple(f.name for f in INPUT_FACTS)
-"""Every key the input may have: the facts the assessment reads. Only the date (``known_on``) is
-required; a missing yes/no fact is its default ("unknown"), a missing count is unknown (null)."""
+"""Every key the input may have: the facts the assessment reads. Only ``known_on`` is required; a
+missing fact is its default (yes/no facts "unknown", ``leaked`` "yes", ``role`` "self"), a missing
+count or other date is unknown (null)."""
 
 FIRST_KNOWN_ON = FIRST_SUPPORTED
 LAST_KNOWN_ON = LAST_SUPPORTED - timedelta(days=90)  # day 60 and its roll-forward stay in range
@@ -77,9 +78,10 @@ def _parse(fact: Fact, data: dict[str, Any]) -> object:
     """The value of ``fact`` in ``data``, checked against the fact's type."""
     name = fact.name
     if fact.kind == "date":
-        if name not in data:
+        if name == "known_on" and name not in data:
             raise InputError("missing", field=name)
-        return _parse_date(name, data[name])
+        value = data.get(name)
+        return None if value is None and name != "known_on" else _parse_date(name, value)
     value = data.get(name, fact.default)
     if fact.kind == "count":
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
@@ -88,6 +90,10 @@ def _parse(fact: Fact, data: dict[str, Any]) -> object:
     if fact.kind == "tri":
         if not isinstance(value, str) or value not in fact.choices:
             raise InputError("enum", field=name, value=_show(value))
+        return value
+    if fact.kind == "choice":
+        if not isinstance(value, str) or value not in fact.choices:
+            raise InputError(name, field=name, value=_show(value))  # assess.cli.error.<name> lists the choices
         return value
     raise ValueError(f"{name}: the assess input has no {fact.kind} facts")
 
@@ -106,7 +112,21 @@ def parse_input(data: object) -> AssessmentInput:
         raise InputError(err.problem, field=err.field, value=_show(err.value)) from None
 
 
-_DOC_TYPES = {"date": '`"YYYY-MM-DD"`', "count": "integer ≥ 0 or `null`", "tri": '`"yes"`/`"no"`/`"unknown"`'}
+_DOC_TYPES = {
+    "date": '`"YYYY-MM-DD"`',
+    "count": "integer ≥ 0 or `null`",
+    "tri": '`"yes"`/`"no"`/`"unknown"`',
+}
+
+
+def _doc_type(fact: Fact) -> str:
+    if fact.kind == "choice":
+        return "/".join(f'`"{c}"`' for c in fact.choices)
+    if fact.kind == "date" and fact.name != "known_on":
+        return '`"YYYY-MM-DD"` or `null`'
+    return _DOC_TYPES[fact.kind]
+
+
 _DOC_LAWS = {"mynumber": "My Number Act", "appi": "APPI", "both": "both"}
 
 
@@ -115,7 +135,7 @@ def input_table() -> str:
     lines = ["| key | type | read by | meaning |", "|---|---|---|---|"]
     previous = ""
     for fact in INPUT_FACTS:
-        kind = _DOC_TYPES[fact.kind]
+        kind = _doc_type(fact)
         lines.append(f"| `{fact.name}` | {'same' if kind == previous else kind} | {_DOC_LAWS[fact.law]} | {fact.doc} |")
         previous = kind
     return "\n".join(lines) + "\n"
@@ -140,6 +160,9 @@ def to_json(a: Assessment, lang: str = DEFAULT_LANG) -> dict[str, object]:
         "final_due": _iso(a.final_due),
         "final_days": a.final_days,
         "notify_individuals": a.notify_individuals,
+        "day_one": _iso(a.day_one),
+        "notify_principal": a.notify_principal,
+        "principal_notice_due": _dates(a.principal_notice_due),
         "appi": {
             "report": a.appi.report,
             "items": list(a.appi.items),
@@ -147,6 +170,7 @@ def to_json(a: Assessment, lang: str = DEFAULT_LANG) -> dict[str, object]:
             "final_due": _iso(a.appi.final_due),
             "final_days": a.appi.final_days,
             "notify_individuals": a.appi.notify_individuals,
+            "day_one": _iso(a.appi.day_one),
         },
         "reasons": [render_reason(r, lang) for r in a.reasons],
         "reason_keys": [{"law": r.law, "item": r.item, "key": r.key, "fields": r.as_dict()} for r in a.reasons],

@@ -16,6 +16,9 @@ from bot.core.model import ITEM_ROLES, ChainStep, Route, UserRef
 from bot.core.paging import EMAIL, VIA, PageRule, parse_email, parse_policy, routes_of
 
 DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
+# checklist templates by cause (flows/checklist/<name>.yaml), next to the default (the leaflet's USB
+# example); a template's missing steps are the default's
+CAUSE_TEMPLATES: tuple[str, ...] = ("misdirected", "unauthorised_access", "insider", "paper_loss")
 SAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "mynaleak.sample.yml"
 
 
@@ -80,6 +83,9 @@ class OrgConfig:
     snooze_hours: float
     checklist: tuple[StepTemplate, ...]
     source: str = "<memory>"
+    # the checklist templates by cause (CAUSE_TEMPLATES), each complete with six steps; empty when the
+    # organisation brings its own checklist (its item ids need not match the bundled templates')
+    templates: dict[str, tuple[StepTemplate, ...]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     government_systems: bool = False  # do we run systems of government bodies (規則第2条第1号)?
     # flood control (flows.coalesce): a person paged this many times within the window gets one digest
@@ -190,6 +196,15 @@ def load_checklist(path: Path, problems: list[str]) -> tuple[StepTemplate, ...]:
     return tuple(steps)
 
 
+def load_templates(default: tuple[StepTemplate, ...], problems: list[str]) -> dict[str, tuple[StepTemplate, ...]]:
+    """The bundled checklist templates by cause, each with the steps it lacks taken from ``default``."""
+    found = {}
+    for name in CAUSE_TEMPLATES:
+        own = {st.step: st for st in load_checklist(DEFAULT_CHECKLIST.parent / f"{name}.yaml", problems)}
+        found[name] = tuple(own.get(st.step, st) for st in default)
+    return found
+
+
 def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, platforms: Collection[str] | None = None) -> OrgConfig:
     """Validate an organisation file's content; raise :class:`ConfigError` listing every problem.
     ``platforms``: the channel names a person's ids and the incident channel may use (the shell
@@ -274,6 +289,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         if not checklist_path.is_absolute() and base is not None:
             checklist_path = base / checklist_path
     checklist = load_checklist(checklist_path, problems)
+    templates = {} if data.get("checklist") else load_templates(checklist, problems)
     if problems:
         raise ConfigError(source, problems)
     return OrgConfig(
@@ -290,6 +306,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         remind_every_hours=every,
         snooze_hours=snooze,
         checklist=checklist,
+        templates=templates,
         source=source,
         extra={"drill": drill},
         government_systems=bool(data.get("government_systems", False)),

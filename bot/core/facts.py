@@ -23,8 +23,8 @@ TRI: tuple[str, ...] = ("unknown", "yes", "no")  # in the order forms offer them
 assert set(TRI) == set(get_args(Tri))
 
 Kind = Literal["tri", "count", "date", "datetime", "choice", "multi", "text"]
-"""tri: one of :data:`TRI`; count: an integer >= 0 or unknown (None); date / datetime; choice: one of
-``choices``; multi: several of ``choices``; text: free text (redacted before it is stored)."""
+"""tri: one of :data:`TRI`; count: an integer >= 0 or unknown (None); date (ISO, or None) / datetime;
+choice: one of ``choices``; multi: several of ``choices``; text: free text (redacted before it is stored)."""
 
 Law = Literal["mynumber", "appi", "both", "none"]
 """Which law's assessment reads the fact: the My Number Act (規則第2条), the APPI (施行規則第7条), both, none."""
@@ -35,6 +35,8 @@ FACTS_FORM = "facts"  # the form responders edit after the report (flows.facts_f
 MEDIA: tuple[str, ...] = ("paper", "removable", "pc", "email", "server", "other")
 DATA_ITEMS: tuple[str, ...] = ("mynumber", "name", "address", "birthdate", "bank", "phone", "other")
 WHOSE: tuple[str, ...] = ("employees", "customers", "both", "unknown")
+CAUSES: tuple[str, ...] = ("lost", "misdirected", "unauthorised_access", "insider", "other", "unknown")
+ROLES: tuple[str, ...] = ("self", "principal", "outsourcee")  # 委託: which side the company is on
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Fact:
     hint: str = ""  # catalogue key of the hint under the report form's input
     law: Law = "none"
     recorded: bool = True  # a field of the record; False: worked out from the record when assessing
+    by_bot: bool = False  # recorded by the bot itself (never asked on a form)
     doc: str = ""  # what docs/assess.md says the fact means (Markdown; for facts a law reads)
 
     @property
@@ -69,19 +72,42 @@ def _tri(name: str, forms: tuple[str, ...], law: Law, doc: str = "", default: st
 
 FACTS: tuple[Fact, ...] = (
     Fact("summary", "text", "", (REPORT_FORM,), True, hint="form.summary_hint"),
-    Fact("discovered_at", "datetime", None, (REPORT_FORM,), True),  # the report form pre-fills "now"
+    # the report form pre-fills "now"; responders correct it on the facts form (another department
+    # often turns out to have known earlier: 別添２ 3D「いずれかの部署が当該事態を知った時点」)
+    Fact("discovered_at", "datetime", None, _BOTH_FORMS, True, hint="form.discovered_hint"),
     Fact(
         "known_on",
         "date",
         None,
         law="both",
         recorded=False,
-        doc="the day any department of the company knew of the incident (day 1; the bot uses the day of `discovered_at`)",
+        doc="the day any department of the company (いずれかの部署) first knew of the incident: day 1 "
+        "(the bot uses the day of `discovered_at`, which responders can correct on the facts form)",
     ),  # fmt: skip
-    Fact("occurred_at", "datetime", None, (REPORT_FORM,)),
+    Fact("occurred_at", "datetime", None, _BOTH_FORMS),  # correctable with the day of knowledge
     Fact("medium", "choice", "other", (REPORT_FORM,), True, MEDIA, "medium"),
-    Fact("people", "count", None, _BOTH_FORMS, hint="form.people_hint", law="both", doc="number of people affected, if known"),
-    Fact("people_max", "count", None, _BOTH_FORMS, law="both", doc="the most people who may be affected (not less than `people`)"),
+    # what happened, in a word: with the medium it picks the checklist template (flows.templates)
+    Fact("cause", "choice", "unknown", (REPORT_FORM,), True, CAUSES, "cause", "unknown"),
+    Fact(
+        "people",
+        "count",
+        None,
+        _BOTH_FORMS,
+        hint="form.people_hint",
+        law="both",
+        doc="number of individuals whose My Number data (特定個人情報) is affected, dependents (扶養親族) included, if known",
+    ),  # fmt: skip
+    Fact("people_max", "count", None, _BOTH_FORMS, law="both", doc="the most such individuals (not less than `people`)"),
+    Fact(
+        "appi_people",
+        "count",
+        None,
+        (FACTS_FORM,),
+        law="appi",
+        doc="number of individuals whose personal data (個人データ) of any kind is affected, those with My Numbers "
+        "included (施行規則第7条第4号); `null` with `appi_people_max` also `null`: the same as `people`",
+    ),  # fmt: skip
+    Fact("appi_people_max", "count", None, (FACTS_FORM,), law="appi", doc="the most such individuals (not less than `appi_people`)"),
     Fact("data_items", "multi", (), (REPORT_FORM,), True, DATA_ITEMS, "data", ("mynumber",)),
     Fact("whose", "choice", "unknown", (REPORT_FORM,), True, WHOSE, "whose", "unknown"),
     _tri("encrypted", _BOTH_FORMS, "both", "strong encryption or equivalent protection (高度な暗号化等)"),
@@ -92,6 +118,8 @@ FACTS: tuple[Fact, ...] = (
         "both",
         "may have been done wrongfully: unauthorised access, ransomware, theft, an insider (第2号; APPI 第3号)",
     ),  # fmt: skip
+    _tri("sensitive_data", _BOTH_FORMS, "appi", "includes 要配慮個人情報 (APPI 施行規則第7条第1号)"),
+    _tri("financial_harm", _BOTH_FORMS, "appi", "data whose misuse may cause financial harm (APPI 第2号)"),
     _tri("outsourcee", _BOTH_FORMS, "none"),
     Fact("notes", "text", "", (REPORT_FORM,)),
     _tri(
@@ -105,7 +133,8 @@ FACTS: tuple[Fact, ...] = (
         (FACTS_FORM,),
         "both",
         'a leak, loss or damage (漏えい等) happened or may have (a report says so: "yes" unless a responder answers otherwise); '
-        '"no" when only use or provision in breach of the Act is at issue',
+        '"no" when only use or provision in breach of the Act is at issue — with none of that either, there is no '
+        "漏えい等事案 at all",
         default="yes",
     ),  # fmt: skip
     _tri(
@@ -113,8 +142,39 @@ FACTS: tuple[Fact, ...] = (
     ),
     _tri("misuse_art9", (FACTS_FORM,), "mynumber", "used in breach of 番号法第9条 (a ground of 第4号ロ)"),
     _tri("provision_art19", (FACTS_FORM,), "mynumber", "provided in breach of 番号法第19条 (a ground of 第4号ハ)"),
-    _tri("sensitive_data", (FACTS_FORM,), "appi", "includes 要配慮個人情報 (APPI 施行規則第7条第1号)"),
-    _tri("financial_harm", (FACTS_FORM,), "appi", "data whose misuse may cause financial harm (APPI 第2号)"),
+    Fact(
+        "role",
+        "choice",
+        "self",
+        (FACTS_FORM,),
+        True,
+        ROLES,
+        "role",
+        "self",
+        law="both",
+        doc='`"self"` (our own data), `"principal"` (委託元: an outsourcee handled it for us) or `"outsourcee"` '
+        "(委託先: we handled it for a principal; 規則第4条, 別添２ 3F)",
+    ),  # fmt: skip
+    Fact(
+        "principal_notified_on",
+        "date",
+        None,
+        (FACTS_FORM,),
+        hint="form.date_hint",
+        law="both",
+        doc='role `"principal"`: the day the outsourcee\'s notice reached us; day 1 is the earlier of it and `known_on` '
+        "(別添２ 3F: the principal knows no later than then)",
+    ),  # fmt: skip
+    Fact("party_name", "text", "", (FACTS_FORM,), hint="form.party_hint"),  # the other party of the outsourcing
+    Fact(
+        "over_100_on",
+        "date",
+        None,
+        law="mynumber",
+        by_bot=True,
+        doc="the day a facts update first raised the count past 100; with item 4 the only item, its clock starts "
+        "that day (別添２ 3A(4)「100人を超えた時点で…該当」). Recorded by the bot",
+    ),  # fmt: skip
 )
 """Every fact, in the order the forms ask them (and the record lists them)."""
 

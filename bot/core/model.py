@@ -8,7 +8,7 @@ replica can act on an incident after a restart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from bot.core.facts import Tri
@@ -55,16 +55,21 @@ class Facts:
     with its defaults (tests/test_facts.py checks); the table says which form asks each."""
 
     summary: str = ""
-    discovered_at: datetime | None = None
+    discovered_at: datetime | None = None  # when any department first knew (day 1 of the deadlines)
     occurred_at: datetime | None = None
     medium: str = "other"
-    people: int | None = None
+    cause: str = "unknown"  # lost / misdirected / unauthorised_access / insider / other / unknown
+    people: int | None = None  # individuals whose My Number data is affected
     people_max: int | None = None
+    appi_people: int | None = None  # individuals whose personal data of any kind is affected (None: as people)
+    appi_people_max: int | None = None
     data_items: tuple[str, ...] = ()
     whose: str = "unknown"
     encrypted: Tri = "unknown"
     exposed_online: Tri = "unknown"
     wrongful_purpose: Tri = "unknown"
+    sensitive_data: Tri = "unknown"
+    financial_harm: Tri = "unknown"
     outsourcee: Tri = "unknown"
     notes: str = ""
     # asked only in the facts form that responders edit after the report (see flows.facts_form)
@@ -73,8 +78,11 @@ class Facts:
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"
-    sensitive_data: Tri = "unknown"
-    financial_harm: Tri = "unknown"
+    role: str = "self"  # self / principal (委託元) / outsourcee (委託先)
+    principal_notified_on: date | None = None  # principal: the day the outsourcee's notice reached us
+    party_name: str = ""  # the other party of the outsourcing (redacted free text)
+    # recorded by the bot: the day a facts update first raised the My Number count past 100
+    over_100_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from flows.assessment.engine import (
     AssessmentInputError,
     Reason,
     assess,
+    no_leak_grounds,
 )
 from flows.assessment.render import render, render_date, render_reason
 from flows.assessment.rulepack import RULE_PACKS, RulePack, pack_for, yes_no_facts
@@ -33,6 +34,7 @@ __all__ = [
     "Reason",
     "RulePack",
     "assess",
+    "no_leak_grounds",
     "pack_for",
     "render",
     "render_date",

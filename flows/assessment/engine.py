@@ -12,10 +12,17 @@ how to read them:
 * an item about a leak needs the leak fact ("yes" or "unknown"); use or provision in breach of the
   My Number Act without a leak reaches only the items that name it (規則第2条第2号ロ・ハ,
   第4号ロ・ハ), never the APPI (施行規則第7条 needs 漏えい等);
-* a count item uses the larger of ``people`` and ``people_max`` (別添２ 3A(4): "最大100人を超える
-  場合"), and counts as possible when both are unknown;
+* a count item uses the largest known of its counts and their maxima (別添２ 3A(4): "最大100人を超える
+  場合"): the My Number items count the individuals with My Number data (``people``), the APPI item
+  everyone whose personal data is affected (``appi_people``, those with My Numbers included; the
+  same as ``people`` until known), and counts as possible when nothing is known;
+* with no leak, no wrongful use or provision and no Art. 9/19 breach (all "no") there is no
+  漏えい等事案 at all: the My Number result is "none", not the guideline's effort to report;
 * days are counted with the day of knowing as day 1 (別添２ 3E); the 確報 deadline moves off a
-  closed day (3E ※2), the 速報 guideline window does not (see docs/assess.md).
+  closed day (3E ※2), the 速報 guideline window does not (see docs/assess.md). As principal (委託元)
+  the day the outsourcee's notice reached us is day 1 when it is earlier (別添２ 3F); a count item
+  whose count rose past its threshold later starts its clock that day when no other item applies
+  (別添２ 3A(4)); as outsourcee (委託先) the notice to the principal is due on days 3-5 (規則第4条).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.core.facts import ASSESSED, TRI, Fact, Tri, fact, names
+from bot.core.facts import ASSESSED, ROLES, TRI, Fact, Tri, fact, names
 from flows.assessment.rulepack import RULE_PACKS, CountItem, FactItem, LawRules, Report, RulePack, pack_for, yes_no_facts
 from flows.calendar import day_n, roll_forward
 
@@ -54,6 +61,11 @@ class AssessmentInput:
     known_on: date
     people: int | None = None
     people_max: int | None = None
+    appi_people: int | None = None
+    appi_people_max: int | None = None
+    role: str = "self"
+    principal_notified_on: date | None = None
+    over_100_on: date | None = None
     encrypted: Tri = "unknown"
     key_safe: Tri = "unknown"
     leaked: Tri = "yes"
@@ -72,22 +84,46 @@ class AssessmentInput:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
                 raise AssessmentInputError(name, "count", value)
-        if self.people is not None and self.people_max is not None:
-            if self.people_max < self.people:
-                raise AssessmentInputError("people_max", "count_order", self.people_max)
+        for low, high in (("people", "people_max"), ("appi_people", "appi_people_max")):
+            if getattr(self, low) is not None and getattr(self, high) is not None and getattr(self, high) < getattr(self, low):
+                raise AssessmentInputError(high, "count_order", getattr(self, high))
+        for name in ("appi_people", "appi_people_max"):  # everyone affected includes those with My Numbers
+            value = getattr(self, name)
+            if value is not None and self.people is not None and value < self.people:
+                raise AssessmentInputError(name, "appi_below", value)
         for name in TRI_FACTS:
             if getattr(self, name) not in TRI:
                 raise AssessmentInputError(name, "enum", getattr(self, name))
+        if self.role not in ROLES:
+            raise AssessmentInputError("role", "enum", self.role)
+        for name in ("principal_notified_on", "over_100_on"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+                raise AssessmentInputError(name, "date", value)
 
-    @property
-    def people_upper(self) -> int | None:
-        """The most people who may be affected, or None when nothing is known."""
-        known = [n for n in (self.people, self.people_max) if n is not None]
+    def upper(self, counts: tuple[str, ...] = ("people",)) -> int | None:
+        """The most people who may be affected by the ``counts``, or None when nothing is known."""
+        known = [n for c in counts for n in (getattr(self, c), getattr(self, f"{c}_max")) if n is not None]
         return max(known) if known else None
 
+    def count_source(self, counts: tuple[str, ...] = ("people",)) -> str:
+        """The count that decides: the first of ``counts`` with a value (the last when none has one)."""
+        return next((c for c in counts if (getattr(self, c), getattr(self, f"{c}_max")) != (None, None)), counts[-1])
+
+    def uncertain(self, counts: tuple[str, ...] = ("people",)) -> bool:
+        """Is the deciding count open (unknown, or only a maximum above the known count)?"""
+        c = self.count_source(counts)
+        low, high = getattr(self, c), getattr(self, f"{c}_max")
+        return low is None or (high is not None and high > low)
+
     @property
-    def count_uncertain(self) -> bool:
-        return self.people is None or (self.people_max is not None and self.people_max > self.people)
+    def day_one(self) -> date:
+        """Day 1 of the deadlines: the day of knowing, or — as principal (委託元) — the day the
+        outsourcee's notice reached us when that is earlier (別添２ 3F)."""
+        notified = self.principal_notified_on
+        if self.role == "principal" and notified is not None and notified < self.known_on:
+            return notified
+        return self.known_on
 
 
 @dataclass(frozen=True)
@@ -113,6 +149,7 @@ class AppiResult:
     final_due: date | None
     final_days: int | None
     notify_individuals: bool
+    day_one: date | None = None  # day 1 of these deadlines (None: no duty)
 
 
 @dataclass(frozen=True)
@@ -131,6 +168,9 @@ class Assessment:
     notify_individuals: bool
     appi: AppiResult
     in_force: bool = field(default=True)  # False: known before the pack took effect
+    day_one: date | None = None  # day 1 of the My Number deadlines (None: no duty)
+    notify_principal: bool = False  # as outsourcee with a duty: notify the principal (規則第4条)
+    principal_notice_due: tuple[date, date] | None = None  # its target: days 3-5, not rolled
 
 
 @dataclass(frozen=True)
@@ -141,6 +181,7 @@ class _LawOutcome:
     preliminary_due: tuple[date, date] | None
     final_due: date | None
     final_days: int | None
+    day_one: date | None = None
 
 
 def _status(value: str) -> str | None:
@@ -159,12 +200,12 @@ def _item(rules: LawRules, item: FactItem | CountItem, facts: AssessmentInput) -
     grounds = [b for b in item.bases if _status(getattr(facts, b)) is not None]
     if leak is None and not grounds:
         return None
-    upper = facts.people_upper
+    upper = facts.upper(item.counts)
     limit = (("limit", item.more_than),)
     if upper is None:
         reasons = [Reason(law, no, f"assess.reason.{law}.{no}.unknown", limit)]
     elif upper > item.more_than:
-        status = "max_over" if facts.count_uncertain else "over"
+        status = "max_over" if facts.uncertain(item.counts) else "over"
         reasons = [Reason(law, no, f"assess.reason.{law}.{no}.{status}", (*limit, ("count", upper)))]
     else:
         return None
@@ -203,31 +244,54 @@ def _deadlines(rules: LawRules, known_on: date, days: int) -> tuple[tuple[date, 
     return (first, last), roll_forward(final) if rules.final_rolls else final
 
 
+def no_leak_grounds(rules: LawRules) -> tuple[str, ...]:
+    """The facts that bring an item without a leak: use / provision (第2号ロ・ハ, 第4号ロ・ハ)."""
+    found = [i.fact for i in rules.items if isinstance(i, FactItem) and not i.needs_leak]
+    return tuple(found + [b for i in rules.items if isinstance(i, CountItem) for b in i.bases])
+
+
+def _rose_on(rules: LawRules, applying: list[FactItem | CountItem], facts: AssessmentInput, day_one: date) -> CountItem | None:
+    """The count item whose count rose past its threshold after ``day_one``, when it is the only item
+    (別添２ 3A(4): it applies from that moment; any other item keeps the clock on day 1)."""
+    if len(applying) != 1 or not isinstance(item := applying[0], CountItem) or not item.rose_on:
+        return None
+    rose = getattr(facts, item.rose_on)
+    upper = facts.upper(item.counts)
+    return item if rose is not None and rose > day_one and upper is not None and upper > item.more_than else None
+
+
 def _law(rules: LawRules, facts: AssessmentInput) -> _LawOutcome:
     law = rules.law
     if all(getattr(facts, name) == "yes" for name in rules.excluded_by):
         reason = Reason(law, None, f"assess.reason.{law}.excluded")
         return _LawOutcome("none", (), (reason,), None, None, None)
-    items: list[int] = []
+    applying: list[FactItem | CountItem] = []
     reasons: list[Reason] = []
     days = rules.final_days
     for item in rules.items:
         found = _item(rules, item, facts)
         if found is None:
             continue
-        items.append(item.no)
+        applying.append(item)
         reasons.extend(found)
         days = max(days, _lengthens(item, facts))
-    if not items:
+    if not applying:
+        no_leak = getattr(facts, rules.leaked) == "no"
+        if no_leak and rules.outside_items != "none" and not any(_status(getattr(facts, g)) for g in no_leak_grounds(rules)):
+            return _LawOutcome("none", (), (Reason(law, None, f"assess.reason.{law}.no_incident"),), None, None, None)
         outside = [Reason(law, None, f"assess.reason.{law}.{rules.outside_items}")]
-        if getattr(facts, rules.leaked) == "no":
+        if no_leak:
             outside.append(Reason(law, None, f"assess.reason.{law}.no_leak"))
         return _LawOutcome(rules.outside_items, (), tuple(outside), None, None, None)
     excluded = _exclusion_reason(rules, facts)
     if excluded is not None:
         reasons.append(excluded)
-    preliminary, final = _deadlines(rules, facts.known_on, days)
-    return _LawOutcome("duty", tuple(items), tuple(reasons), preliminary, final, days)
+    day_one = facts.day_one
+    if (rose := _rose_on(rules, applying, facts, day_one)) is not None:
+        day_one = getattr(facts, rose.rose_on)
+        reasons.append(Reason(law, rose.no, f"assess.reason.{law}.{rose.no}.rose_on", (("date", day_one.isoformat()),)))
+    preliminary, final = _deadlines(rules, day_one, days)
+    return _LawOutcome("duty", tuple(i.no for i in applying), tuple(reasons), preliminary, final, days, day_one)
 
 
 def _evaluate(facts: AssessmentInput, pack: RulePack) -> tuple[_LawOutcome, _LawOutcome]:
@@ -238,6 +302,8 @@ def _benign(facts: AssessmentInput, name: str, pack: RulePack) -> AssessmentInpu
     """``facts`` with the unknown ``name`` resolved the way that makes reporting least likely."""
     if name == "people":
         return replace(facts, people=0, people_max=None)
+    if name == "appi_people":  # no more people than those with My Numbers
+        return replace(facts, appi_people=facts.people or 0, appi_people_max=None)
     excluding = (*pack.mynumber.excluded_by, *pack.appi.excluded_by)
     resolved: dict[str, Any] = {name: "no"}
     if name in excluding:  # the exclusion needs all its facts: resolve the open ones together
@@ -252,17 +318,40 @@ def _signature(outcomes: tuple[_LawOutcome, _LawOutcome]) -> tuple[object, ...]:
 def _drivers(facts: AssessmentInput, pack: RulePack, base: tuple[_LawOutcome, _LawOutcome]) -> list[str]:
     """The unknown facts whose answer could change the result."""
     unknown = [n for n in TRI_FACTS if getattr(facts, n) == "unknown"]
-    if facts.count_uncertain:
-        unknown.append("people")
+    for rules in (pack.mynumber, pack.appi):
+        for item in rules.items:
+            if isinstance(item, CountItem) and facts.uncertain(item.counts):
+                unknown.append(facts.count_source(item.counts))
+    unknown = list(dict.fromkeys(unknown))
     target = _signature(base)
     return [n for n in unknown if _signature(_evaluate(_benign(facts, n, pack), pack)) != target]
 
 
+def _outsourcing(
+    facts: AssessmentInput, pack: RulePack, mn: _LawOutcome, appi: _LawOutcome
+) -> tuple[list[Reason], tuple[date, date] | None]:
+    """The reasons about the outsourcing (委託) side, and the target of the notice to the principal."""
+    reasons: list[Reason] = []
+    # as principal, the outsourcee's notice came first (別添２ 3F) — said where it is a duty's day 1
+    if facts.day_one != facts.known_on and facts.day_one in (mn.day_one, appi.day_one):
+        reasons.append(Reason("mynumber", None, "assess.reason.principal_day_one", (("date", facts.day_one.isoformat()),)))
+    duties = [o for o in (mn, appi) if o.report == "duty"]
+    if facts.role != "outsourcee" or not duties:
+        return reasons, None
+    first, last = (day_n(facts.known_on, n).isoformat() for n in pack.principal_notice_days)
+    for law, outcome in (("mynumber", mn), ("appi", appi)):
+        if outcome.report == "duty":
+            reasons.append(Reason(law, None, f"assess.reason.{law}.outsourcee", (("first", first), ("last", last))))
+    due = tuple(day_n(facts.known_on, n) for n in pack.principal_notice_days)
+    return reasons, (due[0], due[1])
+
+
 def assess(facts: AssessmentInput) -> Assessment:
-    """Assess ``facts`` under the rule pack in force on ``facts.known_on``."""
-    pack, in_force = pack_for(facts.known_on)
+    """Assess ``facts`` under the rule pack in force on day 1 (``facts.day_one``)."""
+    pack, in_force = pack_for(facts.day_one)
     mn, appi = _evaluate(facts, pack)
-    reasons = list(mn.reasons) + list(appi.reasons)
+    outsourcing, principal_due = _outsourcing(facts, pack, mn, appi)
+    reasons = list(mn.reasons) + list(appi.reasons) + outsourcing
     if not in_force:
         fields = (("effective_from", pack.effective_from.isoformat()),)
         reasons.insert(0, Reason("mynumber", None, "assess.reason.before_effective", fields))
@@ -285,6 +374,10 @@ def assess(facts: AssessmentInput) -> Assessment:
             final_due=appi.final_due,
             final_days=appi.final_days,
             notify_individuals=appi.report == "duty",
+            day_one=appi.day_one,
         ),
         in_force=in_force,
+        day_one=mn.day_one,
+        notify_principal=principal_due is not None,
+        principal_notice_due=principal_due,
     )

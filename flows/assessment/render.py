@@ -57,21 +57,23 @@ def _deadline_lines(
 
 def _law_lines(a: Assessment, law: str, lang: str) -> list[str]:
     if law == "mynumber":
-        report, items, pre, final, days = (
+        report, items, pre, final, days, day_one = (
             a.report,
             a.items,
             a.preliminary_due,
             a.final_due,
             a.final_days,
+            a.day_one,
         )
     else:
         r = a.appi
-        report, items, pre, final, days = (
+        report, items, pre, final, days, day_one = (
             r.report,
             r.items,
             r.preliminary_due,
             r.final_due,
             r.final_days,
+            r.day_one,
         )
     lines = [t(f"assess.{law}.heading", lang)]
     lines.append(t(f"assess.{law}.report.{report}", lang, items=_items(law, items, lang)))
@@ -79,7 +81,7 @@ def _law_lines(a: Assessment, law: str, lang: str) -> list[str]:
         if reason.law == law:
             lines.append(t("assess.bullet", lang, text=render_reason(reason, lang)))
     if report == "duty" and pre is not None and final is not None and days is not None:
-        lines.extend(_deadline_lines(law, a.known_on, pre, final, days, lang))
+        lines.extend(_deadline_lines(law, day_one or a.known_on, pre, final, days, lang))
         lines.append(t(f"assess.{law}.notify", lang))
     return lines
 

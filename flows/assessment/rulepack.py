@@ -49,6 +49,10 @@ class CountItem:
     more_than: int
     bases: tuple[str, ...] = ()  # yes/no facts that are further grounds of the same item (no leak needed)
     final_days: int | None = None
+    # the count facts (each with its ``<name>_max``) whose largest known value is the number of people;
+    # the first one with a value decides whether the count is certain
+    counts: tuple[str, ...] = ("people",)
+    rose_on: str = ""  # a date fact: the day the count first went past ``more_than`` (the item's clock)
 
 
 Item = FactItem | CountItem
@@ -80,6 +84,8 @@ class RulePack:
     effective_from: date
     mynumber: LawRules
     appi: LawRules
+    # 規則第4条, 別添２ 3F: an outsourcee's notice to the principal, 「速やか」 = 概ね3日～5日以内 of knowing
+    principal_notice_days: tuple[int, int] = (3, 5)
 
 
 JP_2022_04 = RulePack(
@@ -93,7 +99,8 @@ JP_2022_04 = RulePack(
             FactItem(no=2, fact="wrongful_purpose", final_days=60, needs_leak=False),
             FactItem(no=3, fact="exposed_online"),  # 第3号 電磁的方法・不特定多数
             # 第4号 イ (leak/loss/damage), ロ (番号法第9条違反の利用), ハ (第19条違反の提供)
-            CountItem(no=4, more_than=100, bases=("misuse_art9", "provision_art19")),
+            # 別添２ 3A(4): a count that rises past 100 later meets 第4号 from that moment
+            CountItem(no=4, more_than=100, bases=("misuse_art9", "provision_art19"), rose_on="over_100_on"),
         ),
         # 第2条第1号括弧書「高度な暗号化…を除く。以下同じ。」, only with the means to decrypt kept apart
         # and safe (PPC Q&A 17-14: 見読可能な状態にするための手段が適切に管理されている)
@@ -111,7 +118,8 @@ JP_2022_04 = RulePack(
             FactItem(no=1, fact="sensitive_data"),  # 施行規則第7条第1号 要配慮個人情報
             FactItem(no=2, fact="financial_harm"),  # 第2号 財産的被害が生じるおそれ
             FactItem(no=3, fact="wrongful_purpose", final_days=60),  # 第3号, 第8条第2項括弧書
-            CountItem(no=4, more_than=1000),  # 第4号 本人の数が1,000人を超える
+            # 第4号 本人の数が1,000人を超える: all personal data, those with My Numbers included
+            CountItem(no=4, more_than=1000, counts=("appi_people", "people")),
         ),
         excluded_by=("encrypted", "key_safe"),  # 第7条第1号括弧書「高度な暗号化…を除く。以下同じ。」
         leaked="leaked",  # 第7条柱書「漏えい等が発生し、又は発生したおそれ」: every item needs one

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,6 +56,8 @@ class Case:
     preliminary: tuple[date, date] | None = None
     drivers: tuple[str, ...] = field(default=())
     pack: str = ""  # the rule pack the assessment must record (default: the newest)
+    day_one: date | None = None  # day 1 of the My Number deadlines, when not known_on
+    principal_due: tuple[date, date] | None = None  # outsourcee: the notice to the principal (規則第4条)
 
 
 D30 = date(2026, 12, 1)  # MON + 29 days, a Tuesday
@@ -490,10 +492,10 @@ CASES += [
         "effort",
         (),
     ),
-    Case(
-        "art2-4-i-no-leak-no-misuse-is-not-item-4",
+    Case(  # issue 12: no leak, no wrongful use/provision, no Art. 9/19 breach -> no 漏えい等事案 at all
+        "issue12-art2-no-leak-no-misuse-is-no-incident-none",
         facts(leaked="no", people=1500),
-        "effort",
+        "none",
         (),
     ),
     Case(  # おそれ: a leak not ruled out still reaches the APPI
@@ -537,6 +539,199 @@ CASES += [
     ),
 ]
 
+# --- issue 12: the two head counts, outsourcing, no incident, a count that rises later -----------
+CASES += [
+    # (6) 規則第2条第4号 counts the individuals with My Number data; 施行規則第7条第4号 all personal data
+    Case(
+        "issue12-6-1500-customers-mis-sent-80-my-numbers-effort-appi-duty",
+        facts(people=80, appi_people=1500),
+        "effort",
+        (),
+        appi_report="duty",
+        appi_items=(4,),
+        appi_final_due=D30,
+    ),
+    Case(  # 施行規則第7条第4号: 1,000 is not more than 1,000
+        "appi-7-4-appi-people-1000-is-not-more-than-1000",
+        facts(people=80, appi_people=1000),
+        "effort",
+        (),
+    ),
+    Case(  # 別添２ 3A(4) read for the APPI count too: a maximum over 1,000 counts
+        "appi-7-4-appi-people-unknown-max-1500-drives",
+        facts(people=80, appi_people=None, appi_people_max=1500),
+        "effort",
+        (),
+        appi_report="duty",
+        appi_items=(4,),
+        appi_final_due=D30,
+        drivers=("appi_people",),
+    ),
+    Case(  # 規則第2条第4号 reads only the My Number count: 101 of them, not more than 1,000 in all
+        "art2-4-101-my-numbers-appi-count-101-is-mynumber-only",
+        facts(people=101, appi_people=101),
+        "duty",
+        (4,),
+        D30,
+    ),
+    Case(  # the My Number count unknown is おそれ for 第4号; the APPI count is known and over 1,000
+        "art2-4-my-number-count-unknown-appi-2000-known",
+        facts(people=None, appi_people=2000),
+        "duty",
+        (4,),
+        D30,
+        "duty",
+        (4,),
+        D30,
+        drivers=("people",),
+    ),
+    Case(  # 施行規則第7条第4号: without its own count the APPI count is the My Number count
+        "appi-7-4-appi-count-defaults-to-people-1001",
+        facts(people=1001, appi_people=None),
+        "duty",
+        (4,),
+        D30,
+        "duty",
+        (4,),
+        D30,
+    ),
+    # 規則第4条, 別添２ 3F: an outsourcee owes the report as well, and notifies the principal in 3-5 days
+    Case(
+        "rule4-outsourcee-leaflet-usb-duty-notify-principal-days-3-5",
+        facts(USB, people=120, role="outsourcee"),
+        "duty",
+        (4,),
+        USB_D30,
+        principal_due=(date(2026, 11, 28), date(2026, 11, 30)),
+    ),
+    Case(  # no duty under either law: nothing releases, nothing to notify (規則第4条 presupposes a duty)
+        "rule4-outsourcee-effort-no-principal-notice",
+        facts(role="outsourcee"),
+        "effort",
+        (),
+    ),
+    Case(  # 施行規則第9条: an APPI-only duty is released by the same notice
+        "rule4-apppi-9-outsourcee-appi-only-duty-notifies-principal",
+        facts(role="outsourcee", sensitive_data="yes"),
+        "effort",
+        (),
+        appi_report="duty",
+        appi_items=(1,),
+        appi_final_due=D30,
+        principal_due=(date(2026, 11, 4), date(2026, 11, 6)),
+    ),
+    Case(  # the 3-5 day target is a guideline figure: not moved off Sun 1 Nov or 文化の日 3 Nov
+        "rule4-outsourcee-target-not-rolled",
+        facts(date(2026, 10, 30), people=101, role="outsourcee"),
+        "duty",
+        (4,),
+        date(2026, 11, 30),
+        principal_due=(date(2026, 11, 1), date(2026, 11, 3)),
+    ),
+    Case(  # 別添２ 3F: principal knows no later than the notice: 20 Nov is day 1; day 30 Sat 19 Dec -> Mon 21
+        "3F-principal-notified-before-known-on-is-day-1",
+        facts(USB, people=120, role="principal", principal_notified_on=date(2026, 11, 20)),
+        "duty",
+        (4,),
+        date(2026, 12, 21),
+        preliminary=(date(2026, 11, 22), date(2026, 11, 24)),
+        day_one=date(2026, 11, 20),
+    ),
+    Case(  # 別添２ 3F, 規則第3条第2項: the 60-day 確報 counts from the notice too (day 60 = Mon 18 Jan)
+        "3F-principal-notified-earlier-60-days-both-laws",
+        facts(USB, role="principal", principal_notified_on=date(2026, 11, 20), wrongful_purpose="yes"),
+        "duty",
+        (2,),
+        date(2027, 1, 18),
+        "duty",
+        (3,),
+        date(2027, 1, 18),
+        day_one=date(2026, 11, 20),
+    ),
+    Case(  # the earlier of the two: our own department knew first
+        "3F-principal-notified-after-known-on-keeps-known-on",
+        facts(USB, people=120, role="principal", principal_notified_on=date(2026, 11, 30)),
+        "duty",
+        (4,),
+        USB_D30,
+        preliminary=(date(2026, 11, 28), date(2026, 11, 30)),
+    ),
+    Case(  # 別添２ 3F concerns the principal only
+        "3F-self-ignores-principal-notified-on",
+        facts(USB, people=120, role="self", principal_notified_on=date(2026, 11, 20)),
+        "duty",
+        (4,),
+        USB_D30,
+    ),
+    # 規則第2条柱書: no 漏えい等, no use/provision in breach of the Act -> no 漏えい等事案
+    Case(  # 規則第2条第4号ハ: provision in breach of Art. 19 of 100 people or fewer -> the effort (別添２ 3B)
+        "art2-4-ha-provision-art19-80-without-leak-is-effort",
+        facts(leaked="no", provision_art19="yes", people=80),
+        "effort",
+        (),
+    ),
+    Case(  # 第4号ロ: a possible Art. 9 breach keeps it a 漏えい等事案 (おそれ), and could change the result
+        "art2-4-ro-misuse-unknown-without-leak-is-effort-not-none",
+        facts(leaked="no", misuse_art9="unknown", people=50),
+        "effort",
+        (),
+        drivers=("misuse_art9",),
+    ),
+    Case(  # 第2号ロ・ハ need no leak: an unknown wrongful purpose is おそれ; 30 days until established
+        "art2-2-ro-wrongful-unknown-without-leak-is-osore-30-days",
+        facts(leaked="no", wrongful_purpose="unknown"),
+        "duty",
+        (2,),
+        D30,
+        drivers=("wrongful_purpose",),
+    ),
+    # 別添２ 3A(4): 「その後100人を超えた場合には、100人を超えた時点で規則第２条第4号に該当」
+    Case(  # day 1 = 10 Dec; day 30 = Fri 8 Jan 2027
+        "3A4-count-rose-past-100-later-starts-item-4-clock",
+        facts(USB, people=150, over_100_on=date(2026, 12, 10)),
+        "duty",
+        (4,),
+        date(2027, 1, 8),
+        preliminary=(date(2026, 12, 12), date(2026, 12, 14)),
+        day_one=date(2026, 12, 10),
+    ),
+    Case(  # another item applied from the day of knowing: its clock already runs
+        "3A4-rose-later-with-item-2-possible-keeps-known-on",
+        facts(USB, people=150, over_100_on=date(2026, 12, 10), wrongful_purpose="unknown"),
+        "duty",
+        (2, 4),
+        USB_D30,
+        "duty",
+        (3,),
+        USB_D30,
+        drivers=("wrongful_purpose",),
+    ),
+    Case(  # a day before the day of knowing changes nothing
+        "3A4-rose-on-before-known-on-is-ignored",
+        facts(USB, people=150, over_100_on=date(2026, 11, 20)),
+        "duty",
+        (4,),
+        USB_D30,
+    ),
+    Case(  # the count back at 100 or fewer: item 4 does not apply, whatever was recorded
+        "3A4-rose-on-with-count-not-over-100-is-effort",
+        facts(USB, people=90, over_100_on=date(2026, 12, 10)),
+        "effort",
+        (),
+    ),
+    Case(  # the day the My Number count rose is not the APPI item 4's clock (施行規則第7条第4号)
+        "3A4-rose-on-moves-mynumber-only-not-appi-7-4",
+        facts(USB, people=150, appi_people=1500, over_100_on=date(2026, 12, 10)),
+        "duty",
+        (4,),
+        date(2027, 1, 8),
+        "duty",
+        (4,),
+        USB_D30,
+        day_one=date(2026, 12, 10),
+    ),
+]
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case: Case) -> None:
@@ -549,9 +744,13 @@ def test_case(case: Case) -> None:
     )
     assert a.notify_individuals is (case.report == "duty")  # 番号法第29条の4第2項
     assert a.appi.notify_individuals is (case.appi_report == "duty")  # APPI 第26条第2項
+    assert a.notify_principal is (case.principal_due is not None)  # 規則第4条: only an outsourcee with a duty
+    assert a.principal_notice_due == case.principal_due
     if case.report == "duty":
+        day_one = case.day_one or case.facts.known_on
+        assert a.day_one == day_one
         first, last = a.preliminary_due or (None, None)
-        assert (first, last) == (day_n(case.facts.known_on, 3), day_n(case.facts.known_on, 5))
+        assert (first, last) == (day_n(day_one, 3), day_n(day_one, 5))
         if case.preliminary is not None:
             assert a.preliminary_due == case.preliminary
     else:
@@ -706,13 +905,22 @@ counts = st.one_of(st.none(), st.integers(0, 5000))
 
 @st.composite
 def any_facts(draw: st.DrawFn) -> AssessmentInput:
-    people, people_max = draw(counts), draw(counts)
-    if people is not None and people_max is not None and people_max < people:
-        people, people_max = people_max, people
+    people, people_max = sorted(draw(st.lists(counts, min_size=2, max_size=2)), key=lambda n: -1 if n is None else n)
+    extra = draw(st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=2, max_size=2))
+    appi = [None if e is None else (people or 0) + e for e in extra]  # everyone affected includes people
+    if appi[0] is not None and appi[1] is not None and appi[1] < appi[0]:
+        appi.reverse()
+    known_on = draw(st.dates(min_value=date(2022, 4, 1), max_value=date(2099, 6, 30)))
+    later = st.one_of(st.none(), st.integers(-10, 40).map(lambda d: known_on + timedelta(days=d)))
     return AssessmentInput(
-        known_on=draw(st.dates(min_value=date(2022, 4, 1), max_value=date(2099, 6, 30))),
+        known_on=known_on,
         people=people,
         people_max=people_max,
+        appi_people=appi[0],
+        appi_people_max=appi[1],
+        role=draw(st.sampled_from(["self", "principal", "outsourcee"])),
+        principal_notified_on=draw(later),
+        over_100_on=draw(later),
         **{name: draw(tri) for name in TRI_FACTS},
     )
 
@@ -720,10 +928,12 @@ def any_facts(draw: st.DrawFn) -> AssessmentInput:
 @given(any_facts())
 def test_properties(f: AssessmentInput) -> None:
     a: Assessment = assess(f)
-    if f.encrypted == "yes" and f.key_safe == "yes":
+    no_incident = f.leaked == "no" and (f.wrongful_purpose, f.misuse_art9, f.provision_art19) == ("no", "no", "no")
+    if f.encrypted == "yes" and f.key_safe == "yes" or no_incident:
         assert a.report == "none" and a.appi.report == "none" and not a.items
     else:
         assert a.report != "none"
+    assert a.notify_principal is (f.role == "outsourcee" and "duty" in (a.report, a.appi.report))
     if f.leaked == "no":
         assert a.appi.report == "none" and not {1, 3} & set(a.items)
     if a.report == "duty":
@@ -731,7 +941,8 @@ def test_properties(f: AssessmentInput) -> None:
         assert not is_closed_day(a.final_due)
         days = 60 if f.wrongful_purpose == "yes" else 30  # an unknown never lengthens a deadline
         assert a.final_days == days
-        assert day_n(f.known_on, days) <= a.final_due <= day_n(f.known_on, days + 10)
+        assert a.day_one is not None and a.day_one >= f.day_one  # never earlier than the day of knowing
+        assert day_n(a.day_one, days) <= a.final_due <= day_n(a.day_one, days + 10)
     else:
         assert not a.items and a.final_due is None and not a.notify_individuals
     # an unknown fact is never less reportable than "no"
@@ -740,7 +951,7 @@ def test_properties(f: AssessmentInput) -> None:
             worse = assess(AssessmentInput(**{**f.__dict__, name: "unknown"}))
             assert set(a.items) <= set(worse.items)
             assert set(a.appi.items) <= set(worse.appi.items)
-    assert set(a.drivers) <= {*TRI_FACTS, "people"}
+    assert set(a.drivers) <= {*TRI_FACTS, "people", "appi_people"}
 
 
 # --- issue 12: reasons, packs and citations ---------------------------------------------------
@@ -797,3 +1008,18 @@ def test_issue12_9_appi_roll_forward_cites_general_rules_3_5_3_4() -> None:
     assert "通則編）3-5-3-4" in appi and "別添２ 3E" not in appi
     en_appi = render(a, "en").split("## Act on the Protection")[1]
     assert "3-5-3-4" in en_appi and "Annex 2, 3E" not in en_appi
+
+
+def test_outsourcing_and_rising_count_reasons_say_which_day_is_day_1() -> None:
+    """別添２ 3F and 3A(4): the reasons name the day used, and only where it is a duty's day 1."""
+    principal = assess(facts(USB, people=120, role="principal", principal_notified_on=date(2026, 11, 20)))
+    keys = [r.key for r in principal.reasons]
+    assert "assess.reason.principal_day_one" in keys and "2026-11-20" in render(principal, "ja")
+    assert "本来の期限日 2026-12-19（土）" in render(principal, "ja")  # day 30 counted from the notice, rolled
+    both = assess(facts(USB, people=150, role="principal", principal_notified_on=date(2026, 11, 20), over_100_on=date(2026, 12, 10)))
+    assert both.day_one == date(2026, 12, 10) and both.final_due == date(2027, 1, 8)
+    assert "assess.reason.principal_day_one" not in [r.key for r in both.reasons]  # the count's day decides
+    assert "assess.reason.mynumber.4.rose_on" in [r.key for r in both.reasons]
+    outsourcee = assess(facts(USB, people=120, role="outsourcee", sensitive_data="yes"))
+    assert [r.law for r in outsourcee.reasons if r.key.endswith(".outsourcee")] == ["mynumber", "appi"]
+    assert "規則第4条" in render(outsourcee, "ja") and "施行規則第9条" in render(outsourcee, "ja")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core.effects import Notify, OpenForm, Post, RejectForm, Reply, StartTimer
 from bot.core.events import FormSubmitted
 from flows import State, handle
+from flows.common import Ctx
+from flows.intake import report_form
+from flows.law import assessment, severity
 from tests.flows.helpers import DM, GOOD, REPORTER, T0, command, config, of, report
 
 CASES = [
@@ -92,7 +97,9 @@ def test_my_numbers_masked_everywhere_and_reporter_told() -> None:
 
 
 def test_severity_rules() -> None:
-    assert report(people="10", encrypted="yes", wrongful_purpose="no")[0].severity == "low"
+    # issue 12 (Q&A 17-14): encryption lowers the severity only with the key kept safe, as it excludes
+    # the data in the engine only then; the report form does not ask the key, so it stays medium
+    assert report(people="10", encrypted="yes", wrongful_purpose="no")[0].severity == "medium"
     assert report(people="10", wrongful_purpose="no")[0].severity == "medium"
     assert report(people="10", wrongful_purpose="yes")[0].severity == "high"
     assert report(people="", people_max="101", wrongful_purpose="no")[0].severity == "high"
@@ -123,3 +130,32 @@ def test_unicode_edge_cases_survive_intact() -> None:
     assert inc.facts.summary == text.replace("\u0000", "")  # control characters are dropped, the rest kept
     inc, _ = report(people="１，２００")  # full-width digits and comma
     assert inc.facts.people == 1200
+
+
+def test_issue12_severity_agrees_with_the_engines_exclusions() -> None:
+    """flows.law.severity follows the engine: low only when the engine excludes the data (encrypted and
+    key safe, Q&A 17-14) or there is no 漏えい等事案; an unsafe key with a wrongful purpose is high."""
+    base, _ = report(people="10", wrongful_purpose="yes", encrypted="yes")
+    cases = [
+        ({"key_safe": "yes"}, "low"),  # 規則第2条第1号括弧書: out of every item
+        ({"key_safe": "no"}, "high"),
+        ({"key_safe": "unknown"}, "high"),
+        ({"wrongful_purpose": "no", "key_safe": "no"}, "medium"),
+        ({"wrongful_purpose": "no", "encrypted": "no", "leaked": "no", "misuse_art9": "no", "provision_art19": "no"}, "low"),
+        ({"wrongful_purpose": "no", "encrypted": "no", "people": 80, "appi_people": 1500}, "high"),  # APPI 第7条第4号
+    ]
+    for change, expected in cases:
+        facts = replace(base.facts, **change)  # type: ignore[arg-type]
+        assert severity(facts) == expected, change
+
+
+def test_issue12_report_form_asks_sensitive_data_and_financial_harm() -> None:
+    """The report form asks both APPI questions (施行規則第7条第1号・第2号), so a report that answers
+    them "no" shows no APPI duty by おそれ."""
+    names = [i.name for i in report_form(Ctx(T0, config(), "ja")).inputs]
+    assert "sensitive_data" in names and "financial_harm" in names
+    inc, effects = report(people="10", wrongful_purpose="no", sensitive_data="no", financial_harm="no")
+    assert (inc.facts.sensitive_data, inc.facts.financial_harm) == ("no", "no")
+    assert assessment(inc, Ctx(T0, config(), "ja")).appi.report == "none"
+    left_open, _ = report(people="10", wrongful_purpose="no")  # not answered: unknown counts as おそれ
+    assert assessment(left_open, Ctx(T0, config(), "ja")).appi.items == (1, 2)
