@@ -17,7 +17,7 @@ from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
-from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, reminders
+from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, measure_view, measures, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, clean_text, refuse, say
 
@@ -154,6 +154,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return facts_form.edit(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
+        if event.action == measure_view.ADD_ACTION:
+            return measures.open_form(inc, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
@@ -161,6 +163,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
         return facts_form.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == measures.FORM_ID:
+        return measures.submit(inc, event, ctx)
     return inc, []
 
 

@@ -8,6 +8,7 @@ from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
+from flows.measure_view import measure_block
 
 
 def label(key: str, lang: str, prefix: str) -> str:
@@ -159,10 +160,13 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
         text = f"{item.id} {item.text}" + ("" if item.required else t("item.optional", lang))
         rows.append(CheckItem(item.id, text, item.state, _item_detail(item, ctx, lang), buttons))
     done = sum(1 for r in rows if r.state != "open")
+    measures, buttons = measure_block(inc, step, ctx.config)  # the prevention step: its measures and 'Add a measure'
     return Card(
         title=f"({step}) {tpl.title.get(lang, tpl.title['ja'])}",
         tone="success" if done == len(rows) else "info",
+        text=measures,
         sections=(Section(title=t("card.progress", lang, done=done, total=len(rows)), items=tuple(rows)),),
+        buttons=buttons,
     )
 
 
