@@ -7,6 +7,7 @@ from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows.common import Ctx, fmt_dt
+from flows.drafting import draft_buttons
 from flows.law import assessment_fields
 from flows.measure_view import measure_block
 
@@ -84,10 +85,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.page_again", lang), "page", inc.id),)  # nobody acked: restart the chain
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
-    buttons += (
-        Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
-        Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
-    )
+    buttons += draft_buttons(inc)
     return Card(
         title=f"{t('card.title', lang, id=inc.id)}",
         tone=tone,

@@ -3,6 +3,9 @@ records them; ``flows.cards`` shows them). Separate so that the card module need
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from bot.core.config import OrgConfig
 from bot.core.i18n import t
 from bot.core.model import Incident, Measure
@@ -17,9 +20,9 @@ def prevention_step(config: OrgConfig) -> int | None:
     return next((st.step for st in config.checklist if any(SECTION in it.report for it in st.items)), None)
 
 
-def measure_line(m: Measure, lang: str) -> str:
-    """One measure as a line: its status, its date if any, and its text."""
-    when = t("measure.on", lang, date=m.on.isoformat()) if m.on else ""
+def measure_line(m: Measure, lang: str, day: Callable[[date], str] = date.isoformat) -> str:
+    """One measure as a line: its status, its date (as ``day`` writes it) if any, and its text."""
+    when = t("measure.on", lang, date=day(m.on)) if m.on else ""
     return t(f"measure.line.{m.status}", lang, text=m.text, when=when)
 
 
