@@ -10,15 +10,14 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.model import Incident
 from flows.drafts.common import BULLET, Draft, Record, Section, scrub
+from flows.drafts.letters import contacted, dated, desk, from_notes, leak_word, mynumber_affected, what_happened, what_we_did
 from flows.drafts.letters import data_items as items_section
-from flows.drafts.letters import dated, desk, from_notes, leak_word, mynumber_affected, what_happened, what_we_did
-from flows.measure_view import measure_line
 
 __all__ = ["build_announcement"]
 
 
 def _measures(r: Record, n: int) -> Section:
-    paras = [BULLET + measure_line(m, r.lang, r.day) for m in r.inc.measures]
+    paras = [BULLET + r.measure(m) for m in r.inc.measures]
     return r.section(n, r.t("drafts.announcement.h.measures"), paras, bool(paras), ("measures",), flag=r.t("drafts.missing.measures"))
 
 
@@ -45,7 +44,7 @@ def build_announcement(incident: Incident, config: OrgConfig, lang: str = DEFAUL
         items_section(r, 2, count=True),
         from_notes(r, 3, 4, "drafts.letter.h.cause"),
         from_notes(r, 4, 5, "drafts.letter.h.harm"),
-        what_we_did(r, 5),
+        what_we_did(r, 5, measures=False),
         _measures(r, 6),
         _ask(r, 7),
         desk(r, 8),
@@ -56,7 +55,7 @@ def build_announcement(incident: Incident, config: OrgConfig, lang: str = DEFAUL
         kind="announcement",
         header=r.t("draft.header", id=incident.id),
         intro=intro,
-        outro=(r.t("drafts.announcement.closing"), r.t("drafts.letter.end")),
+        outro=(r.t("drafts.announcement.closing" + ("_contacted" if contacted(r) else "")), r.t("drafts.letter.end")),
         lang=r.lang,
         incident_id=incident.id,
     )

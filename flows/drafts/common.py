@@ -15,7 +15,7 @@ from typing import Literal
 
 from bot.core.config import ItemTemplate, OrgConfig
 from bot.core.i18n import DEFAULT_LANG, LANGS, t
-from bot.core.model import Incident, Item
+from bot.core.model import Incident, Item, Measure
 from bot.core.redaction import redact
 
 BULLET, SUB = "- ", "  - "  # a paragraph starting with these is a list item (or a sub-item)
@@ -159,6 +159,13 @@ class Record:
         if recorded:
             return Section(n, heading, tuple(paragraphs), False, ids)
         return Section(n, heading, (flag or self.flag(n), *paragraphs), True, ids)
+
+    def measure(self, m: Measure) -> str:
+        """A measure as a sentence: 「…を無効にした（2026年11月30日実施）。」"""
+        text = m.text.strip().rstrip("。.")
+        if m.on is None:
+            return self.t(f"drafts.measure.{m.status}", text=text)
+        return self.t(f"drafts.measure.{m.status}_on", text=text, date=self.day(m.on))
 
     def drill(self) -> str:
         return self.t("drill.label") + " " if self.inc.drill else ""

@@ -8,7 +8,6 @@ from datetime import date
 from bot.core.model import Incident
 from flows.drafts.common import BULLET, Record, Section, sentence
 from flows.drafts.report import count_text, submissions_of
-from flows.measure_view import measure_line
 
 
 def leak_word(r: Record) -> str:
@@ -52,21 +51,27 @@ def from_notes(r: Record, n: int, section: int, heading: str) -> Section:
     return r.section(n, r.t(heading), notes, bool(notes), flag=r.flag(section))
 
 
-def what_we_did(r: Record, n: int) -> Section:
-    """What the company has done: containment and recovery recorded on the items of sections 1 and 9,
-    the contact with the people concerned, the measures carried out, and the reports already made."""
+def what_we_did(r: Record, n: int, contact: bool = True, measures: bool = True) -> Section:
+    """What the company has done, as recorded: the notes of the first response step's items done
+    (internal report, containment, recovery) and of section 9 (police, other bodies), the contact with
+    the people concerned (``contact``; not in the letter that is that contact), the measures carried
+    out (``measures``; not where they have their own section), and a report to the PPC if one is recorded. Findings (encryption status …) are not actions."""
+    first = {it.id for it in r.cfg.checklist[0].items} if r.cfg.checklist else set()
+    items = [i for i in r.inc.items if i.id in first] + list(r.mapped(9)) + (list(r.mapped(6)) if contact else [])
     paras: list[str] = []
-    for section in (1, 9, 6):
-        for item in r.mapped(section):
-            if item.state == "done":
-                what = sentence(item.note) if item.note.strip() else r.t("drafts.timeline.done", text=r.text(item))
-                line = BULLET + r.t("drafts.letter.done", at=r.day(item.at), what=what)
-                if line not in paras:
-                    paras.append(line)
-    paras += [BULLET + measure_line(m, r.lang, r.day) for m in r.inc.measures if m.status == "done"]
+    for item in items:
+        line = BULLET + sentence(item.note)
+        if item.state == "done" and item.note.strip() and line not in paras:
+            paras.append(line)
+    paras += [BULLET + r.measure(m) for m in r.inc.measures if measures and m.status == "done"]
     if submissions_of(r.inc):
         paras.append(BULLET + r.t("drafts.letter.reported"))
     return r.section(n, r.t("drafts.letter.h.done"), paras, bool(paras), flag=r.t("drafts.missing.done"))
+
+
+def contacted(r: Record) -> bool:
+    """Is the contact with the people concerned recorded as done (an item of report section 6)?"""
+    return any(i.state == "done" for i in r.mapped(6))
 
 
 def desk(r: Record, n: int) -> Section:

@@ -49,7 +49,7 @@ def build_notice(incident: Incident, config: OrgConfig, lang: str = DEFAULT_LANG
         items_section(r, 2),
         from_notes(r, 3, 4, "drafts.letter.h.cause"),
         from_notes(r, 4, 5, "drafts.letter.h.harm"),
-        what_we_did(r, 5),
+        what_we_did(r, 5, contact=False),
         _you_can(r, 6),
         desk(r, 7),
     )

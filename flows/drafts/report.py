@@ -20,7 +20,6 @@ from bot.core.model import Incident
 from flows.assessment import AssessmentInput, assess
 from flows.drafts.common import BULLET, REPORT_TYPES, Draft, Record, ReportType, Section, scrub, sentence
 from flows.law import assessment_input
-from flows.measure_view import measure_line
 
 __all__ = ["REPORT_SECTIONS", "build_report", "default_report_type", "report_header"]
 
@@ -129,21 +128,17 @@ def _relation(r: Record) -> str:
 
 
 def _timeline(r: Record) -> list[str]:
-    """事実経過: the facts' dates and what was recorded on the items of section 1, in time order."""
+    """事実経過: when it happened and when the company knew (the facts), then what was recorded on the
+    items of section 1, in the checklist's order. Not when somebody pressed a button: that is the
+    chat's time, not the fact's (a note carries its own date where it matters)."""
     f = r.inc.facts
-    dated: list[tuple[int, str, str]] = []
+    lines = []
     if f.occurred_at is not None:
-        dated.append((0, r.local(f.occurred_at).isoformat(), r.t("drafts.timeline.occurred", at=r.at(f.occurred_at))))
+        lines.append(r.t("drafts.timeline.occurred", at=r.at(f.occurred_at)))
     if f.discovered_at is not None:
-        dated.append((0, r.local(f.discovered_at).isoformat(), r.t("drafts.timeline.known", at=r.at(f.discovered_at))))
-    for item in r.mapped(1):
-        what = sentence(item.note) if item.note.strip() else ""
-        if item.state == "done" and item.at is not None:
-            what = what or r.t("drafts.timeline.done", text=r.text(item))
-            dated.append((0, r.local(item.at).isoformat(), r.t("drafts.timeline.line", at=r.at(item.at), what=what)))
-        elif what:
-            dated.append((1, "", r.t("drafts.timeline.undated", what=what)))
-    return [BULLET + line for _, _, line in sorted(dated)]
+        lines.append(r.t("drafts.timeline.known", at=r.at(f.discovered_at)))
+    lines += r.notes(1)
+    return [BULLET + line for line in lines]
 
 
 def _summary(r: Record, assessed: AssessmentInput) -> Section:
@@ -191,7 +186,8 @@ def count_text(r: Record) -> str | None:
 
 
 def _count(r: Record) -> Section:
-    count, notes = count_text(r), r.notes(3)
+    count = count_text(r)
+    notes = [n for n in r.notes(3) if n not in r.notes(2)]  # a note feeding both is said once
     paras = [r.t("drafts.report.people", count=count)] if count else []
     appi = r.fact("appi_people")
     if count and isinstance(appi, int) and r.inc.facts.people is not None and appi > r.inc.facts.people:
@@ -224,12 +220,12 @@ def _actions(r: Record, n: int) -> Section:
     for item in r.mapped(n):
         note = sentence(item.note) if item.note.strip() else ""
         if item.state == "done" and note:  # what was recorded says what was done
-            paras.append(BULLET + r.t("drafts.action.done_note", note=note, at=r.day(item.at)))
+            paras.append(BULLET + note)
         elif item.state == "done":
-            paras.append(BULLET + r.t("drafts.action.done", text=r.text(item), at=r.day(item.at)))
+            paras.append(BULLET + r.t("drafts.action.done", text=r.text(item)))
         elif item.state == "na":
             key = "drafts.action.gap" if item.na_kind == "gap" else "drafts.action.na"
-            paras.append(BULLET + r.t(key, text=r.text(item), reason=item.reason.strip().rstrip("。")) + note)
+            paras.append(BULLET + r.t(key, text=r.text(item), reason=item.reason.strip().rstrip("。")))
         else:
             paras.append(BULLET + r.t("drafts.action.open", text=r.text(item)) + note)
     recorded = any(i.state != "open" or i.note.strip() for i in r.mapped(n))
@@ -246,10 +242,10 @@ def _measures(r: Record) -> Section:
     unsure = [i for i in items if i.state == "na" and not i.na_kind]
     paras: list[str] = []
     if done or noted:
-        paras += [r.t("drafts.measures.done"), *(BULLET + measure_line(m, r.lang, r.day) for m in done), *(BULLET + n for n in noted)]
+        paras += [r.t("drafts.measures.done"), *(BULLET + r.measure(m) for m in done), *(BULLET + n for n in noted)]
     if planned or gaps:
         paras.append(r.t("drafts.measures.planned"))
-        paras += [BULLET + measure_line(m, r.lang, r.day) for m in planned]
+        paras += [BULLET + r.measure(m) for m in planned]
         paras += [BULLET + r.t("drafts.measures.gap", reason=i.reason.strip().rstrip("。")) for i in gaps]
     for i in unsure:  # recorded before the form asked which: say so, do not file it as not applicable
         paras.append(r.t("drafts.measures.unsure", text=r.text(i), reason=i.reason.strip()))

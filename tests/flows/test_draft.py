@@ -44,12 +44,13 @@ def test_each_of_the_nine_sections_holds_the_recorded_text() -> None:
         if item == "4.4":  # a note on an open prevention item: shown for review, not filed as a measure
             assert "【要確認】" in text_of(draft, 8) and note in text_of(draft, 8)
             continue
-        for n in sections:
+        for n in sections[:1]:  # a note feeding two sections is said once, in the first (2, not 3)
             assert note in text_of(draft, n), (item, n)
     md = to_markdown(draft)
     for item, (note, sections) in NOTES.items():
-        for n in sections:
+        for n in sections[:1]:
             assert note in md_section(md, draft.section(n).heading), (item, n)
+    assert NOTES["3.1"][0] not in text_of(draft, 3)
     assert FACTS_NOTE in text_of(draft, 9) and CLOSE_REASON not in md  # closing the chat record is not a fact for the PPC
 
 
@@ -73,7 +74,9 @@ def test_summary_has_dates_event_applicability_relation_and_a_sequence_of_facts_
     assert "規則第2条各号該当性: 第4号（個人の数が100人を超える漏えい等）に該当します。" in s1
     assert "調査中の事項: 不正の目的の有無" in s1  # unknown: 調査中, never "suspected"
     assert "委託元及び委託先の有無: なし" in s1
-    assert "- 2026年11月26日 10時30分頃 最寄りの警察署に遺失届を提出した（受理番号あり）。" in s1
+    assert "- 2026年11月25日 19時00分頃 事案発生\n- 2026年11月26日 9時30分頃 当社が事態を把握" in s1
+    assert "- 最寄りの警察署に遺失届を提出した（受理番号あり）。" in s1  # the note, not when its item was ticked
+    assert "10時30分" not in s1
     for chat in ("山田", "佐藤", "受領", "クローズ", "ML-2026-0001 として受付"):
         assert chat not in s1, chat  # 事実経過 is not the chat log; the chat reporter is not the 発見者
 
@@ -159,7 +162,7 @@ def test_a_tick_without_a_note_counts_for_actions_but_not_for_the_cause() -> Non
     inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|2.3"), T0 + minutes(6))
     draft = build_report(inc, config())
     s6 = draft.section(6)
-    assert not s6.missing and any(p.endswith("注意喚起する: 実施済み（2026年11月26日）。") for p in s6.paragraphs)
+    assert not s6.missing and any(p.endswith("注意喚起する: 実施済み。") for p in s6.paragraphs)
     assert any(p.startswith(BULLET + "不正に用いられるおそれがある場合") and p.endswith(": 未実施。") for p in s6.paragraphs)
     assert draft.section(4).missing  # "done" says nothing about what the cause was
 
@@ -176,10 +179,10 @@ def test_prevention_measures_are_the_measure_records_and_gaps_not_the_open_quest
     inc, _ = step(inc, na, T0 + minutes(61))
     s8 = build_report(inc, config()).section(8).paragraphs
     done, planned = s8.index("実施済みの措置:"), s8.index("今後実施予定の措置:")
-    assert BULLET + "実施済み（2026年11月30日）: 持出し禁止を全従業員に周知した" in s8[done:planned]
+    assert BULLET + "持出し禁止を全従業員に周知した（2026年11月30日実施）。" in s8[done:planned]
     assert BULLET + "個人番号の持出しを禁止し全従業員に研修を実施。" in s8[done:planned]  # the note of 4.2, done
-    assert BULLET + "実施予定（2027年1月15日）: 研修計画を策定する" in s8[planned:]
-    assert BULLET + "研修計画は未策定（今後対応予定）" in s8[planned:]  # a gap reads as one
+    assert BULLET + "研修計画を策定する（2027年1月15日までに実施予定）。" in s8[planned:]
+    assert BULLET + "研修計画は未策定（今後対応予定）。" in s8[planned:]  # a gap reads as one
     text = "\n".join(s8)
     assert "該当なし" not in text and "委託先なし" not in text  # what truly does not apply is not filed
     for question in ("確認：ルールに沿った取扱いをしていたか", "確認：ルールの内容は適切か"):
@@ -242,7 +245,7 @@ def test_notice_is_a_letter_with_the_apology_the_municipality_sentence_and_the_d
     assert "個人番号、氏名" in text_of(draft, 2)
     assert NOTES["2.3"][0] in text_of(draft, 3) and "チェックリスト" not in text_of(draft, 3)
     assert NOTES["3.5"][0] in text_of(draft, 4)
-    assert NOTES["5.1"][0] in text_of(draft, 5)  # what we have done
+    assert NOTES["1.2"][0] in text_of(draft, 5)  # what we have done (the letter itself is the contact)
     assert "お住まいの市区町村に個人番号の変更を請求することができます" in text_of(draft, 6) and "不審な電話" in text_of(draft, 6)
     assert text_of(draft, 7) == "個人情報窓口（0120-000-000）"
     md = to_markdown(draft)
