@@ -94,7 +94,8 @@ def test_docx_notice_in_english(tmp_path: Path, recorded: str) -> None:
     full = "\n".join(p.text for p in document.paragraphs)
     assert NOTES["2.3"] in full and NOTES["3.5"] in full and "ask your municipality" in full
     assert "1 December 2026" in full and "Dear ____," in full
-    assert NOTES["5.1"] in full  # what we have done: contacted the people concerned
+    assert NOTES["5.1"] not in full  # the letter is the contact: not listed among what we have done
+    assert "[MISSING] Nothing the company has done is recorded." in full  # 1.2's note is on an item not done
 
 
 @pytest.mark.parametrize("kind", ["announcement", "principal"])
