@@ -11,6 +11,7 @@ because what it asks is not in place). A matter the record says nothing about is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from bot.core.config import OrgConfig
@@ -123,7 +124,16 @@ def _relation(r: Record) -> str:
     if r.role == "outsourcee":
         return r.t("drafts.relation.outsourcee", party=r.party)
     if r.role == "principal":
-        return r.t("drafts.relation.principal", party=r.party)
+        line = r.t("drafts.relation.principal", party=r.party)
+        notified = r.fact("principal_notified_on")
+        if isinstance(notified, str):
+            try:
+                notified = date.fromisoformat(notified[:10])
+            except ValueError:
+                notified = None
+        if isinstance(notified, date):  # the day the outsourcee's notice reached us (別添２ 3F)
+            line += r.t("drafts.relation.notified", date=r.day(notified))
+        return line
     return r.t(f"drafts.relation.self.{r.inc.facts.outsourcee}", party=r.party)
 
 

@@ -114,3 +114,20 @@ def test_golden(kind: str) -> None:
         path.write_text(got, encoding="utf-8")
     want = path.read_text(encoding="utf-8")
     assert got == want, f"{path.name} differs; read the new text and regenerate (see this module's docstring)"
+
+
+def test_as_principal_the_report_names_the_outsourcee_and_the_day_its_notice_arrived() -> None:
+    @dataclass(frozen=True)
+    class PrincipalFacts(Facts):
+        role: str = "principal"
+        party_name: str = "株式会社サンプル給与計算"
+        principal_notified_on: str = "2026-11-24"
+
+    inc = incident()
+    principal = replace(inc, facts=PrincipalFacts(**{f: getattr(inc.facts, f) for f in Facts.__dataclass_fields__}))
+    s1 = "\n".join(build_report(principal, CFG).section(1).paragraphs)  # type: ignore[union-attr]
+    assert (
+        "委託元及び委託先の有無: あり（当社は委託元。委託先: 株式会社サンプル給与計算）。委託先からの通知を受けた日: 2026年11月24日" in s1
+    )
+    s4 = "\n".join(build_report(principal, CFG).section(4).paragraphs)  # type: ignore[union-attr]
+    assert "当該事態が発生した主体: 委託先（株式会社サンプル給与計算）" in s4
