@@ -129,6 +129,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
         say("cli.config_valid", settings, path=settings.config_path, people=len(cfg.people), steps=len(cfg.escalation))
+        if missing := cfg.company.missing():
+            say("cli.company_missing", settings, err=True, fields=", ".join(f"company.{f}" for f in missing))
         if _audit_key_check(settings):
             return 2
         if settings.audit_key:

@@ -17,7 +17,20 @@ from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
-from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, paging, reminders, template_switch
+from flows import (
+    checklist,
+    commands,
+    drafting,
+    drill,
+    escalation,
+    facts_form,
+    intake,
+    measure_view,
+    measures,
+    paging,
+    reminders,
+    template_switch,
+)
 from flows.common import Ctx, Need, State, clean_text, refuse, say
 
 __all__ = ["Need", "State", "handle", "needs", "precheck"]
@@ -168,6 +181,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return facts_form.edit(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
+        if event.action == measure_view.ADD_ACTION:
+            return measures.open_form(inc, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
         if event.action == template_switch.ACTION:
@@ -179,6 +194,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         return facts_form.submit(inc, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == template_switch.FORM_ID:
         return template_switch.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == measures.FORM_ID:
+        return measures.submit(inc, event, ctx)
     return inc, []
 
 

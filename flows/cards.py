@@ -8,7 +8,9 @@ from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
 from flows import templates
 from flows.common import Ctx, fmt_dt
+from flows.drafting import draft_buttons
 from flows.law import assessment_fields
+from flows.measure_view import measure_block
 from flows.paging_card import escalation_fields
 
 
@@ -108,10 +110,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
         if ctx.config.templates:  # the checklist template by cause (flows.templates)
             buttons += (Button(t("checklist.switch_button", lang), "checklist:switch", inc.id),)
-    buttons += (
-        Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
-        Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),
-    )
+    buttons += draft_buttons(inc)
     return Card(
         title=f"{t('card.title', lang, id=inc.id)}",
         tone=tone,
@@ -184,10 +183,13 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
         text = f"{item.id} {item.text}" + ("" if item.required else t("item.optional", lang))
         rows.append(CheckItem(item.id, text, item.state, _item_detail(item, ctx, lang), buttons))
     done = sum(1 for r in rows if r.state != "open")
+    measures, buttons = measure_block(inc, step, ctx.config)  # the prevention step: its measures and 'Add a measure'
     return Card(
         title=f"({step}) {tpl.title.get(lang, tpl.title['ja'])}",
         tone="success" if done == len(rows) else "info",
+        text=measures,
         sections=(Section(title=t("card.progress", lang, done=done, total=len(rows)), items=tuple(rows)),),
+        buttons=buttons,
     )
 
 

@@ -17,9 +17,30 @@ from bot.core.views import Form, Input, strip_tokens
 from flows import reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, clean_text, guard, refuse, say
+from flows.forms import first, options
 
 NA_FORM, NOTE_FORM = "item_na", "item_note"
 TEXT_LIMIT = 1000
+# "not applicable" says why: the item does not apply to this incident ("na"), or what it asks is not
+# in place and is to be addressed ("gap": e.g. no training plan was ever made). The report files a gap
+# as a gap (flows.drafts), never as "not applicable".
+NA_KIND, NA_KINDS = "kind", ("na", "gap")
+
+
+def _form(form_id: str, item: Item, ctx: Ctx, initial: str, context: str, errors: dict[str, str] | None = None) -> Form:
+    """The not-applicable form (a reason and its kind) or the note form of ``item``."""
+    lang = ctx.lang
+    if form_id == NA_FORM:
+        inputs: tuple[Input, ...] = (
+            Input(
+                NA_KIND, t("item.na_kind", lang), "select", True, options("item.na_kind", NA_KINDS, lang), hint=t("item.na_kind_hint", lang)
+            ),
+            Input("reason", t("item.na_reason", lang), "textarea", True, initial=initial, max_length=TEXT_LIMIT),
+        )
+    else:
+        inputs = (Input("note", t("item.note_label", lang), "textarea", False, initial=initial, max_length=TEXT_LIMIT),)
+    title = t("item.form_title", lang, item=item.id)
+    return Form(form_id, title, t("form.save", lang), inputs, context=context, intro=item.text, errors=errors or {})
 
 
 def _changed(inc: Incident, item: Item, ctx: Ctx, action: str, extra: dict[str, object] | None = None) -> tuple[Incident, list[Effect]]:
@@ -52,15 +73,7 @@ def press(inc: Incident, item_id: str, event: ButtonPressed, ctx: Ctx) -> tuple[
         return _changed(inc, replace(item, owner=actor), ctx, "item.owner", {"owner": actor.key})
     if action in ("na", "note"):
         form_id = NA_FORM if action == "na" else NOTE_FORM
-        name, label = ("reason", t("item.na_reason", ctx.lang)) if action == "na" else ("note", t("item.note_label", ctx.lang))
-        form = Form(
-            form_id,
-            t("item.form_title", ctx.lang, item=item.id),
-            t("form.save", ctx.lang),
-            (Input(name, label, "textarea", action == "na", initial=item.note if action == "note" else "", max_length=TEXT_LIMIT),),
-            context=f"{inc.id}|{item.id}",
-            intro=item.text,
-        )
+        form = _form(form_id, item, ctx, item.note if action == "note" else "", f"{inc.id}|{item.id}")
         return inc, [OpenForm(event.actor, event.trigger or "", form, event.place)]
     return inc, [refuse(event.actor, "item.unknown", ctx, event.place, item=action[:20])]
 
@@ -78,16 +91,18 @@ def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple
     effects: list[Effect] = []
     if masked:
         effects.append(say(event.actor, "intake.masked", ctx, event.place, n=masked))
+    errors: dict[str, str] = {}
     if len(text) > TEXT_LIMIT or (name == "reason" and not text):
+        errors[name] = t("form.err_too_long" if text else "form.err_required", ctx.lang, n=TEXT_LIMIT)
+    kind = first(event.values, NA_KIND) if name == "reason" else ""  # absent: a client without the choice
+    if kind and kind not in NA_KINDS:
+        errors[NA_KIND], kind = t("form.err_choice", ctx.lang), ""
+    if errors:  # shown back: a masked My Number is told as not saved yet
         told = [say(event.actor, "intake.masked_not_saved", ctx, event.place, n=masked)] if masked else []
-        key = "form.err_too_long" if text else "form.err_required"
-        form = Form(event.form_id, t("item.form_title", ctx.lang, item=item.id), t("form.save", ctx.lang),
-                    (Input(name, t("item.na_reason" if name == "reason" else "item.note_label", ctx.lang), "textarea", name == "reason",
-                           initial=text[:TEXT_LIMIT], max_length=TEXT_LIMIT),),
-                    context=event.context, errors={name: t(key, ctx.lang, n=TEXT_LIMIT)})  # fmt: skip
-        return inc, [*told, RejectForm(form)]
+        return inc, [*told, RejectForm(_form(event.form_id, item, ctx, text[:TEXT_LIMIT], event.context, errors))]
     if name == "reason":
-        new, more = _changed(inc, replace(item, state="na", reason=text, by=actor, at=ctx.now), ctx, "item.na", {"reason": text})
+        na = replace(item, state="na", reason=text, na_kind=kind, by=actor, at=ctx.now)  # type: ignore[arg-type]
+        new, more = _changed(inc, na, ctx, "item.na", {"reason": text, "kind": kind})
     else:
         new, more = _changed(inc, replace(item, note=text), ctx, "item.note", {"note": text})
     return new, effects + more

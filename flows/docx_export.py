@@ -17,7 +17,7 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from flows.draft import BULLET, SUB, Draft
+from flows.drafts.common import BULLET, SUB, Draft
 
 __all__ = ["to_docx", "to_docx_bytes"]
 

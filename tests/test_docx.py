@@ -52,10 +52,10 @@ def test_report_docx_has_the_same_sections_and_texts(tmp_path: Path, lang: str) 
     path = to_docx(draft, tmp_path / "report.docx")
     document = docx.Document(str(path))
     check_same_sections(draft, document)
-    assert len(draft.sections) == 9
+    assert len(draft.sections) == 10  # the report type and reporter, then the nine matters
     full = "\n".join(p.text for p in document.paragraphs)
-    for note, _ in NOTES.values():
-        assert note in full
+    for item, (note, _) in NOTES.items():
+        assert note in full, item
     title = next(p for p in document.paragraphs if p.style.name == "Title")
     assert title.text == draft.title
     first = document.paragraphs[0]
@@ -79,7 +79,8 @@ def test_missing_sections_carry_a_visible_marker() -> None:
             assert marker.font.color.rgb is not None and str(marker.font.color.rgb) == "C00000"
         else:
             assert "【未記入】" not in first.text
-    assert sum(1 for p in document.paragraphs if p.runs and p.runs[0].text == "【未記入】") == len(draft.missing) == 6
+    flagged = sum(1 for p in document.paragraphs if p.runs and p.runs[0].text == "【未記入】")
+    assert len(draft.missing) == 6 and flagged == 6 + 1  # and the discoverer, flagged inside section 1
 
 
 def test_notice_docx(tmp_path: Path) -> None:

@@ -62,32 +62,47 @@ def test_markdown_report_on_stdout(tmp_path: Path, recorded: str) -> None:
     code, out, err = run(tmp_path, recorded, "ML-2026-0001")
     assert (code, err) == (0, "")
     assert out.startswith("> 【下書き】インシデント ML-2026-0001")
+    assert "# 特定個人情報の漏えい等に関する報告（速報）" in out
     headings = [line for line in out.splitlines() if line.startswith("## ")]
-    assert [h.split(".")[0] for h in headings] == [f"## {n}" for n in range(1, 10)]
+    assert headings[0] == "## 報告の種類・報告者"
+    assert [h.split(".")[0] for h in headings[1:]] == [f"## {n}" for n in range(1, 10)]
     for note in NOTES.values():
         assert note in out
-    assert "発生事案: 書類の入った箱が盗まれた" in out and "本人の数: 30人" in out and "本人の種類: 顧客等" in out
-    assert "佐藤 が受領し、対応を開始" in out and "クローズ時の理由: 対応完了" in out
-    assert "**【未記入】**" not in out  # nothing missing (the header line only explains the marker)
+    assert "事案の内容: 書類の入った箱が盗まれた。" in out and "\n30人\n" in out and "種類: 顧客等の情報" in out
+    assert "佐藤" not in out and "対応完了" not in out  # the chat's mechanics are not facts for the PPC
+    assert "**【未記入】** 発見者" in out and "記録がありません。チェックリスト" not in out  # every section has its record
+    code, out, err = run(tmp_path, recorded, "ML-2026-0001", "--type", "確報")
+    assert code == 0 and "# 特定個人情報の漏えい等に関する報告（確報）" in out
 
 
 def test_docx_notice_in_english(tmp_path: Path, recorded: str) -> None:
-    code, out, err = run(tmp_path, recorded, "ML-2026-0001", "--notice", "--format", "docx", "--lang", "en")
+    code, out, err = run(tmp_path, recorded, "ML-2026-0001", "--notice", "--format", "docx", "--lang", "en", "--date", "2026-12-01")
     assert (code, err) == (0, "")
     path = tmp_path / "ML-2026-0001-notice.docx"
     assert out.strip() == f"written to {path.name}."
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "What happened (summary)",
-        "Information concerned",
+        "What happened",
+        "The data leaked (or possibly leaked)",
         "Cause",
         "Secondary harm or its risk",
-        "What we ask of you and what you can do",
+        "What we have done",
+        "What we ask of you",
+        "Inquiries",
     ]
     full = "\n".join(p.text for p in document.paragraphs)
     assert NOTES["2.3"] in full and NOTES["3.5"] in full and "ask your municipality" in full
-    assert NOTES["5.1"] not in full
+    assert "1 December 2026" in full and "Dear ____," in full
+    assert NOTES["5.1"] not in full  # the letter is the contact: not listed among what we have done
+    assert "[MISSING] Nothing the company has done is recorded." in full  # 1.2's note is on an item not done
+
+
+@pytest.mark.parametrize("kind", ["announcement", "principal"])
+def test_the_other_kinds(tmp_path: Path, recorded: str, kind: str) -> None:
+    code, out, err = run(tmp_path, recorded, "ML-2026-0001", "--kind", kind, "--date", "2026-12-01")
+    assert (code, err) == (0, "") and "2026年12月1日" in out and out.rstrip().endswith("以上")
+    assert ("御中" in out) == (kind == "principal")
 
 
 def test_out_path_with_docx_suffix_writes_docx_and_md_out_writes_markdown(tmp_path: Path, recorded: str) -> None:
@@ -96,7 +111,7 @@ def test_out_path_with_docx_suffix_writes_docx_and_md_out_writes_markdown(tmp_pa
     code, _, err = run(tmp_path, recorded, "ML-2026-0001", "--out", str(target))
     assert (code, err) == (0, "")
     headings = [p.text for p in docx.Document(str(target)).paragraphs if p.style.name == "Heading 1"]
-    assert len(headings) == 9 and headings[3] == "4. 原因（規則第3条第1項第4号）"
+    assert len(headings) == 10 and headings[4] == "4. 原因"
     md = tmp_path / "report.md"
     code, out, _ = run(tmp_path, recorded, "ML-2026-0001", "--out=" + str(md))
     assert code == 0 and str(md) in out
@@ -113,8 +128,19 @@ def test_unknown_incident_is_a_clear_error(tmp_path: Path, recorded: str) -> Non
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["ML-1", "ML-2"], ["ML-1", "--format", "pdf"], ["ML-1", "--lang", "fr"], ["ML-1", "--bogus"], ["ML-1", "--out"]],
-    ids=["none", "two-ids", "bad-format", "bad-lang", "bad-flag", "out-without-value"],
+    [
+        [],
+        ["ML-1", "ML-2"],
+        ["ML-1", "--format", "pdf"],
+        ["ML-1", "--lang", "fr"],
+        ["ML-1", "--bogus"],
+        ["ML-1", "--out"],
+        ["ML-1", "--kind", "memo"],
+        ["ML-1", "--type", "中間"],
+        ["ML-1", "--to", "boss"],
+        ["ML-1", "--date", "yesterday"],
+    ],
+    ids=["none", "two-ids", "bad-format", "bad-lang", "bad-flag", "out-without-value", "bad-kind", "bad-type", "bad-to", "bad-date"],
 )
 def test_bad_arguments(tmp_path: Path, args: list[str]) -> None:
     code, out, err = run(tmp_path, "sqlite:///" + str(tmp_path / "none.db"), *args)
@@ -147,8 +173,8 @@ def test_export_gives_a_file_to_post() -> None:
 
     draft = build_report(recorded_incident(), config())
     name, content, mime = export(draft, "docx")
-    assert name == "ML-2026-0001-report.docx" and mime.endswith("wordprocessingml.document")
-    assert len([p for p in docx.Document(BytesIO(content)).paragraphs if p.style.name == "Heading 1"]) == 9
+    assert name == "ML-2026-0001-report-prelim.docx" and mime.endswith("wordprocessingml.document")
+    assert len([p for p in docx.Document(BytesIO(content)).paragraphs if p.style.name == "Heading 1"]) == 10
     name, content, mime = export(draft, "md")
-    assert name == "ML-2026-0001-report.md" and mime.startswith("text/markdown")
-    assert content.decode("utf-8").count("\n## ") == 9
+    assert name == "ML-2026-0001-report-prelim.md" and mime.startswith("text/markdown")
+    assert content.decode("utf-8").count("\n## ") == 10

@@ -1,9 +1,12 @@
-"""``mynaleak draft ML-2026-0001``: the report to the PPC (or, with ``--notice``, the notice to the
-individuals) drafted from the incident's record in the database.
+"""``mynaleak draft ML-2026-0001``: the report to the PPC (or another draft: ``--kind notice`` — the
+notice to the individuals, also ``--notice`` —, ``announcement``, ``principal``) drafted from the
+incident's record in the database.
 
-Usage: ``draft ID [--notice] [--format md|docx] [--out PATH] [--lang ja|en]``. Markdown goes to
-stdout unless ``--out`` is given; .docx is written to ``--out`` (default ``ID-report.docx`` /
-``ID-notice.docx``). The language defaults to the incident's. Exit status 0 on success, 2 on bad
+Usage: ``draft ID [--kind report|notice|announcement|principal] [--type prelim|final|supplement]
+[--to individual|all] [--date YYYY-MM-DD] [--format md|docx] [--out PATH] [--lang ja|en]``. The report
+type defaults to the next one due (速報, then 確報, then 追完); the letters are dated today in the
+organisation's time zone unless ``--date`` says otherwise. Markdown goes to stdout unless ``--out`` is
+given; .docx is written to ``--out`` (default ``ID-report-prelim.docx``, ``ID-notice.docx`` …). The language defaults to the incident's. Exit status 0 on success, 2 on bad
 arguments, an unknown incident, or an unreadable configuration or database (one line on stderr,
 never a traceback). Reads only: nothing is written to the database.
 """
@@ -14,13 +17,15 @@ import asyncio
 import logging
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.core.config import ConfigError, OrgConfig, Settings, load_org
 from bot.core.i18n import DEFAULT_LANG, LANGS, lang_hint, t
 from bot.core.model import Incident
-from flows.draft import Draft, build_notice, build_report, to_markdown
+from flows.drafts import KINDS, REPORT_TYPES, Draft, to_markdown
+from flows.drafts import build as build_draft
 
 __all__ = ["DraftArgs", "DraftError", "build", "draft_main", "export", "main", "parse_args"]
 
@@ -42,6 +47,10 @@ class DraftError(Exception):
         self.fields = fields
 
 
+TYPE_NAMES = {"速報": "prelim", "確報": "final", "追完": "supplement"}
+ADDRESSEES = ("individual", "all")
+
+
 @dataclass(frozen=True)
 class DraftArgs:
     incident_id: str
@@ -49,12 +58,21 @@ class DraftArgs:
     fmt: str = "md"
     out: Path | None = None
     lang: str | None = None  # None: the incident's language
+    kind: str = "report"  # report | notice | announcement | principal
+    report_type: str = ""  # prelim | final | supplement; "": the next one due
+    to: str = "individual"  # the notice: one person (〇〇〇〇 様) or all (各位)
+    on: date | None = None  # the letters' date; None: today
+
+
+_CHOICES = {"--kind": KINDS, "--type": REPORT_TYPES, "--to": ADDRESSEES}
 
 
 def parse_args(argv: list[str]) -> DraftArgs | None:
     """The arguments after ``draft``; None for ``--help``. Raises :class:`DraftError` ("args")."""
     ids: list[str] = []
     notice, fmt, out, lang, help_ = False, None, None, None, False
+    chosen: dict[str, str] = {}
+    on: date | None = None
     args = iter(argv)
     for arg in args:
         name, eq, inline = arg.partition("=")
@@ -62,11 +80,21 @@ def parse_args(argv: list[str]) -> DraftArgs | None:
             help_ = True
         elif arg == "--notice":
             notice = True
-        elif name in ("--format", "--out", "--lang"):
+        elif name in ("--format", "--out", "--lang", "--kind", "--type", "--to", "--date"):
             value = inline if eq else next(args, "")
             if not value:
                 raise DraftError("args", detail=name)
-            if name == "--format":
+            value = TYPE_NAMES.get(value, value) if name == "--type" else value
+            if name in _CHOICES:
+                if value not in _CHOICES[name]:
+                    raise DraftError("args", detail=f"{name} {value}"[:60])
+                chosen[name] = value
+            elif name == "--date":
+                try:
+                    on = date.fromisoformat(value)
+                except ValueError:
+                    raise DraftError("args", detail=f"--date {value}"[:60]) from None
+            elif name == "--format":
                 if value not in FORMATS:
                     raise DraftError("args", detail=f"--format {value}"[:60])
                 fmt = value
@@ -86,20 +114,20 @@ def parse_args(argv: list[str]) -> DraftArgs | None:
         raise DraftError("args", detail=" ".join(ids)[:60] or "ML-…")
     if fmt is None:
         fmt = "docx" if out is not None and out.suffix.lower() == ".docx" else "md"
-    return DraftArgs(ids[0].strip(), notice, fmt, out, lang)
+    kind = chosen.get("--kind", "notice" if notice else "report")
+    return DraftArgs(ids[0].strip(), kind == "notice", fmt, out, lang, kind, chosen.get("--type", ""), chosen.get("--to", "individual"), on)
 
 
-def build(incident: Incident, config: OrgConfig, notice: bool = False, lang: str | None = None) -> Draft:
-    """The report (or the notice) for ``incident`` in ``lang`` (default: the incident's language)."""
-    lang = lang or incident.lang or DEFAULT_LANG
-    if notice:
-        return build_notice(incident, config, lang=lang)
-    return build_report(incident, config, None, lang=lang)
+def build(incident: Incident, config: OrgConfig, args: DraftArgs, today: date | None = None) -> Draft:
+    """The draft ``args`` ask for, for ``incident``, in ``args.lang`` (default: the incident's language)."""
+    lang = args.lang or incident.lang or DEFAULT_LANG
+    on = args.on or today or datetime.now(config.tz).date()
+    return build_draft(incident, config, args.kind, lang, on, args.report_type, args.to)
 
 
 def export(draft: Draft, fmt: str = "md") -> tuple[str, bytes, str]:
     """``draft`` as a file to post or download: (file name, content, MIME type)."""
-    name = f"{draft.incident_id or 'draft'}-{draft.kind}.{fmt}"
+    name = f"{draft.stem}.{fmt}"
     if fmt == "docx":
         from flows.docx_export import to_docx_bytes
 
@@ -150,7 +178,7 @@ async def draft_main(argv: list[str], stdout: TextIO | None = None, settings: Se
         incident = await _load(settings.database_url, args.incident_id)
         if incident is None:
             raise DraftError("not_found", id=args.incident_id[:64])
-        draft = build(incident, config, args.notice, args.lang)
+        draft = build(incident, config, args)
         lang = draft.lang
         if args.fmt == "md" and args.out is None:
             stdout.write(to_markdown(draft))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import time
@@ -67,6 +68,60 @@ class StepTemplate:
     items: tuple[ItemTemplate, ...]
 
 
+COMPANY_FIELDS: tuple[str, ...] = ("name", "address", "representative", "department", "contact_person", "phone", "email", "inquiry_desk")
+COMPANY_REQUIRED: tuple[str, ...] = ("name", "address", "representative", "department", "contact_person", "phone", "inquiry_desk")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9０-９+()（）\-－ー‐ 　]{6,24}$")
+
+
+@dataclass(frozen=True)
+class Company:
+    """The reporter block of the report to the PPC and the sender of the letters (``company:``).
+
+    Every field is optional to the file; a missing one shows as a placeholder in the drafts and is
+    listed by ``mynaleak check-config`` (:meth:`missing`)."""
+
+    name: str = ""
+    address: str = ""
+    representative: str = ""  # e.g. 代表取締役 山本 太郎
+    department: str = ""  # the department in charge (担当部署)
+    contact_person: str = ""  # the person to contact (担当者)
+    phone: str = ""
+    email: str = ""
+    inquiry_desk: str = ""  # the desk named in the notice and the announcement (name, phone, hours)
+
+    def missing(self) -> tuple[str, ...]:
+        """The fields the drafts need that the organisation file leaves empty."""
+        return tuple(f for f in COMPANY_REQUIRED if not getattr(self, f))
+
+
+def parse_company(data: Any, organisation: str, problems: list[str]) -> Company:
+    """The ``company:`` section; its name defaults to ``organisation``."""
+    if data is None:
+        return Company(name=organisation)
+    if not isinstance(data, dict):
+        problems.append("company: expected a mapping (name, address, representative, department, …)")
+        return Company(name=organisation)
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in COMPANY_FIELDS:
+            problems.append(f"company.{key}: unknown setting (use {', '.join(COMPANY_FIELDS)})")
+        elif value is None or value == "":
+            continue
+        elif not isinstance(value, str | int) or isinstance(value, bool):
+            problems.append(f"company.{key}: expected text, got {value!r}")
+        elif len(str(value).strip()) > 200:
+            problems.append(f"company.{key}: at most 200 characters")
+        else:
+            values[key] = " ".join(str(value).split())
+    if values.get("email") and not _EMAIL.match(values["email"]):
+        problems.append(f"company.email: not an e-mail address: {values['email']!r}")
+    if values.get("phone") and not _PHONE.match(values["phone"]):
+        problems.append(f"company.phone: expected a telephone number (digits, hyphens), got {values['phone']!r}")
+    values.setdefault("name", organisation)
+    return Company(**values)
+
+
 @dataclass(frozen=True)
 class OrgConfig:
     organisation: str
@@ -95,6 +150,7 @@ class OrgConfig:
     # the page channels this process can deliver (bot.core.paging.VIA; the shell drops e-mail when no SMTP
     # server is configured, so people are not "paged" where nothing can be sent)
     page_channels: tuple[str, ...] = VIA
+    company: Company = field(default_factory=Company)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -213,7 +269,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
     if not isinstance(data, dict):
         raise ConfigError(source, ["the file must be a mapping of settings"])
     known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
-             "escalation", "responders", "reminders", "checklist", "drill", "government_systems"}  # fmt: skip
+             "escalation", "responders", "reminders", "checklist", "drill", "government_systems", "company"}  # fmt: skip
     problems += [f"{k}: unknown setting" for k in data if k not in known]
     language = data.get("language", "ja")
     if language not in ("ja", "en"):
@@ -290,6 +346,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
             checklist_path = base / checklist_path
     checklist = load_checklist(checklist_path, problems)
     templates = {} if data.get("checklist") else load_templates(checklist, problems)
+    company = parse_company(data.get("company"), str(data.get("organisation", "")), problems)
     if problems:
         raise ConfigError(source, problems)
     return OrgConfig(
@@ -312,6 +369,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         government_systems=bool(data.get("government_systems", False)),
         coalesce_after=after,
         coalesce_window_minutes=window,
+        company=company,
     )
 
 

@@ -145,6 +145,22 @@ class Item:
     by: UserRef | None = None
     at: datetime | None = None
     role: str = ""  # copied from the template (ITEM_ROLES); "" for untagged items and incidents stored before roles
+    # why an item is "na": "na" it does not apply to this incident; "gap" what it asks is not in place
+    # (e.g. no training plan was ever made) and is to be addressed; "" recorded before this was asked
+    na_kind: Literal["", "na", "gap"] = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A recurrence-prevention measure recorded on the prevention step (規則第3条第1項第8号):
+    carried out (``done``, on ``on``) or decided and planned (``planned``, for ``on`` if known)."""
+
+    id: int
+    text: str
+    status: Literal["done", "planned"]
+    on: date | None = None
+    by: UserRef | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +183,7 @@ class Incident:
     drill: bool = False
     lang: str = "ja"
     extra: dict[str, str] = field(default_factory=dict)
+    measures: tuple[Measure, ...] = ()  # recurrence-prevention measures, in the order recorded
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

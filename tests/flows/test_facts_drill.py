@@ -133,7 +133,10 @@ def test_draft_button_posts_markdown_and_docx_in_the_thread() -> None:
     inc, _ = step(inc, FormSubmitted(SATO, "item_note", {"note": "持ち出しルール違反が原因"}, f"{inc.id}|2.3"), T0)
     new, eff = step(inc, press(TANAKA, "draft", f"{inc.id}|report"), T0)
     (post,) = of(eff, Post)
-    assert post.thread_of == "card" and {a.name for a in post.view.attachments} == {f"{inc.id}-report.md", f"{inc.id}-report.docx"}
+    assert post.thread_of == "card" and {a.name for a in post.view.attachments} == {
+        f"{inc.id}-report-prelim.md",
+        f"{inc.id}-report-prelim.docx",
+    }
     md = base64.b64decode(next(a.data for a in post.view.attachments if a.name.endswith(".md"))).decode()
     assert "持ち出しルール違反が原因" in md
     doc = docx.Document(io.BytesIO(base64.b64decode(next(a.data for a in post.view.attachments if a.name.endswith(".docx")))))

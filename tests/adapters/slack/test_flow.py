@@ -196,7 +196,7 @@ async def test_draft_report_is_uploaded_into_the_thread(slack, fake, clock):
     shared = [m for m in fake.thread("C0INCIDENTS", card_ts) if m.get("files")]
     assert len(shared) == 1, "one message carries the files"
     names = sorted(fake.files[f]["name"] for f in shared[0]["files"])
-    assert names == [f"ML-{incident}-report.docx", f"ML-{incident}-report.md"]
+    assert names == [f"ML-{incident}-report-prelim.docx", f"ML-{incident}-report-prelim.md"]  # the first report due: 速報
     md = next(fake.files[f]["content"] for f in shared[0]["files"] if fake.files[f]["name"].endswith(".md")).decode()
     assert "経理担当者がUSBメモリの入った鞄を紛失した" in md and "下書き" in shared[0]["text"]
     # a transient failure of the share is retried without a second message

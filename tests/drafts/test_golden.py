@@ -1,0 +1,119 @@
+"""Golden drafts: each kind of draft on one fixed incident, compared with the checked-in Markdown in
+tests/drafts/golden/. The incident is recorded through the flows (report → acknowledge → notes, ticks,
+not-applicable with its kind, prevention measures), the organisation file has a full company section,
+and the letters are dated 2026-12-01.
+
+A golden file is what a privacy officer read and accepted: when a change to the drafts is meant, look
+at the difference, read the new text as the regulator or the customer would, and regenerate with
+
+    MYNALEAK_REGEN_GOLDEN=1 python -m pytest tests/drafts/test_golden.py
+
+then commit the golden files with the change. Without the variable a difference fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.core.events import FormSubmitted
+from bot.core.model import Incident
+from flows.drafts import build, build_report, to_markdown
+from tests.flows.helpers import SATO, SUZUKI, T0, config, minutes, press, report, step
+
+GOLDEN = Path(__file__).parent / "golden"
+REGEN = os.environ.get("MYNALEAK_REGEN_GOLDEN") == "1"
+ON = date(2026, 12, 1)
+COMPANY = {
+    "name": "テスト株式会社",
+    "address": "東京都千代田区霞が関三丁目2番1号",
+    "representative": "代表取締役 山本 太郎",
+    "department": "総務部",
+    "contact_person": "田中 美咲",
+    "phone": "03-1234-5678",
+    "email": "privacy@example.co.jp",
+    "inquiry_desk": "テスト株式会社 個人情報お問い合わせ窓口（電話 0120-000-000、平日9時〜17時）",
+}
+CFG = config(company=COMPANY)
+NOTES = {  # item -> what was recorded on it
+    "1.2": "2026年11月26日、最寄り駅及び警察署に遺失届を提出した",
+    "1.3": "当該従業員の社内システムのパスワードを変更した",
+    "2.2": "社内規程は個人番号を含むデータの社外持出しを禁止しており、規程に反した取扱いであった",
+    "2.3": "従業員が個人番号を含むデータをUSBメモリに保存して持ち帰ろうとし、帰宅途中の電車の網棚にUSBメモリの入った鞄を置き忘れた",
+    "3.1": "従業員120人分の源泉徴収票の控え（氏名・住所・個人番号）",
+    "3.3": "USBメモリ及びファイルには暗号化もパスワードの設定もされていなかった",
+    "3.5": "2026年12月1日現在、不正利用等の二次被害は確認されていない",
+    "5.1": "対象の従業員全員に書面で事実を伝えて謝罪し、不審な連絡に注意するよう呼びかけた",
+}
+DONE = ("1.1", "1.2", "1.3", "3.3", "5.1")
+MEASURES = (
+    ("個人番号を含むデータの外部記録媒体への保存を禁止し、業務用パソコンのUSBポートを無効にした", "done", "2026-11-30"),
+    ("全従業員を対象に、特定個人情報の取扱いに関する研修を実施する", "planned", "2027-01-15"),
+)
+
+
+def incident() -> Incident:
+    """A bag with a USB stick left on a train: 120 employees, wrongful purpose unknown, recorded in full."""
+    inc, _ = report(
+        summary="経理部の従業員が、源泉徴収票の控えを保存したUSBメモリを入れた鞄を電車内に置き忘れ、紛失した",
+        data_items=("mynumber", "name", "address"),
+        wrongful_purpose="unknown",
+        cfg=CFG,
+    )
+    at = T0 + minutes(3)
+    inc, _ = step(inc, press(SATO, "ack", inc.id), at, CFG)
+    for item, note in NOTES.items():
+        at += minutes(7)
+        inc, _ = step(inc, FormSubmitted(SUZUKI, "item_note", {"note": note}, f"{inc.id}|{item}"), at, CFG)
+    for item in DONE:
+        at += minutes(11)
+        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item}"), at, CFG)
+    for item, kind, reason in (("5.3", "na", "対象者全員に個別に通知したため、公表は行わない"), ("4.5", "gap", "研修計画は未策定")):
+        at += minutes(13)
+        inc, _ = step(inc, FormSubmitted(SATO, "item_na", {"kind": kind, "reason": reason}, f"{inc.id}|{item}"), at, CFG)
+    for text, status, on in MEASURES:
+        at += minutes(17)
+        inc, _ = step(inc, FormSubmitted(SUZUKI, "measure_add", {"text": text, "status": status, "on": on}, inc.id), at, CFG)
+    assert len(inc.measures) == 2 and inc.item("4.5").na_kind == "gap"  # type: ignore[union-attr]
+    return inc
+
+
+PRELIM = {"kind": "prelim", "on": date(2026, 11, 27), "channel": "個人情報保護委員会ウェブフォーム", "receipt": "MN-2026-000123"}
+
+
+def drafts() -> dict[str, str]:
+    inc = incident()
+    outsourcee = replace(inc, facts=replace(inc.facts, role="outsourcee", party_name="株式会社サンプル商事"))
+    return {
+        "report-prelim": to_markdown(build_report(inc, CFG, report_type="prelim", submissions=())),
+        "report-final": to_markdown(build_report(inc, CFG, report_type="final", submissions=(PRELIM,))),
+        "notice": to_markdown(build(inc, CFG, "notice", on=ON)),
+        "announcement": to_markdown(build(inc, CFG, "announcement", on=ON)),
+        "principal": to_markdown(build(outsourcee, CFG, "principal", on=ON)),
+    }
+
+
+@pytest.mark.parametrize("kind", ["report-prelim", "report-final", "notice", "announcement", "principal"])
+def test_golden(kind: str) -> None:
+    got = drafts()[kind]
+    path = GOLDEN / f"{kind}.md"
+    if REGEN:
+        path.write_text(got, encoding="utf-8")
+    want = path.read_text(encoding="utf-8")
+    assert got == want, f"{path.name} differs; read the new text and regenerate (see this module's docstring)"
+
+
+def test_as_principal_the_report_names_the_outsourcee_and_the_day_its_notice_arrived() -> None:
+    inc = incident()
+    facts = replace(inc.facts, role="principal", party_name="株式会社サンプル給与計算", principal_notified_on=date(2026, 11, 24))
+    principal = replace(inc, facts=facts)
+    s1 = "\n".join(build_report(principal, CFG).section(1).paragraphs)  # type: ignore[union-attr]
+    assert (
+        "委託元及び委託先の有無: あり（当社は委託元。委託先: 株式会社サンプル給与計算）。委託先からの通知を受けた日: 2026年11月24日" in s1
+    )
+    s4 = "\n".join(build_report(principal, CFG).section(4).paragraphs)  # type: ignore[union-attr]
+    assert "当該事態が発生した主体: 委託先（株式会社サンプル給与計算）" in s4
