@@ -17,7 +17,7 @@ from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
-from flows import checklist, commands, drafting, drill, escalation, facts_form, intake, reminders
+from flows import checklist, commands, drafting, drill, escalation, facts_form, filing, intake, notice, reminders
 from flows.cards import note
 from flows.common import Ctx, Need, State, clean_text, refuse, say
 
@@ -135,6 +135,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return reminders.on_timer(inc, event, ctx)
         if event.kind == facts_form.KIND:
             return facts_form.on_timer(inc, event, ctx)
+        if event.kind == notice.KIND:
+            return notice.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith(("page:", "digest:")):
@@ -152,6 +154,10 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
             return facts_form.edit(inc, event, ctx)
+        if event.action == filing.ACTION:
+            return filing.open_form(inc, event, ctx)
+        if event.action == notice.ACTION:
+            return notice.open_form(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
         if event.action.startswith("item:"):
@@ -161,6 +167,10 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
         return facts_form.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == filing.FORM_ID:
+        return filing.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == notice.FORM_ID:
+        return notice.submit(inc, event, ctx)
     return inc, []
 
 

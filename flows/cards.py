@@ -6,6 +6,7 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
+from flows import lifecycle_view
 from flows.common import Ctx, fmt_dt
 from flows.law import assessment_fields
 
@@ -76,6 +77,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
     )
     fields += assessment_fields(inc, ctx)
+    fields += lifecycle_view.fields(inc, ctx)  # the report lifecycle: submissions per law, the notice decision
     buttons: tuple[Button, ...] = ()
     if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):
         buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
@@ -83,6 +85,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.page_again", lang), "page", inc.id),)  # nobody acked: restart the chain
     if inc.status == "open":
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
+    buttons += lifecycle_view.buttons(inc)  # record a submission, decide on the notice
     buttons += (
         Button(t("button.draft_report", lang), "draft", f"{inc.id}|report"),
         Button(t("button.draft_notice", lang), "draft", f"{inc.id}|notice"),

@@ -76,6 +76,9 @@ class OrgConfig:
     # for the rest of it instead of a page each; 0 turns it off
     coalesce_after: int = 5
     coalesce_window_minutes: float = 10
+    # where APPI reports go when the power was delegated to a ministry (個人情報保護法第150条): its name;
+    # "" = the PPC. My Number reports always go to the PPC (flows.submissions).
+    appi_report_to: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -177,6 +180,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         raise ConfigError(source, ["the file must be a mapping of settings"])
     known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
              "escalation", "responders", "reminders", "checklist", "drill", "government_systems"}  # fmt: skip
+    known |= {"appi_report_to"}  # the report lifecycle (flows.submissions)
     problems += [f"{k}: unknown setting" for k in data if k not in known]
     language = data.get("language", "ja")
     if language not in ("ja", "en"):
@@ -249,6 +253,10 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         if not checklist_path.is_absolute() and base is not None:
             checklist_path = base / checklist_path
     checklist = load_checklist(checklist_path, problems)
+    appi_to = data.get("appi_report_to") or ""
+    if not isinstance(appi_to, str) or len(appi_to) > 100:
+        problems.append(f"appi_report_to: expected the ministry's name (text, at most 100 characters), got {appi_to!r}")
+        appi_to = ""
     if problems:
         raise ConfigError(source, problems)
     return OrgConfig(
@@ -270,6 +278,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         government_systems=bool(data.get("government_systems", False)),
         coalesce_after=after,
         coalesce_window_minutes=window,
+        appi_report_to=appi_to.strip(),
     )
 
 
