@@ -93,32 +93,36 @@ def notice_line(inc: Incident, ctx: Ctx) -> str:
 
 def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     """A reminder in the thread while the report it chases is not on record; on the 確報 deadline day
-    (``final-0``) a page to the chain as well."""
+    (``final-0``) a page to the chain as well. Laws whose same step falls on the same day share one
+    reminder (and one page): the first law's timer sends it, naming them all; the other's does nothing."""
     law, _, step = event.key.rpartition(":")
     law = law or "mynumber"
-    duty = next((d for d in duties(assessment(inc, ctx)) if d.law == law), None)
-    if inc.status != "open" or duty is None:
+    if inc.status != "open":
         return inc, []
+    owed = {d.law: dict(plan(d, inc)) for d in duties(assessment(inc, ctx))}
+    day = owed.get(law, {}).get(step)
+    if day is None:  # no duty under this law any more, or its report is on record
+        return inc, []
+    together = [d for d in duties(assessment(inc, ctx)) if owed[d.law].get(step) == day]
+    if together[0].law != law:
+        return inc, []  # the reminder of the first law names this one too
     lang, who = inc.lang, _who(inc, ctx)
-    name = t(f"lifecycle.law.{law}", lang)
-    if step.startswith("prelim"):
-        if filed(inc, law, "prelim") or duty.preliminary_due is None:
-            return inc, []
+    names = "・".join(t(f"lifecycle.law.{d.law}", lang) for d in together)
+    duty = together[0]
+    if step.startswith("prelim") and duty.preliminary_due:
         first, last = duty.preliminary_due
-        text = t("lifecycle.remind_prelim", lang, law=name, first=first.isoformat(), last=last.isoformat(), who=who)
+        text = t("lifecycle.remind_prelim", lang, law=names, first=first.isoformat(), last=last.isoformat(), who=who)
     else:
-        if filed(inc, law, "final"):
-            return inc, []
         days = (duty.final_due - ctx.now.astimezone(ctx.config.tz).date()).days
         key = "lifecycle.remind_final_today" if step == "final-0" or days <= 0 else "lifecycle.remind_final"
-        text = t(key, lang, law=name, due=duty.final_due.isoformat(), n=max(days, 0), who=who)
+        text = t(key, lang, law=names, due=duty.final_due.isoformat(), n=max(days, 0), who=who)
     if extra := notice_line(inc, ctx):
         text += "\n" + extra
     effects: list[Effect] = [Post(note(text, "danger" if step == "final-0" else "warning"), thread_of="card")]
     if step == "final-0":  # the day itself and no 確報 on record: page up the chain
-        card = replace(page_card(inc, ctx, 0), text=t("lifecycle.page_deadline", lang, law=name, due=duty.final_due.isoformat()))
+        card = replace(page_card(inc, ctx, 0), text=t("lifecycle.page_deadline", lang, law=names, due=duty.final_due.isoformat()))
         people = inc.escalation.members()
         effects += [Notify(u, card, f"deadline:{law}:{duty.final_due.isoformat()}:{i}") for i, u in enumerate(people)]
-        detail = {"law": law, "final_due": duty.final_due.isoformat(), "people": [u.key for u in people]}
-        effects.append(Audit("deadline.paged", detail))
+        laws = [d.law for d in together]
+        effects.append(Audit("deadline.paged", {"laws": laws, "final_due": duty.final_due.isoformat(), "people": [u.key for u in people]}))
     return inc, effects

@@ -83,7 +83,7 @@ def test_deadline_day_pages_the_chain_until_the_final_report_is_recorded() -> No
     inc, _ = report(people="120", wrongful_purpose="no")
     on_the_day = datetime(2026, 12, 25, 0, 0, tzinfo=T0.tzinfo)
     _, eff = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-0"), on_the_day)
-    assert any("本日が番号法の確報の期限" in p.view.text for p in of(eff, Post))
+    assert any("本日が番号法・個人情報保護法の確報の期限" in p.view.text for p in of(eff, Post))  # both laws, one reminder
     assert {n.user.key for n in of(eff, Notify)} == {"sato", "suzuki", "takahashi"}
     _, eff2 = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-2"), on_the_day)
     assert of(eff2, Post) and not of(eff2, Notify)
