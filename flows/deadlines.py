@@ -94,7 +94,8 @@ def notice_line(inc: Incident, ctx: Ctx) -> str:
 def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list[Effect]]:
     """A reminder in the thread while the report it chases is not on record; on the 確報 deadline day
     (``final-0``) a page to the chain as well. Laws whose same step falls on the same day share one
-    reminder (and one page): the first law's timer sends it, naming them all; the other's does nothing."""
+    reminder (and one page): the first law's timer sends it, naming them all; the other's does nothing.
+    A reminder that fires after a later one of its law came due (after an outage) is superseded by it."""
     law, _, step = event.key.rpartition(":")
     law = law or "mynumber"
     if inc.status != "open":
@@ -103,6 +104,9 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     day = owed.get(law, {}).get(step)
     if day is None:  # no duty under this law any more, or its report is on record
         return inc, []
+    today = ctx.now.astimezone(ctx.config.tz).date()
+    if any(day < later <= today for later in owed[law].values()):
+        return inc, []  # fired late (the bot was down): a later reminder of this law is due too and says it
     together = [d for d in duties(assessment(inc, ctx)) if owed[d.law].get(step) == day]
     if together[0].law != law:
         return inc, []  # the reminder of the first law names this one too
@@ -113,7 +117,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
         first, last = duty.preliminary_due
         text = t("lifecycle.remind_prelim", lang, law=names, first=first.isoformat(), last=last.isoformat(), who=who)
     else:
-        days = (duty.final_due - ctx.now.astimezone(ctx.config.tz).date()).days
+        days = (duty.final_due - today).days
         key = "lifecycle.remind_final_today" if step == "final-0" or days <= 0 else "lifecycle.remind_final"
         text = t(key, lang, law=names, due=duty.final_due.isoformat(), n=max(days, 0), who=who)
     if extra := notice_line(inc, ctx):

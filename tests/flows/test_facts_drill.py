@@ -85,7 +85,7 @@ def test_deadline_day_pages_the_chain_until_the_final_report_is_recorded() -> No
     _, eff = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-0"), on_the_day)
     assert any("本日が番号法・個人情報保護法の確報の期限" in p.view.text for p in of(eff, Post))  # both laws, one reminder
     assert {n.user.key for n in of(eff, Notify)} == {"sato", "suzuki", "takahashi"}
-    _, eff2 = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-2"), on_the_day)
+    _, eff2 = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-2"), datetime(2026, 12, 23, 0, 0, tzinfo=T0.tzinfo))
     assert of(eff2, Post) and not of(eff2, Notify)
     _, legacy = step(inc, TimerFired(inc.id, "deadline", "final-0"), on_the_day)  # a row armed before keys named their law
     assert {n.user.key for n in of(legacy, Notify)} == {"sato", "suzuki", "takahashi"}

@@ -25,8 +25,8 @@ MYNUMBER_ONLY = {**FACTS}  # 120 people (規則第2条第4号); nothing sensitiv
 VALID = "123456789018"  # a number with a valid check digit (LEGAL.md)
 
 
-def at(y: int, m: int, d: int, h: int = 10) -> datetime:
-    return datetime(y, m, d, h, tzinfo=JST)
+def at(y: int, m: int, d: int, h: int = 10, mi: int = 0) -> datetime:
+    return datetime(y, m, d, h, mi, tzinfo=JST)
 
 
 def with_facts(values: dict[str, str]) -> Incident:
@@ -105,6 +105,18 @@ def test_final_of_one_law_leaves_the_other_chased_and_the_item_open() -> None:
     assert "本日が個人情報保護法の確報の期限" in posts[0].view.text and pages
     inc, _ = step(inc, submission(SATO, inc, "appi", "final", "2026-12-02T10:00"), at(2026, 12, 2, 11))
     assert inc.item("6.2").state == "done" and fire(inc, "appi:final-0", at(2026, 12, 25, 9)) == ([], [])
+
+
+def test_a_reminder_fired_late_is_superseded_by_the_later_one_of_its_law() -> None:
+    """After an outage every overdue timer fires at once: only the latest step due says anything."""
+    inc = with_facts(MYNUMBER_ONLY)
+    late = at(2026, 12, 25, 9, 30)
+    for key in ("mynumber:prelim", "mynumber:final-2", "mynumber:final-1"):
+        assert fire(inc, key, late) == ([], [])
+    posts, pages = fire(inc, "mynumber:final-0", late)
+    assert len(posts) == 1 and pages
+    assert fire(inc, "mynumber:final-0", at(2026, 12, 28, 9))[0]  # the deadline passed unrecorded: still said, and paged
+    assert fire(inc, "mynumber:prelim", at(2026, 12, 1, 9))[0]  # the 速報 window passed, the 確報 reminders not yet due
 
 
 # ---- validation -----------------------------------------------------------------------------------------------------

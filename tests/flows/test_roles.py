@@ -35,8 +35,8 @@ def template(tmp_path: Path, *items: dict) -> OrgConfig:
     return config(checklist=str(path))
 
 
-def deadline(inc: Incident, key: str, cfg: OrgConfig) -> tuple[list[Post], list[Notify]]:
-    _, eff = step(inc, TimerFired(inc.id, "deadline", key), ON_THE_DAY, cfg)
+def deadline(inc: Incident, key: str, cfg: OrgConfig, now: datetime = ON_THE_DAY) -> tuple[list[Post], list[Notify]]:
+    _, eff = step(inc, TimerFired(inc.id, "deadline", key), now, cfg)
     return of(eff, Post), of(eff, Notify)
 
 
@@ -70,22 +70,25 @@ def test_the_report_item_is_found_by_role_not_by_number(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "paged"),
-    [("mynumber:prelim", False), ("mynumber:final-2", False), ("mynumber:final-1", False), ("mynumber:final-0", True)],
+    ("key", "day", "paged"),
+    [("mynumber:prelim", 30, False), ("mynumber:final-2", 23, False), ("mynumber:final-1", 24, False), ("mynumber:final-0", 25, True)],
     ids=["速報", "two days before", "the day before", "the deadline day"],
 )
-def test_a_template_without_roles_reminds_until_recorded_and_pages_only_on_the_deadline_day(tmp_path: Path, key: str, paged: bool) -> None:
+def test_a_template_without_roles_reminds_until_recorded_and_pages_only_on_the_deadline_day(
+    tmp_path: Path, key: str, day: int, paged: bool
+) -> None:
     cfg = template(tmp_path, item("A"), item("B"))
     inc, _ = report(cfg, **DUTY)
     assert all(i.role == "" for i in inc.items) and inc.item_for(REPORT_SUBMISSION) is None
     for iid in ("A", "B"):  # the records say what was filed: done items do not stop the reminders
         inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{iid}"), T0, cfg)
-    posts, pages = deadline(inc, key, cfg)
+    now = datetime(2026, 11 if day == 30 else 12, day, 0, 0, tzinfo=T0.tzinfo)  # 09:00 in Tokyo on the reminder's day
+    posts, pages = deadline(inc, key, cfg, now)
     (post,) = posts
     assert "まだ記録されていません" in post.view.text
     assert mention(replace(SATO, name="佐藤")) in post.view.text  # no report item to own: the chain is mentioned
     assert {n.user.key for n in pages} == ({"sato", "suzuki", "takahashi"} if paged else set())
-    assert deadline(recorded(inc, cfg), key, cfg) == ([], [])
+    assert deadline(recorded(inc, cfg), key, cfg, now) == ([], [])
 
 
 def test_an_incident_stored_before_roles_still_finds_its_report_item() -> None:
