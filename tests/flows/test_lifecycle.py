@@ -327,3 +327,19 @@ def test_closed_incidents_send_no_lifecycle_reminders() -> None:
     closed = replace(inc, status="closed")
     assert fire(closed, "mynumber:final-0", at(2026, 12, 25, 9)) == ([], [])
     assert step(closed, TimerFired(inc.id, "notice", "revisit"), at(2026, 12, 7, 9))[1] == []
+
+
+def test_the_report_item_ticks_plainly_when_no_final_report_is_due() -> None:
+    inc = with_facts({**FACTS, "people": "3"})  # neither law has a duty
+    done, eff = step(inc, press(SATO, "item:done", f"{inc.id}|6.2"), T0)
+    assert done.item("6.2").state == "done" and not of(eff, OpenForm)
+
+
+def test_appi_report_to_is_a_name_in_the_organisation_file() -> None:
+    from bot.core.config import ConfigError
+
+    assert config().appi_report_to == "" and config(appi_report_to=" 金融庁 ").appi_report_to == "金融庁"
+    for bad in (["金融庁"], 3, "省" * 101):
+        with pytest.raises(ConfigError) as err:
+            config(appi_report_to=bad)
+        assert any(p.startswith("appi_report_to: expected the ministry's name") for p in err.value.problems)
