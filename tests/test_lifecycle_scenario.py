@@ -7,9 +7,11 @@ The leaflet's USB example (a USB stick lost on the way home, 120 people, known T
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.events import FormSubmitted
@@ -21,6 +23,7 @@ from tests.flows.helpers import config
 from tests.support.harness import Harness
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+VALID = "123456789018"  # a My Number with a valid check digit (LEGAL.md)
 FACTS = {"people": "120", "people_max": "", "encrypted": "no", "exposed_online": "no", "wrongful_purpose": "no", "outsourcee": "no",
          "government_system": "no", "misuse_art9": "no", "provision_art19": "no", "sensitive_data": "no", "financial_harm": "no"}  # fmt: skip
 
@@ -170,5 +173,24 @@ async def test_a_deferred_notice_is_revisited_on_its_day(db_url: str, clock: Clo
         assert await pending(h, inc_id, "notice") == {"revisit": date(2026, 12, 14)}
         await h.send(FormSubmitted(h.user("sato"), "notice_decision", {"decision": "resume"}, context=inc_id))
         assert await pending(h, inc_id, "notice") == {}
+    finally:
+        await h.close()
+
+
+async def test_a_bad_record_is_shown_back_and_logged_for_the_operator_without_what_was_typed(
+    db_url: str, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = Harness(db_url, config(), clock)
+    try:
+        inc_id = (await h.report(people="120")).incident_id
+        caplog.set_level(logging.INFO, logger="mynaleak.runtime")
+        values = {"law": "mynumber", "kind": "supplement", "submitted_at": "2026-11-26T10:00", "channel": "ppc_web", "receipt": VALID}
+        out = await h.send(FormSubmitted(h.user("sato"), "submission", values, context=inc_id))
+        assert out.form is not None and set(out.form.errors) == {"kind"} and VALID not in repr(out.form)
+        (line,) = [r for r in caplog.records if r.getMessage() == "form rejected"]
+        assert line.form == "submission" and line.fields == ["kind"]  # type: ignore[attr-defined]
+        assert VALID not in caplog.text
+        async with h.store.tx() as tx:
+            assert (await tx.load(inc_id)).incident.submissions == ()
     finally:
         await h.close()
