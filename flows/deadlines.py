@@ -85,7 +85,7 @@ def notice_line(inc: Incident, ctx: Ctx) -> str:
     lang, decision = inc.lang, inc.notice
     if decision is not None and decision.kind == "substitute":
         return ""
-    basis = "・".join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
+    basis = t("lifecycle.and", lang).join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
     if decision is not None and decision.kind == "defer":
         return t("lifecycle.remind_notice_deferred", lang, basis=basis, on=decision.revisit_on.isoformat() if decision.revisit_on else "-")
     return t("lifecycle.remind_notice", lang, basis=basis)
@@ -111,7 +111,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     if together[0].law != law:
         return inc, []  # the reminder of the first law names this one too
     lang, who = inc.lang, _who(inc, ctx)
-    names = "・".join(t(f"lifecycle.law.{d.law}", lang) for d in together)
+    names = t("lifecycle.and", lang).join(t(f"lifecycle.law.{d.law}", lang) for d in together)
     duty = together[0]
     if step.startswith("prelim") and duty.preliminary_due:
         first, last = duty.preliminary_due

@@ -109,7 +109,7 @@ def ask_for_record(inc: Incident, item: Item, event: ButtonPressed, ctx: Ctx) ->
     missing = outstanding(inc, assessment(inc, ctx))
     if not missing:
         return None
-    laws = "・".join(t(f"lifecycle.law.{d.law}", ctx.lang) for d in missing)
+    laws = t("lifecycle.and", ctx.lang).join(t(f"lifecycle.law.{d.law}", ctx.lang) for d in missing)
     return open_form(inc, event, ctx, intro=t("lifecycle.form.intro_from_item", ctx.lang, item=item.id, laws=laws))
 
 

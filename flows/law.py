@@ -71,7 +71,7 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     if a.final_due:
         out.append(Field(t("law.final", lang), t("law.final_value", lang, due=a.final_due.isoformat(), days=a.final_days)))
     laws = notice_laws(a)  # due whenever EITHER law has a duty
-    basis = "・".join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
+    basis = t("lifecycle.and", lang).join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
     out.append(Field(t("law.notify", lang), t("lifecycle.notify_yes", lang, basis=basis) if laws else t("law.notify_no", lang)))
     appi_items = "、".join(t("law.appi_item", lang, n=n) for n in a.appi.items) or "-"
     out.append(Field(t("law.appi", lang), t(f"law.appi.{a.appi.report}", lang, items=appi_items, due=a.appi.final_due or "-")))

@@ -343,3 +343,10 @@ def test_appi_report_to_is_a_name_in_the_organisation_file() -> None:
         with pytest.raises(ConfigError) as err:
             config(appi_report_to=bad)
         assert any(p.startswith("appi_report_to: expected the ministry's name") for p in err.value.problems)
+
+
+def test_both_laws_named_in_english_too() -> None:
+    inc, _ = report(config(language="en"))
+    posts, pages = fire(inc, "mynumber:final-0", at(2026, 12, 25, 9))
+    assert "Today is the My Number Act and APPI final report deadline (2026-12-25)" in posts[0].view.text
+    assert "(My Number Act Art. 29-4(2) and APPI Art. 26(2))" in posts[0].view.text and pages
