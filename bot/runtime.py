@@ -302,4 +302,9 @@ class Runtime:
 
 
 def _rejected(effects: list[Effect]) -> Form | None:
-    return next((e.form for e in effects if isinstance(e, RejectForm)), None)
+    """The form shown back with errors, if any; the operator's log names the form and the fields in
+    error (never what was typed)."""
+    form = next((e.form for e in effects if isinstance(e, RejectForm)), None)
+    if form is not None:
+        log.info("form rejected", extra={"form": form.id, "fields": sorted(form.errors)})
+    return form

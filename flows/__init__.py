@@ -24,9 +24,11 @@ from flows import (
     drill,
     escalation,
     facts_form,
+    filing,
     intake,
     measure_view,
     measures,
+    notice,
     paging,
     reminders,
     template_switch,
@@ -164,6 +166,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return reminders.on_timer(inc, event, ctx)
         if event.kind == facts_form.KIND:
             return facts_form.on_timer(inc, event, ctx)
+        if event.kind == notice.KIND:
+            return notice.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith(("page:", "digest:")):
@@ -179,6 +183,10 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return reminders.snooze(inc, event, ctx)
         if event.action == "facts:edit":
             return facts_form.edit(inc, event, ctx)
+        if event.action == filing.ACTION:
+            return filing.open_form(inc, event, ctx)
+        if event.action == notice.ACTION:
+            return notice.open_form(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
         if event.action == measure_view.ADD_ACTION:
@@ -196,6 +204,10 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         return template_switch.submit(inc, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == measures.FORM_ID:
         return measures.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == filing.FORM_ID:
+        return filing.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == notice.FORM_ID:
+        return notice.submit(inc, event, ctx)
     return inc, []
 
 

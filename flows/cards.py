@@ -6,7 +6,7 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
-from flows import templates
+from flows import lifecycle_view, templates
 from flows.common import Ctx, fmt_dt
 from flows.drafting import draft_buttons
 from flows.law import assessment_fields
@@ -101,6 +101,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
     )
     fields += assessment_fields(inc, ctx)
+    fields += lifecycle_view.fields(inc, ctx)  # the report lifecycle: submissions per law, the notice decision
     buttons: tuple[Button, ...] = ()
     if inc.status == "open" and inc.escalation.status in ("paging", "exhausted"):
         buttons = (Button(t("button.ack", lang), "ack", inc.id, "primary"),)
@@ -110,6 +111,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons += (Button(t("button.facts", lang), "facts:edit", inc.id),)
         if ctx.config.templates:  # the checklist template by cause (flows.templates)
             buttons += (Button(t("checklist.switch_button", lang), "checklist:switch", inc.id),)
+    buttons += lifecycle_view.buttons(inc)  # record a submission, decide on the notice
     buttons += draft_buttons(inc)
     return Card(
         title=f"{t('card.title', lang, id=inc.id)}",

@@ -14,7 +14,7 @@ from bot.core.i18n import t
 from bot.core.model import Incident, Item
 from bot.core.redaction import redact
 from bot.core.views import Form, Input, strip_tokens
-from flows import reminders
+from flows import filing, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, clean_text, guard, refuse, say
 from flows.forms import first, options
@@ -64,6 +64,8 @@ def press(inc: Incident, item_id: str, event: ButtonPressed, ctx: Ctx) -> tuple[
     if action == "done":
         if item.state != "open":
             return inc, [say(event.actor, "item.already", ctx, event.place, item=item.id)]
+        if (asked := filing.ask_for_record(inc, item, event, ctx)) is not None:
+            return asked  # the report item while a 確報 due is not on record: the record, not a tick
         return _changed(inc, replace(item, state="done", by=actor, at=ctx.now), ctx, "item.done")
     if action == "reopen":
         if item.state == "open":

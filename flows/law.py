@@ -21,6 +21,7 @@ from bot.core.views import Field
 from flows.assessment import INPUT_FACTS, RULE_PACKS, Assessment, AssessmentInput, assess, no_leak_grounds
 from flows.assessment.rulepack import CountItem
 from flows.common import Ctx
+from flows.submissions import notice_laws
 
 
 def known_on(incident: Incident, tz: tzinfo) -> date:
@@ -85,7 +86,9 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     if a.principal_notice_due:
         first, last = (d.isoformat() for d in a.principal_notice_due)
         out.append(Field(t("law.principal_notice", lang), t("law.principal_notice_value", lang, first=first, last=last)))
-    out.append(Field(t("law.notify", lang), t("law.notify_yes" if a.notify_individuals else "law.notify_no", lang)))
+    laws = notice_laws(a)  # due whenever EITHER law has a duty
+    basis = t("lifecycle.and", lang).join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
+    out.append(Field(t("law.notify", lang), t("lifecycle.notify_yes", lang, basis=basis) if laws else t("law.notify_no", lang)))
     appi_items = join((t("law.appi_item", lang, n=n) for n in a.appi.items), lang) or "-"
     out.append(Field(t("law.appi", lang), t(f"law.appi.{a.appi.report}", lang, items=appi_items, due=a.appi.final_due or "-")))
     if a.drivers:

@@ -140,7 +140,8 @@ def test_every_layout_is_masked(number: tuple[str, str], before: str, after: str
 
 # ---- through every flow, in-process ---------------------------------------------------------------
 FIELDS = ["summary", "notes", "people", "people_max", "discovered_at", "occurred_at", "item_note", "na_reason", "close_reason",
-          "command", "unknown_verb", "button", "button_action", "message", "form_context", "facts"]  # fmt: skip
+          "command", "unknown_verb", "button", "button_action", "message", "form_context", "facts",
+          "receipt", "submitted_at", "notice_reason", "revisit_on"]  # fmt: skip
 
 
 @contextmanager
@@ -197,6 +198,15 @@ async def exercise(h: Harness, field: str, typed: str) -> None:
         await h.send(FormSubmitted(sato, "item_note", {"note": "x"}, f"{inc_id}|{typed}"))
     elif field == "facts":
         await h.send(FormSubmitted(sato, "facts", {"people": typed, "people_max": f"{typed}人"}, inc_id or ""))
+    elif field in ("receipt", "submitted_at"):  # "Record a submission": accepted, then shown back with an error
+        good = {"law": "mynumber", "kind": "prelim", "submitted_at": h.clock().isoformat(), "channel": "ppc_web", "receipt": "R-1"}
+        for kind in ("prelim", "supplement"):
+            await h.send(FormSubmitted(sato, "submission", {**good, "kind": kind, field: f"受付 {typed}"}, inc_id or ""))
+    elif field in ("notice_reason", "revisit_on"):  # the notice decision: accepted, then shown back with an error
+        good = {"decision": "defer", "reason": "要請", "revisit_on": "2026-12-07T09:00"}
+        name = "reason" if field == "notice_reason" else "revisit_on"
+        await h.send(FormSubmitted(sato, "notice_decision", {**good, name: f"理由 {typed}"}, inc_id or ""))
+        await h.send(FormSubmitted(sato, "notice_decision", {**good, "decision": "substitute", name: f"理由 {typed}"}, inc_id or ""))
 
 
 def test_no_layout_survives_any_flow(tmp_path: Path) -> None:
@@ -209,6 +219,8 @@ def test_no_layout_survives_any_flow(tmp_path: Path) -> None:
         @example(number=("123456789018", "1234\r\n5678\r\n9018"), field="summary")
         @example(number=("123456789018", "1234\x005678\x009018"), field="unknown_verb")
         @example(number=("123456789018", "1234⟦5678⟧9018"), field="command")
+        @example(number=("123456789018", "1234-5678-9018"), field="receipt")
+        @example(number=("123456789018", "１２３４ ５６７８ ９０１８"), field="notice_reason")
         def prop(number: tuple[str, str], field: str) -> None:
             digits, typed = number
 

@@ -24,7 +24,7 @@ from tests.support.harness import Harness
 from tests.test_privacy_layouts import exercise  # every inbound path a person can type into
 
 FIELDS = ["summary", "notes", "people", "people_max", "discovered_at", "occurred_at", "item_note", "na_reason",
-          "close_reason", "command", "unknown_verb", "button", "message", "form_context"]  # fmt: skip
+          "close_reason", "command", "unknown_verb", "button", "message", "form_context", "receipt", "notice_reason"]  # fmt: skip
 SEPARATORS = ["", " ", "-", "－", "　", "."]
 
 

@@ -1,9 +1,11 @@
 """The whole response through the runtime, the store and the recording adapter, with a controllable
-clock: report → step-1 page → no ack → step-2 page → ack → reminders → every item ticked → close.
+clock: report → step-1 page → no ack → step-2 page → ack → reminders → the 確報 recorded, every item
+ticked → close.
 Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from bot.core.events import FormSubmitted
 from bot.core.views import Card
 from storage.audit import verify_chain
 from tests.conftest import Clock
@@ -60,11 +62,16 @@ async def test_full_incident_lifecycle(db_url: str, clock: Clock) -> None:
         reminders = [s for s in rec.ops("post") if s.thread == card.ref and "未完了" in s.view.title]
         assert len(reminders) == 1
 
-        # tick every item: the step cards and the status card change in place
+        # the 確報 recorded (which ticks the report item), then every other item ticked: the step cards
+        # and the status card change in place
+        for law in ("mynumber", "appi"):
+            values = {"law": law, "kind": "final", "submitted_at": "2026-11-26T14:00", "channel": "ppc_web", "receipt": ""}
+            await h.send(FormSubmitted(h.user("tanaka"), "submission", values, context=inc_id))
         async with h.store.tx() as tx:
             inc = (await tx.load(inc_id)).incident
         for item in inc.items:
-            await h.press("suzuki" if item.step % 2 else "tanaka", "item:done", f"{inc_id}|{item.id}")
+            if item.state == "open":
+                await h.press("suzuki" if item.step % 2 else "tanaka", "item:done", f"{inc_id}|{item.id}")
         n = len(inc.items)
         assert f"{n}/{n}" in "".join(f.value for f in rec.latest(card.ref).fields)
         # with nothing open the reminders stop

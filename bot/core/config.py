@@ -151,6 +151,9 @@ class OrgConfig:
     # server is configured, so people are not "paged" where nothing can be sent)
     page_channels: tuple[str, ...] = VIA
     company: Company = field(default_factory=Company)
+    # where APPI reports go when the power was delegated to a ministry (個人情報保護法第150条): its name;
+    # "" = the PPC. My Number reports always go to the PPC (flows.submissions).
+    appi_report_to: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -270,6 +273,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         raise ConfigError(source, ["the file must be a mapping of settings"])
     known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
              "escalation", "responders", "reminders", "checklist", "drill", "government_systems", "company"}  # fmt: skip
+    known |= {"appi_report_to"}  # the report lifecycle (flows.submissions)
     problems += [f"{k}: unknown setting" for k in data if k not in known]
     language = data.get("language", "ja")
     if language not in ("ja", "en"):
@@ -347,6 +351,10 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
     checklist = load_checklist(checklist_path, problems)
     templates = {} if data.get("checklist") else load_templates(checklist, problems)
     company = parse_company(data.get("company"), str(data.get("organisation", "")), problems)
+    appi_to = data.get("appi_report_to") or ""
+    if not isinstance(appi_to, str) or len(appi_to) > 100:
+        problems.append(f"appi_report_to: expected the ministry's name (text, at most 100 characters), got {appi_to!r}")
+        appi_to = ""
     if problems:
         raise ConfigError(source, problems)
     return OrgConfig(
@@ -370,6 +378,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         coalesce_after=after,
         coalesce_window_minutes=window,
         company=company,
+        appi_report_to=appi_to.strip(),
     )
 
 

@@ -18,8 +18,9 @@ Severity = Literal["high", "medium", "low"]
 
 # What a checklist item is for, when code must find it (by role, never by its id, which the
 # organisation's template chooses). A template tags at most one item with each role.
-REPORT_SUBMISSION = "report_submission"  # 「必要な場合は速報・確報を提出する」: ends the deadline reminders
-ITEM_ROLES: tuple[str, ...] = (REPORT_SUBMISSION,)
+REPORT_SUBMISSION = "report_submission"  # 「必要な場合は速報・確報を提出する」: ticked when every 確報 due is recorded
+INDIVIDUAL_NOTICE = "individual_notice"  # 「該当者に連絡して…」: the notice to individuals given
+ITEM_ROLES: tuple[str, ...] = (REPORT_SUBMISSION, INDIVIDUAL_NOTICE)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,36 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """One report filed with a regulator (flows.submissions): ``law`` ``mynumber`` (番号法, always the
+    PPC) or ``appi`` (個人情報保護法: the PPC, or the ministry the organisation file names);
+    ``kind`` ``prelim`` (速報), ``final`` (確報) or ``supplement`` (追完); ``channel`` ``ppc_web`` or
+    ``ministry``; ``receipt``: the receipt number as typed, My Numbers masked."""
+
+    law: str
+    kind: str
+    submitted_on: date
+    channel: str
+    receipt: str
+    by: UserRef
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeDecision:
+    """A recorded decision about the notice to individuals (flows.notice): ``defer`` it while notice
+    would widen the harm (``reason``, revisit on ``revisit_on``), or ``substitute`` measures where
+    notice is impracticable (``measures``: ``publication`` 公表, ``inquiry_desk`` 問合せ窓口)."""
+
+    kind: str
+    reason: str
+    by: UserRef
+    at: datetime
+    revisit_on: date | None = None
+    measures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Incident:
     id: str
     platform: str
@@ -184,6 +215,8 @@ class Incident:
     lang: str = "ja"
     extra: dict[str, str] = field(default_factory=dict)
     measures: tuple[Measure, ...] = ()  # recurrence-prevention measures, in the order recorded
+    submissions: tuple[Submission, ...] = ()  # 速報・確報・追完 as filed, in the order recorded
+    notice: NoticeDecision | None = None  # the current decision on the notice to individuals, if any
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

@@ -21,6 +21,7 @@ from bot.core.model import Incident
 from flows.assessment import AssessmentInput, assess
 from flows.drafts.common import BULLET, REPORT_TYPES, Draft, Record, ReportType, Section, scrub, sentence
 from flows.law import assessment_input
+from flows.submissions import CHANNELS, next_kind, recorded
 
 __all__ = ["REPORT_SECTIONS", "build_report", "default_report_type", "report_header"]
 
@@ -39,18 +40,21 @@ def _get(record: object, *names: str) -> Any:
 
 
 def submissions_of(inc: Incident) -> tuple[object, ...]:
-    """The submissions recorded on the incident (速報/確報/追完), if the record has any."""
-    return tuple(getattr(inc, "submissions", ()) or ())
+    """The My Number Act reports recorded on the incident (速報/確報/追完; flows.submissions)."""
+    return recorded(inc, law="mynumber")
 
 
 def default_report_type(inc: Incident) -> ReportType:
-    """速報 until one is recorded, then 確報, then 追完."""
-    kinds = {str(_get(s, "kind", "report", "type")) for s in submissions_of(inc)}
-    if kinds & {"final", "確報"}:
-        return "supplement"
-    if kinds & {"prelim", "速報"}:
-        return "final"
-    return "prelim"
+    """速報 until one is recorded, then 確報, then 追完 (flows.submissions.next_kind)."""
+    kind = next_kind(inc, "mynumber")
+    return "supplement" if kind == "supplement" else "final" if kind == "final" else "prelim"
+
+
+def _channel(value: object, config: OrgConfig, r: Record) -> str:
+    """How a report was made, as the reader says it (a recorded channel code → its label)."""
+    if value in CHANNELS:
+        return r.t(f"lifecycle.channel.{value}", ministry=config.appi_report_to or "-")
+    return str(value or r.t("drafts.unset"))
 
 
 def report_header(
@@ -71,7 +75,7 @@ def report_header(
                 "drafts.report.made",
                 type=r.label("drafts.type", sub_kind),
                 date=r.day(on) if hasattr(on, "year") else str(on or r.t("drafts.investigating")),
-                channel=str(_get(s, "channel", "via") or r.t("drafts.unset")),
+                channel=_channel(_get(s, "channel", "via"), config, r),
                 receipt=str(_get(s, "receipt", "receipt_no", "receipt_number") or r.t("drafts.unset")),
             )
         )

@@ -23,7 +23,7 @@ import pytest
 from bot.core.events import FormSubmitted
 from bot.core.model import Incident
 from flows.drafts import build, build_report, to_markdown
-from tests.flows.helpers import SATO, SUZUKI, T0, config, minutes, press, report, step
+from tests.flows.helpers import SATO, SUZUKI, T0, config, minutes, press, report, step, submission
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("MYNALEAK_REGEN_GOLDEN") == "1"
@@ -117,3 +117,18 @@ def test_as_principal_the_report_names_the_outsourcee_and_the_day_its_notice_arr
     )
     s4 = "\n".join(build_report(principal, CFG).section(4).paragraphs)  # type: ignore[union-attr]
     assert "当該事態が発生した主体: 委託先（株式会社サンプル給与計算）" in s4
+
+
+def test_the_report_header_lists_the_submissions_recorded_from_the_card() -> None:
+    """The records made with "Record a submission" (flows.filing) are the draft's 既に行った報告, and
+    the next report type follows them: a 速報 on record makes the draft a 確報."""
+    inc = incident()
+    assert build_report(inc, CFG).report_type == "prelim"
+    at = T0 + minutes(60 * 24)
+    inc, _ = step(inc, submission(SATO, inc, "mynumber", "prelim", at="2026-11-27T10:00", receipt="MN-0042"), at, CFG)
+    inc, _ = step(inc, submission(SATO, inc, "appi", "prelim", at="2026-11-27T11:00", receipt="AP-7"), at, CFG)
+    draft = build_report(inc, CFG)
+    assert draft.report_type == "final"
+    header = "\n".join(draft.sections[0].paragraphs)
+    assert "速報（2026年11月27日、個人情報保護委員会の報告フォーム（Web）、受付番号 MN-0042）" in header
+    assert "AP-7" not in header  # the APPI report is not the My Number Act report's business

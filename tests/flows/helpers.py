@@ -100,3 +100,21 @@ def exhausted(now: datetime = T0) -> tuple[Incident, datetime]:
         now += timedelta(minutes=30)
         inc, _ = step(inc, escalation_timer(inc), now)
     return inc, now
+
+
+def submission(
+    user: UserRef, inc: Incident, law: str = "mynumber", kind: str = "final", at: str = "2026-11-26T10:00", **more: str
+) -> FormSubmitted:
+    """The "Record a submission" form as submitted (flows.filing)."""
+    values = {"law": law, "kind": kind, "submitted_at": at, "channel": "ppc_web", "receipt": "", **more}
+    return FormSubmitted(user, "submission", values, context=inc.id)
+
+
+def finish(inc: Incident, now: datetime = T0, cfg: OrgConfig | None = None) -> Incident:
+    """Every item done: the 確報 of both laws recorded (which ticks the report item), the rest ticked."""
+    for law in ("mynumber", "appi"):
+        inc, _ = step(inc, submission(SATO, inc, law, at=now.isoformat()), now, cfg)
+    for item in inc.items:
+        if item.state == "open":
+            inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), now, cfg)
+    return inc

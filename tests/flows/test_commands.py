@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.effects import CancelMessages, CancelTimers, Post, Reply, Update
 from bot.core.model import IncidentSummary
 from flows import State, handle, needs
-from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, command, config, of, press, report, step
+from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, command, config, finish, of, report, step
 
 
 def test_close_refused_while_required_items_are_open() -> None:
@@ -29,8 +29,7 @@ def test_close_with_a_reason_is_recorded() -> None:
 
 def test_close_when_all_done_needs_no_reason() -> None:
     inc, _ = report()
-    for item in inc.items:
-        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), T0)
+    inc = finish(inc)  # the report item is done once the 確報 are recorded
     closed, _ = step(inc, command(SATO, f"close {inc.id}"), T0)
     assert closed.status == "closed" and closed.close_reason == ""
 
@@ -180,8 +179,7 @@ def test_a_card_closed_with_open_items_says_so_and_shows_the_reason() -> None:
     fields = {f.label: f.value for f in en.fields}
     assert "23 required item(s) still open" in fields["Status"] and fields["Reason for closing"] == "誤報と判明したため"
     # every item done: closed plainly, no reason field
-    for item in inc.items:
-        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), T0)
+    inc = finish(inc)
     _, eff = step(inc, command(SATO, f"close {inc.id}"), T0)
     card = next(u.view for u in of(eff, Update) if u.tag == "card")
     assert "完了（クローズ）" in card.fields[0].value and card.tone == "success"

@@ -9,7 +9,7 @@ from bot.core.effects import Audit, CancelTimers, Notify, OpenForm, Post, Reject
 from bot.core.events import FormSubmitted, TimerFired
 from bot.core.views import Card
 from flows import State, handle, needs
-from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, minutes, of, press, report, step
+from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, minutes, of, press, report, step, submission
 
 FACTS = {"people": "120", "people_max": "", "encrypted": "no", "exposed_online": "no", "wrongful_purpose": "no", "outsourcee": "no",
          "government_system": "no", "misuse_art9": "no", "provision_art19": "no", "sensitive_data": "no", "financial_harm": "no"}  # fmt: skip
@@ -34,7 +34,9 @@ def test_status_card_shows_the_assessment() -> None:
 
 def test_deadline_timers_armed_at_report() -> None:
     _, effects = report(people="120", wrongful_purpose="no")
-    keys = {t.key: t.due_at for t in of(effects, StartTimer) if t.kind == "deadline"}
+    keys = {
+        t.key.removeprefix("mynumber:"): t.due_at for t in of(effects, StartTimer) if t.kind == "deadline" and t.key.startswith("mynumber:")
+    }
     assert set(keys) == {"prelim", "final-2", "final-1", "final-0"}
     tokyo = ZoneInfo("Asia/Tokyo")
     assert keys["final-0"].astimezone(tokyo) == datetime(2026, 12, 25, 9, 0, tzinfo=tokyo)
@@ -65,7 +67,8 @@ def test_editing_facts_reruns_the_assessment_and_rearms_deadlines() -> None:
     (audit,) = of(eff, Audit)
     assert audit.action == "facts.updated" and audit.detail["items"] == [2] and audit.detail["final_due"] == "2027-01-25"
     assert CancelTimers(("deadline",)) in eff
-    assert {t.key for t in of(eff, StartTimer)} == {"prelim", "final-2", "final-1", "final-0"}
+    assert {t.key for t in of(eff, StartTimer) if t.key.startswith("mynumber:")} == {
+        "mynumber:prelim", "mynumber:final-2", "mynumber:final-1", "mynumber:final-0"}  # fmt: skip
     assert any("更新" in p.view.text for p in of(eff, Post))
 
 
@@ -76,24 +79,28 @@ def test_bad_facts_are_shown_back() -> None:
     assert same == inc and set(rej.form.errors) == {"people", "encrypted"}
 
 
-def test_deadline_day_pages_the_chain_if_the_report_item_is_open() -> None:
+def test_deadline_day_pages_the_chain_until_the_final_report_is_recorded() -> None:
     inc, _ = report(people="120", wrongful_purpose="no")
     on_the_day = datetime(2026, 12, 25, 0, 0, tzinfo=T0.tzinfo)
-    _, eff = step(inc, TimerFired(inc.id, "deadline", "final-0"), on_the_day)
-    assert any("本日が確報の期限" in p.view.text for p in of(eff, Post))
+    _, eff = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-0"), on_the_day)
+    assert any("本日が番号法・個人情報保護法の確報の期限" in p.view.text for p in of(eff, Post))  # both laws, one reminder
     assert {n.user.key for n in of(eff, Notify)} == {"sato", "suzuki", "takahashi"}
-    _, eff2 = step(inc, TimerFired(inc.id, "deadline", "final-2"), on_the_day)
+    _, eff2 = step(inc, TimerFired(inc.id, "deadline", "mynumber:final-2"), datetime(2026, 12, 23, 0, 0, tzinfo=T0.tzinfo))
     assert of(eff2, Post) and not of(eff2, Notify)
-    done, _ = step(inc, press(SATO, "item:done", f"{inc.id}|6.2"), T0)
-    _, eff3 = step(done, TimerFired(done.id, "deadline", "final-0"), on_the_day)
+    _, legacy = step(inc, TimerFired(inc.id, "deadline", "final-0"), on_the_day)  # a row armed before keys named their law
+    assert {n.user.key for n in of(legacy, Notify)} == {"sato", "suzuki", "takahashi"}
+    done, _ = step(inc, submission(SATO, inc, "mynumber", "final", "2026-12-24T15:00"), on_the_day)
+    _, eff3 = step(done, TimerFired(done.id, "deadline", "mynumber:final-0"), on_the_day)
     assert eff3 == []
 
 
 def test_no_deadline_reminders_when_no_duty() -> None:
-    inc, effects = report(people="3", encrypted="yes", wrongful_purpose="no", exposed_online="no")
-    assert not [t for t in of(effects, StartTimer) if t.kind == "deadline"]
-    _, eff = step(inc, TimerFired(inc.id, "deadline", "final-0"), T0)
-    assert eff == []
+    inc, _ = report(people="3", encrypted="yes", wrongful_purpose="no", exposed_online="no")
+    inc, effects = step(inc, FormSubmitted(TANAKA, "facts", {**FACTS, "people": "3"}, inc.id), T0)  # neither law: no duty
+    assert CancelTimers(("deadline",)) in effects and not [t for t in of(effects, StartTimer) if t.kind == "deadline"]
+    for key in ("final-0", "mynumber:final-0", "appi:final-0", "appi:prelim"):
+        _, eff = step(inc, TimerFired(inc.id, "deadline", key), T0)
+        assert eff == []
 
 
 def test_drill_pages_only_participants_and_is_labelled_everywhere() -> None:
@@ -155,7 +162,8 @@ def test_deadline_reminders_fall_on_working_days() -> None:
     start = datetime(2027, 4, 23, 1, 0, tzinfo=T0.tzinfo)
     _, effects = report(now=start, people="120", wrongful_purpose="no", discovered_at="2027-04-23T09:30", occurred_at="")
     tokyo = ZoneInfo("Asia/Tokyo")
-    keys = {t.key: t.due_at.astimezone(tokyo).date() for t in of(effects, StartTimer) if t.kind == "deadline"}
+    keys = {t.key.removeprefix("mynumber:"): t.due_at.astimezone(tokyo).date() for t in of(effects, StartTimer) if t.kind == "deadline"
+            and t.key.startswith("mynumber:")}  # fmt: skip
     assert keys["final-0"] == date(2027, 5, 24)
     assert (keys["final-1"], keys["final-2"]) == (date(2027, 5, 21), date(2027, 5, 20))
 

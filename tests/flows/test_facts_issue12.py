@@ -57,7 +57,7 @@ def test_issue12_5_correcting_the_day_of_knowledge_moves_the_deadlines_and_is_au
     assert audit.detail["known_on"] == "2026-11-20" and audit.detail["known_on_was"] == "2026-11-26"
     assert {"discovered_at", "occurred_at"} <= set(audit.detail["changed"]) and "people" not in audit.detail["changed"]
     assert any("2026-11-26 から 2026-11-20 に訂正" in p.view.text for p in of(eff, Post))
-    final = next(t for t in of(eff, StartTimer) if t.key == "final-0")
+    final = next(t for t in of(eff, StartTimer) if t.key == "mynumber:final-0")
     assert final.due_at.astimezone(TOKYO) == at(date(2026, 12, 21), 9)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.core.effects import CancelTimers, Post, StartTimer
 from bot.core.events import TimerFired
 from bot.core.views import MENTION_RE
-from tests.flows.helpers import OUTSIDER, SATO, SUZUKI, T0, command, of, press, report, step
+from tests.flows.helpers import OUTSIDER, SATO, SUZUKI, T0, command, finish, of, press, report, step
 
 DIGEST = lambda inc: TimerFired(inc.id, "remind", "digest")  # noqa: E731
 
@@ -69,8 +69,7 @@ def test_snooze_postpones_and_only_responders_may_snooze() -> None:
 
 def test_stop_when_everything_is_done() -> None:
     inc, _ = report()
-    for item in inc.items:
-        inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), T0)
+    inc = finish(inc)  # the report item is done once the 確報 are recorded
     assert not inc.open_required()
     _, eff = step(inc, DIGEST(inc), jst(2026, 11, 26, 14))
     assert eff == []

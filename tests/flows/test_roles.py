@@ -1,5 +1,7 @@
 """Checklist items tagged by role: the code finds the report item by its role, never by its id; an
-organisation's template without roles still works; bad roles are config problems with their path."""
+organisation's template without roles still works; bad roles are config problems with their path.
+The deadline reminders follow the recorded submissions (flows.filing), not the checkbox: "done" on the
+report item asks for the record, and recording every 確報 due ticks it."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import yaml
 
 from bot.core import serde
 from bot.core.config import ConfigError, OrgConfig
-from bot.core.effects import Notify, Post
+from bot.core.effects import Notify, OpenForm, Post
 from bot.core.events import TimerFired
-from bot.core.model import REPORT_SUBMISSION, Incident
+from bot.core.model import INDIVIDUAL_NOTICE, ITEM_ROLES, REPORT_SUBMISSION, Incident
 from bot.core.views import mention
-from tests.flows.helpers import SATO, T0, config, of, press, report, step
+from tests.flows.helpers import SATO, T0, config, of, press, report, step, submission
 
 DUTY = {"people": "120", "wrongful_purpose": "no"}  # a report duty (規則第2条第4号): 確報 by Fri 25 Dec 2026
 ON_THE_DAY = datetime(2026, 12, 25, 0, 0, tzinfo=T0.tzinfo)  # 09:00 in Tokyo
@@ -33,44 +35,60 @@ def template(tmp_path: Path, *items: dict) -> OrgConfig:
     return config(checklist=str(path))
 
 
-def deadline(inc: Incident, key: str, cfg: OrgConfig) -> tuple[list[Post], list[Notify]]:
-    _, eff = step(inc, TimerFired(inc.id, "deadline", key), ON_THE_DAY, cfg)
+def deadline(inc: Incident, key: str, cfg: OrgConfig, now: datetime = ON_THE_DAY) -> tuple[list[Post], list[Notify]]:
+    _, eff = step(inc, TimerFired(inc.id, "deadline", key), now, cfg)
     return of(eff, Post), of(eff, Notify)
+
+
+def recorded(inc: Incident, cfg: OrgConfig) -> Incident:
+    """The 確報 of both laws on record."""
+    for law in ("mynumber", "appi"):
+        inc, _ = step(inc, submission(SATO, inc, law, at="2026-12-24T11:00"), ON_THE_DAY, cfg)
+    return inc
 
 
 def test_the_default_template_tags_the_report_item_and_the_incident_carries_it() -> None:
     inc, _ = report()
-    (tagged,) = [i for i in inc.items if i.role]
-    assert tagged.role == REPORT_SUBMISSION and inc.item_for(REPORT_SUBMISSION) == tagged
+    tagged = {i.role: i for i in inc.items if i.role}
+    assert set(tagged) == {REPORT_SUBMISSION, INDIVIDUAL_NOTICE}
+    assert inc.item_for(REPORT_SUBMISSION) == tagged[REPORT_SUBMISSION] and tagged[REPORT_SUBMISSION].id == "6.2"
+    assert tagged[INDIVIDUAL_NOTICE].id == "5.1"
 
 
 def test_the_report_item_is_found_by_role_not_by_number(tmp_path: Path) -> None:
     cfg = template(tmp_path, item("6.2"), item("R", role="report_submission"))
     inc, _ = report(cfg, **DUTY)
-    done_62, _ = step(inc, press(SATO, "item:done", f"{inc.id}|6.2"), T0, cfg)
-    posts, pages = deadline(done_62, "final-0", cfg)
-    assert posts and {n.user.key for n in pages} == {"sato", "suzuki", "takahashi"}  # "6.2" is nothing special here
-    done_r, _ = step(inc, press(SATO, "item:done", f"{inc.id}|R"), T0, cfg)
-    assert deadline(done_r, "final-0", cfg) == ([], [])
+    done_62, eff = step(inc, press(SATO, "item:done", f"{inc.id}|6.2"), T0, cfg)
+    assert done_62.item("6.2").state == "done" and not of(eff, OpenForm)  # "6.2" is nothing special here
+    asked, eff = step(inc, press(SATO, "item:done", f"{inc.id}|R"), T0, cfg)
+    assert asked.item("R").state == "open" and of(eff, OpenForm)[0].form.id == "submission"  # R asks for the record
+    posts, pages = deadline(asked, "mynumber:final-0", cfg)
+    assert posts and {n.user.key for n in pages} == {"sato", "suzuki", "takahashi"}
+    filed = recorded(inc, cfg)
+    assert filed.item("R").state == "done" and filed.item("6.2").state == "open"
+    assert deadline(filed, "mynumber:final-0", cfg) == ([], [])
 
 
 @pytest.mark.parametrize(
-    ("key", "paged"),
-    [("prelim", False), ("final-2", False), ("final-1", False), ("final-0", True)],
+    ("key", "day", "paged"),
+    [("mynumber:prelim", 30, False), ("mynumber:final-2", 23, False), ("mynumber:final-1", 24, False), ("mynumber:final-0", 25, True)],
     ids=["速報", "two days before", "the day before", "the deadline day"],
 )
-def test_a_template_without_roles_reminds_and_pages_only_on_the_deadline_day(tmp_path: Path, key: str, paged: bool) -> None:
+def test_a_template_without_roles_reminds_until_recorded_and_pages_only_on_the_deadline_day(
+    tmp_path: Path, key: str, day: int, paged: bool
+) -> None:
     cfg = template(tmp_path, item("A"), item("B"))
     inc, _ = report(cfg, **DUTY)
     assert all(i.role == "" for i in inc.items) and inc.item_for(REPORT_SUBMISSION) is None
-    for iid in ("A", "B"):  # nothing in this template says the report was filed: done items do not stop it
+    for iid in ("A", "B"):  # the records say what was filed: done items do not stop the reminders
         inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{iid}"), T0, cfg)
-    posts, pages = deadline(inc, key, cfg)
+    now = datetime(2026, 11 if day == 30 else 12, day, 0, 0, tzinfo=T0.tzinfo)  # 09:00 in Tokyo on the reminder's day
+    posts, pages = deadline(inc, key, cfg, now)
     (post,) = posts
-    assert "提出済みかどうかは分かりません" in post.view.text  # says what the bot cannot know
+    assert "まだ記録されていません" in post.view.text
     assert mention(replace(SATO, name="佐藤")) in post.view.text  # no report item to own: the chain is mentioned
-    assert all("提出済みかどうかは分かりません" in n.view.text for n in pages)
     assert {n.user.key for n in pages} == ({"sato", "suzuki", "takahashi"} if paged else set())
+    assert deadline(recorded(inc, cfg), key, cfg, now) == ([], [])
 
 
 def test_an_incident_stored_before_roles_still_finds_its_report_item() -> None:
@@ -78,12 +96,15 @@ def test_an_incident_stored_before_roles_still_finds_its_report_item() -> None:
     stored = serde.dump(replace(inc, items=tuple(replace(i, role="") for i in inc.items)))
     for it in stored["items"]:
         del it["role"]  # the JSON of an incident stored before items carried a role
+    del stored["submissions"], stored["notice"]  # nor submissions
     old = serde.load(Incident, stored)
-    assert all(i.role == "" for i in old.items)
+    assert all(i.role == "" for i in old.items) and old.submissions == ()
     cfg = config()
-    assert deadline(old, "final-0", cfg)[1]  # open: paged
-    done, _ = step(old, press(SATO, "item:done", f"{old.id}|6.2"), T0, cfg)
-    assert deadline(done, "final-0", cfg) == ([], [])  # the current template's report item, matched by id
+    assert deadline(old, "final-0", cfg)[1]  # a timer row of that time, keyed without its law: paged
+    same, eff = step(old, press(SATO, "item:done", f"{old.id}|6.2"), T0, cfg)
+    assert same.item("6.2").state == "open" and of(eff, OpenForm)  # the current template's report item, matched by id
+    done = recorded(old, cfg)
+    assert done.item("6.2").state == "done" and deadline(done, "final-0", cfg) == ([], [])
 
 
 @pytest.mark.parametrize(
@@ -104,7 +125,7 @@ def test_bad_roles_are_config_problems_with_their_path(tmp_path: Path, items: li
     assert any(p.startswith("checklist checklist.yaml: ") and problem in p for p in err.value.problems), err.value.problems
 
 
-def test_the_default_template_tags_exactly_one_item() -> None:
+def test_the_default_template_tags_each_role_once() -> None:
     cfg = config()
     roles = [it.role for st in cfg.checklist for it in st.items if it.role]
-    assert roles == [REPORT_SUBMISSION]
+    assert sorted(roles) == sorted(ITEM_ROLES)
