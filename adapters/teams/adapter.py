@@ -208,11 +208,11 @@ class TeamsAdapter:
     # ---- outbound: the adapter contract ---------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
         ref = await self._dm(user)
-        content = render.card(view, self.host.config.language)
+        content = self._render(view)
         return await self._send(ref, ref["conversation"]["id"], content, summary(view, self.host.config.language), "notify", alert=True)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
-        content = render.card(view, self.host.config.language)
+        content = self._render(view)
         if thread is not None:
             key = json.loads(thread.key)
             conv = key.get("thread") or key["conversation"]
@@ -226,7 +226,7 @@ class TeamsAdapter:
 
     async def update(self, message: MessageRef, view: Card) -> None:
         key = json.loads(message.key)
-        content = render.card(view, self.host.config.language)
+        content = self._render(view)
         activity = Activity(type="message", id=key["activity_id"], summary=summary(view, self.host.config.language),
                             attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])  # fmt: skip
 
@@ -237,7 +237,7 @@ class TeamsAdapter:
         await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
-        await self._private(user, place, render.card(view, self.host.config.language), summary(view, self.host.config.language), "reply")
+        await self._private(user, place, self._render(view), summary(view, self.host.config.language), "reply")
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
         await self._private(
@@ -249,6 +249,11 @@ class TeamsAdapter:
         )
 
     # ---- helpers --------------------------------------------------------------------------------
+    def _render(self, view: Card) -> dict[str, Any]:
+        """The card for ``view``, with download links for its files where the bot offers them."""
+        links = {a.name: url for a in view.attachments if (url := self.host.download_url(a.name))}
+        return render.card(view, self.host.config.language, links)
+
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
         """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
         else (they never installed the app) where they spoke."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -73,6 +74,10 @@ def _action(b: Button) -> dict[str, Any]:
     if b.style != "default":
         a["style"] = _BUTTON_STYLE[b.style]
     return a
+
+
+def _open_url(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": title[:100], "url": url}
 
 
 def _item(item: CheckItem, m: _Mentions) -> dict[str, Any]:
@@ -179,10 +184,11 @@ def size(card: dict[str, Any]) -> int:
     return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _inline_attachments(view: Card, lang: str) -> tuple[Card, int]:
+def _inline_attachments(view: Card, lang: str, links: Mapping[str, str]) -> tuple[Card, int]:
     """A bot cannot attach arbitrary files to a Teams channel message without SharePoint, so text
     files (the Markdown draft) are shown in the card (as the last sections; their number is returned)
-    and the rest is named with where to get it."""
+    and the rest get a download button when ``links`` has a link for them (bot/downloads.py), else a
+    note saying why they cannot be had here."""
     if not view.attachments:
         return view, 0
     sections = list(view.sections)
@@ -190,22 +196,31 @@ def _inline_attachments(view: Card, lang: str) -> tuple[Card, int]:
     for a in view.attachments:
         if a.mime.startswith("text/"):
             sections.append(Section(title=a.name, text=base64.b64decode(a.data).decode("utf-8", "replace")))
-        else:
+        elif a.name not in links:
             others.append(a.name)
     footer = view.footer
     if others:
         footer = (footer + "\n" if footer else "") + t("teams.files_elsewhere", lang, names="、".join(others))
+    if any(a.name in links for a in view.attachments if not a.mime.startswith("text/")):
+        footer = (footer + "\n" if footer else "") + t("teams.download_note", lang)
     documents = len(sections) - len(view.sections)
     return replace(view, sections=tuple(sections), footer=footer, attachments=()), documents
 
 
-def card(view: Card, lang: str = "ja") -> dict[str, Any]:
-    """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed."""
-    view, documents = _inline_attachments(view, lang)
+def card(view: Card, lang: str = "ja", links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed. ``links``:
+    download links of its attached files, by file name (shown as buttons)."""
+    links = links or {}
+    downloads = [_open_url(t("teams.download", lang, name=a.name), links[a.name]) for a in view.attachments
+                 if a.name in links and not a.mime.startswith("text/")]  # fmt: skip
+    view, documents = _inline_attachments(view, lang, links)
     first_document = len(view.sections) - documents
 
     def make(v: Card) -> dict[str, Any]:  # sections dropped to fit are the last: documents first
-        return _card(v, max(0, len(v.sections) - first_document))
+        out = _card(v, max(0, len(v.sections) - first_document))
+        if downloads:
+            out["actions"] = downloads + out.get("actions", [])
+        return out
 
     out = make(view)
     if size(out) <= MAX_BYTES:
@@ -224,7 +239,7 @@ def card(view: Card, lang: str = "ja") -> dict[str, Any]:
     f = _most(lambda n: make(_keep(noted, 0, n)), len(small.fields))
     if f is not None:
         return make(_keep(noted, 0, f))
-    return _card(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+    return make(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
 
 
 def _keep(view: Card, units: int, fields: int) -> Card:

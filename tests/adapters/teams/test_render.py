@@ -113,7 +113,8 @@ def test_draft_attachments_are_shown_inline_and_named() -> None:
     )
     out = render.card(view)
     flat = json.dumps(out, ensure_ascii=False)
-    assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "mynaleak draft" in flat
+    assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "MYNALEAK_PUBLIC_URL" in flat  # no link: says why
+    assert "mynaleak draft" not in flat  # never a server command
     validate_card(out)
 
 
