@@ -114,6 +114,7 @@ async def test_report_page_ack_tick_reminder(bot: Bot) -> None:
 
     for card in cards(bot):
         fakes.validate_card(card)
+        assert "/mynaleak" not in json.dumps(card, ensure_ascii=False)  # Teams people type words, not Slack's command
 
 
 async def test_a_person_who_never_installed_is_reported_and_skipped(bot: Bot) -> None:
