@@ -71,6 +71,8 @@ class TeamsAdapter:
         except (json.JSONDecodeError, DeserializationError, UnicodeDecodeError) as exc:
             log.warning("teams: unreadable activity: %s", type(exc).__name__)
             return web.json_response({"error": "unreadable activity"}, status=400)
+        if response is not None and response.status == 200 and isinstance(body, dict) and body.get("type") == "invoke":
+            return web.Response(status=200)  # an invoke we do not handle (on_turn): 200 with nothing, not JSON null
         return response or web.Response(status=201)
 
     async def on_turn(self, ctx: TurnContext) -> None:

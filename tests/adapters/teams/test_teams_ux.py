@@ -133,7 +133,7 @@ async def test_an_unhandled_invoke_is_answered_200_and_logged(bot: Bot, caplog: 
     act.update(type="invoke", name="composeExtension/query", value={"commandId": "x"})
     with caplog.at_level(logging.INFO, logger="mynaleak.teams"):
         resp = await bot.client.post("/api/messages", json=act)
-        assert resp.status == 200
+        assert resp.status == 200 and await resp.read() == b""
     assert any("invoke not handled" in r.getMessage() and getattr(r, "invoke", "") == "composeExtension/query" for r in caplog.records)
     assert not bot.connector.calls
 
