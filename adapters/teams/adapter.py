@@ -54,10 +54,8 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(Authentication(config))
         self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
         self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
-        self._pointed: dict[str, Any] = {}
-        self._welcomed: dict[
-            str, Any
-        ] = {}  # conversation -> when the welcome was sent there  # place + person -> when "answered in your private chat" was said there
+        self._pointed: dict[str, Any] = {}  # place + person -> when "answered in your private chat" was said there
+        self._welcomed: dict[str, Any] = {}  # conversation -> when the welcome was sent there
 
     # ---- inbound --------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
