@@ -23,6 +23,10 @@ def test_help_lists_every_command_as_typed_on_each_platform(platform: adapters.P
     assert [v for v in VERBS if f"・{platform.command}{v}" not in text and f"• {platform.command}{v}" not in text] == []
     if not platform.command.startswith("/"):
         assert "/mynaleak" not in text
+    if lang == "ja":  # the Japanese words are named too
+        from flows.commands import ALIASES
+
+        assert [w for w in ALIASES if w not in text] == []
 
 
 def test_teams_is_typed_without_a_slash_command() -> None:
