@@ -97,7 +97,7 @@ def _markdown(text: str, m: _Mentions) -> list[dict[str, Any]]:
     """A Markdown document (the draft) as Adaptive Card text styles: headings as sized bold text,
     quotes as an emphasised container, lists and paragraphs as text (one block per paragraph)."""
     out: list[dict[str, Any]] = []
-    for block in (b.strip("\n") for b in text.split("\n\n")):
+    for block in (b.strip("\n").replace("  \n", "\n") for b in text.replace("\r\n", "\n").split("\n\n")):
         if not block.strip():
             continue
         head = next((h for h in sorted(_HEADING, key=len, reverse=True) if block.startswith(h) and "\n" not in block), None)
