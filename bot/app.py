@@ -23,6 +23,8 @@ from bot.core.i18n import t
 from bot.core.platform import Adapter, Clock, Outcome
 from bot.core.views import Form
 from bot.delivery import Deliverer
+from bot.downloads import Downloads
+from bot.downloads import install as install_downloads
 from bot.runtime import Runtime, utcnow
 from bot.scheduler import Ticker
 from bot.server import make_web, metrics_route
@@ -47,6 +49,7 @@ class App:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     references: StoredReferences = field(init=False)
     transcript: PlaygroundStore = field(init=False)
+    downloads: Downloads | None = None
 
     def __post_init__(self) -> None:
         self.references = StoredReferences(self.store)
@@ -69,6 +72,9 @@ class App:
 
     def precheck(self, event: Event) -> tuple[bool, Form | None]:
         return self.runtime.precheck(event)
+
+    def download_url(self, file_name: str) -> str | None:
+        return self.downloads.url(file_name) if self.downloads is not None else None
 
     # ---- running -------------------------------------------------------------------------------
     async def close(self) -> None:
@@ -160,6 +166,7 @@ async def build(
     make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None,
              settings.body_seconds)  # fmt: skip
     pager.install(app.web, runtime, deliverer, settings.env, settings.audit_key_bytes)  # e-mail pages, /ack links
+    app.downloads = install_downloads(app.web.router, store, config, settings, lambda: runtime.clock())
     for name in platforms if platforms is not None else enabled_platforms(settings):
         if name not in all_adapters:
             all_adapters[name] = registry.get(name).install(app)

@@ -17,6 +17,8 @@ from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
 VERBS = ("report", "status", "list", "page", "close", "drill", "help")
+# the Japanese words a person may type instead (on every platform)
+ALIASES = {"報告": "report", "状況": "status", "一覧": "list", "再呼び出し": "page", "クローズ": "close", "訓練": "drill", "ヘルプ": "help"}
 
 SHOWN = 20  # open items named when a close is refused; the rest are counted
 
@@ -28,7 +30,8 @@ def parse(text: str) -> tuple[str, list[str]]:
     words = strip_tokens(text).split()
     if not words:
         return "help", []
-    return words[0].lower(), words[1:]
+    verb = words[0].lower()
+    return ALIASES.get(verb, verb), words[1:]
 
 
 def incident_arg(words: list[str]) -> str | None:

@@ -18,4 +18,5 @@ def install(host: Host) -> Adapter:
     return mount(host)
 
 
-PLATFORM = Platform("teams", configured, install)
+# people type the command word to the bot ("report", "@mynaleak status"): no slash command in help and errors
+PLATFORM = Platform("teams", configured, install, command="")

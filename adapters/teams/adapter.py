@@ -15,19 +15,19 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import DeserializationError
 
-from adapters.teams import inbound, render
+from adapters.teams import inbound, legal, render
 from adapters.teams.connector import Authentication, BotConfig, delivery_error
 from bot.core.events import FormSubmitted
 from bot.core.http import is_loopback
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.platform import DeliveryError, Host, PlatformRefused, Unavailable
-from bot.core.views import Card, Form
+from bot.core.views import MENTION_RE, Card, Form
 
 log = logging.getLogger("mynaleak.teams")
 CHANNEL_ID = "msteams"
@@ -54,6 +54,8 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(Authentication(config))
         self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
         self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
+        self._pointed: dict[str, Any] = {}  # place + person -> when "answered in your private chat" was said there
+        self._welcomed: dict[str, Any] = {}  # conversation -> when the welcome was sent there
 
     # ---- inbound --------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -67,13 +69,21 @@ class TeamsAdapter:
         except (json.JSONDecodeError, DeserializationError, UnicodeDecodeError) as exc:
             log.warning("teams: unreadable activity: %s", type(exc).__name__)
             return web.json_response({"error": "unreadable activity"}, status=400)
+        if response is not None and response.status == 200 and isinstance(body, dict) and body.get("type") == "invoke":
+            return web.Response(status=200)  # an invoke we do not handle (on_turn): 200 with nothing, not JSON null
         return response or web.Response(status=201)
 
     async def on_turn(self, ctx: TurnContext) -> None:
         raw = _RAW.get()
         activity: dict[str, Any] = raw if raw is not None and raw.get("id") == ctx.activity.id else ctx.activity.serialize()
+        if activity.get("type") == "invoke":  # none is handled (forms are cards in chat): answer 200, say so in the log
+            log.info("teams: invoke not handled", extra={"invoke": str(activity.get("name") or "")[:80]})
+            await ctx.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=200)))
+            return
         try:
             await self._remember(activity)
+            if inbound.welcome(activity):
+                await self._welcome(ctx, activity)
             event = inbound.translate(activity)
         except inbound.BadActivity as exc:
             log.warning("teams: activity refused: %s", exc, extra={"activity_type": activity.get("type")})
@@ -95,11 +105,14 @@ class TeamsAdapter:
         if rejected is not None:
             content = render.form(rejected, lang)
         elif (activity.get("value") or {}).get("form"):
-            title = str((activity.get("value") or {}).get("form"))
-            content = render.done(t("teams.form_sent_title", lang), t("teams.form_sent_text", lang, title=title))
+            info = (activity.get("value") or {}).get(render.META)
+            title = str(info.get("title") or "")[:200] if isinstance(info, dict) else ""
+            text = t("teams.form_sent_text", lang, title=title) if title else t("teams.form_sent_untitled", lang)
+            content = render.done(t("teams.form_sent_title", lang), text)
         else:
             return
-        reply = Activity(type="message", attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])
+        reply = Activity(type="message", summary=t("teams.form_sent_title", lang) if rejected is None else rejected.title[:80],
+                         attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])  # fmt: skip
         try:
             if activity.get("replyToId"):
                 reply.id = activity["replyToId"]
@@ -109,12 +122,32 @@ class TeamsAdapter:
         except Exception as exc:  # the submission is already handled; showing it back is best effort
             log.warning("teams: could not update the form card: %s", delivery_error(exc, "update form"))
 
-    async def _say(self, ctx: TurnContext, text: str) -> None:
-        card = render.card(Card(title="", tone="warning", text=text))
+    async def _say(self, ctx: TurnContext, text: str, view: Card | None = None, lang: str | None = None) -> None:
+        view = view or Card(title="", tone="warning", text=text)
+        lang = lang or self.host.config.language
+        card = render.card(view, lang)
+        reply = Activity(
+            type="message", summary=summary(view, lang), attachments=[Attachment(content_type=render.CONTENT_TYPE, content=card)]
+        )
         try:
-            await ctx.send_activity(Activity(type="message", attachments=[Attachment(content_type=render.CONTENT_TYPE, content=card)]))
+            await ctx.send_activity(reply)
         except Exception as exc:
             log.warning("teams: could not answer: %s", delivery_error(exc, "reply"))
+
+    async def _welcome(self, ctx: TurnContext, activity: dict[str, Any]) -> None:
+        """The bot was added to a personal chat, a team or a group chat: say what it does and how."""
+        cid = inbound.base_conversation(inbound.conversation_id(activity))
+        now = self.host.clock()
+        last = self._welcomed.get(cid)  # Teams announces one install twice (conversationUpdate, installationUpdate)
+        if last is not None and (now - last).total_seconds() < 600:
+            return
+        self._keep(self._welcomed, cid, now)
+        lang = inbound.lang(activity) or self.host.config.language
+        personal = inbound.conversation_type(activity) == "personal"
+        view = Card(title=t("teams.welcome_title", lang), tone="info",
+                    text=t("teams.welcome_personal" if personal else "teams.welcome_team", lang) + "\n\n" + t("help.text", lang, cmd=""))  # fmt: skip
+        log.info("teams: installed", extra={"conversation_type": inbound.conversation_type(activity)})
+        await self._say(ctx, "", view, lang)
 
     async def _remember(self, activity: dict[str, Any]) -> None:
         """Store how to reach this conversation and this person proactively later."""
@@ -175,27 +208,27 @@ class TeamsAdapter:
     # ---- outbound: the adapter contract ---------------------------------------------------------
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
         ref = await self._dm(user)
-        content = render.card(view, self.host.config.language)
-        return await self._send(ref, ref["conversation"]["id"], content, view.title, "notify", alert=True)
+        content = self._render(view)
+        return await self._send(ref, ref["conversation"]["id"], content, summary(view, self.host.config.language), "notify", alert=True)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
-        content = render.card(view, self.host.config.language)
+        content = self._render(view)
         if thread is not None:
             key = json.loads(thread.key)
             conv = key.get("thread") or key["conversation"]
             ref = self._bare_ref(conv, key["service_url"])
-            return await self._send(ref, conv, content, view.title, "thread reply")
+            return await self._send(ref, conv, content, summary(view, self.host.config.language), "thread reply")
         stored = await self._load(inbound.base_conversation(place.key))
         if stored is None:
             raise DeliveryError(t("teams.no_channel", self.host.config.language), permanent=True)
-        return await self._send(stored["reference"], place.key, content, view.title, "post", channel=stored.get("kind") == "channel")
+        return await self._send(stored["reference"], place.key, content, summary(view, self.host.config.language), "post",
+                                channel=stored.get("kind") == "channel")  # fmt: skip
 
     async def update(self, message: MessageRef, view: Card) -> None:
         key = json.loads(message.key)
-        content = render.card(view, self.host.config.language)
-        activity = Activity(
-            type="message", id=key["activity_id"], attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)]
-        )
+        content = self._render(view)
+        activity = Activity(type="message", id=key["activity_id"], summary=summary(view, self.host.config.language),
+                            attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)])  # fmt: skip
 
         async def op(client: Any, conv: ConversationAccount) -> None:
             activity.conversation = conv
@@ -204,12 +237,23 @@ class TeamsAdapter:
         await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
-        await self._private(user, place, render.card(view, self.host.config.language), view.title, "reply")
+        await self._private(user, place, self._render(view), summary(view, self.host.config.language), "reply")
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
-        await self._private(user, place, render.form(form, self.host.config.language), form.title, "form")
+        await self._private(
+            user,
+            place,
+            render.form(form, self.host.config.language),
+            form.title[:80] or t("teams.summary", self.host.config.language),
+            "form",
+        )
 
     # ---- helpers --------------------------------------------------------------------------------
+    def _render(self, view: Card) -> dict[str, Any]:
+        """The card for ``view``, with download links for its files where the bot offers them."""
+        links = {a.name: url for a in view.attachments if (url := self.host.download_url(a.name))}
+        return render.card(view, self.host.config.language, links)
+
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
         """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
         else (they never installed the app) where they spoke."""
@@ -225,6 +269,26 @@ class TeamsAdapter:
             await self._send(stored["reference"], place.key, content, summary, what)
             return
         await self._send(ref, ref["conversation"]["id"], content, summary, what)
+        if place is not None and stored is not None:  # acted in a channel or group chat: say where the answer went
+            await self._pointer(user, place, stored["reference"], what)
+
+    async def _pointer(self, user: UserRef, place: PlaceRef, reference: dict[str, Any], what: str) -> None:
+        """A short note where the person acted, saying their answer is in their private chat (once a
+        minute per person and place: a command that answers twice says it once)."""
+        now = self.host.clock()
+        key = f"{place.key}\n{user.key}"
+        last = self._pointed.get(key)
+        if last is not None and (now - last).total_seconds() < 60:
+            return
+        self._keep(self._pointed, key, now)
+        lang = self.host.config.language
+        name = user.name or (p.name if (p := self.host.config.person(user)) else "")
+        text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=name)
+        view = Card(title="", tone="muted", text=text)
+        try:
+            await self._send(reference, place.key, render.card(view, lang), summary(view, lang), "pointer")
+        except DeliveryError as exc:  # the answer itself was delivered; the pointer is a courtesy
+            log.warning("teams: could not say where the answer went: %s", exc)
 
     async def _dm(self, user: UserRef) -> dict[str, Any]:
         """The reference of ``user``'s personal chat with the bot, creating it when we only saw them
@@ -265,7 +329,7 @@ class TeamsAdapter:
     async def _send(self, ref: dict[str, Any], conversation: str, content: dict[str, Any], summary: str, what: str,
                     channel: bool = False, alert: bool = False) -> MessageRef:  # fmt: skip
         """Send a card; ``alert``: also raise a notification in the person's activity feed (pages)."""
-        activity = Activity(type="message", summary=summary[:80] or None,
+        activity = Activity(type="message", summary=summary[:80] or t("teams.summary", self.host.config.language),
                             attachments=[Attachment(content_type=render.CONTENT_TYPE, content=content)],
                             channel_data={"notification": {"alert": True}} if alert else None)  # fmt: skip
         sent: dict[str, str] = {}
@@ -305,6 +369,13 @@ class TeamsAdapter:
             raise delivery_error(failure[0], what) from failure[0]
 
 
+def summary(view: Card, lang: str) -> str:
+    """The notification preview of a message: its title (incident ids and headings, never what a
+    person typed), else a neutral line — never the text, which may name people or quote a report."""
+    title = " ".join(MENTION_RE.sub(lambda m: m.group(3) or "", view.title).split())
+    return title[:80] or t("teams.summary", lang)
+
+
 def replace_none(ref: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in ref.items() if v is not None}
 
@@ -330,6 +401,7 @@ def install(host: Host) -> TeamsAdapter:
         log.info("teams: Bot Framework authentication on", extra={"app_type": config.APP_TYPE})
     adapter = TeamsAdapter(host, config)
     host.web.router.add_post("/api/messages", adapter.handle)
+    legal.mount(host.web.router, host.config)  # the manifest's developer links: /about, /privacy, /terms
     return adapter
 
 

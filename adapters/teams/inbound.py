@@ -22,6 +22,8 @@ from bot.core.redaction import contains_my_number
 PLATFORM = "teams"
 _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+# Slack's habit typed to the bot in Teams ("/mynaleak status"): the word after it is the command
+_SLASH = re.compile(r"^[/／]mynaleak(?:\s+|$)", re.IGNORECASE)
 MAX_FIELDS = 60
 MAX_VALUE = 20_000
 
@@ -106,7 +108,7 @@ def command_text(activity: Mapping[str, Any]) -> str:
         raw = _AT.sub(" ", raw, count=1) if raw.lstrip().lower().startswith("<at") else raw
     raw = _AT.sub(lambda m: m.group(1), raw)
     text = html.unescape(_TAG.sub(" ", raw)).replace("\xa0", " ")
-    return " ".join(text.split())
+    return _SLASH.sub("", " ".join(text.split()), count=1)
 
 
 def _one_value(value: Any) -> str:
@@ -187,3 +189,11 @@ def installation(activity: Mapping[str, Any]) -> str | None:
         if any(_get(m, "id") == bot for m in activity.get("membersRemoved") or []):
             return "remove"
     return None
+
+
+def welcome(activity: Mapping[str, Any]) -> bool:
+    """The bot was just added to this conversation (a personal install, a team, a group chat): not an
+    upgrade of an installed app, not a person joining a team the bot is already in."""
+    if activity.get("type") == "installationUpdate":
+        return activity.get("action") == "add"
+    return activity.get("type") == "conversationUpdate" and installation(activity) == "add"

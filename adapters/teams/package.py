@@ -4,8 +4,10 @@ icon and a 32×32 outline icon, zipped) built from the environment and the organ
 The icons are drawn here and written as PNG with the standard library (zlib, struct): no imaging
 library is needed. Settings read from the environment:
   MICROSOFT_APP_ID            the bot's app id (required: it is the manifest's botId)
-  MYNALEAK_TEAMS_APP_ID       the Teams app's own id (default: derived from the bot id, stable)
-  MYNALEAK_PUBLIC_URL         where the bot is reachable (used for the developer links by default)
+  MYNALEAK_TEAMS_APP_ID       the Teams app's own id (default: the bot id, as Microsoft asks of an
+                              app with a bot; set it only to keep an app uploaded under another id)
+  MYNALEAK_PUBLIC_URL         where the bot is reachable (the developer links default to the bot's
+                              own /about, /privacy and /terms pages: adapters/teams/legal.py)
   MYNALEAK_TEAMS_WEBSITE_URL / _PRIVACY_URL / _TERMS_URL   the developer links (https)
   MYNALEAK_TEAMS_DEVELOPER    the developer name (default: the organisation)
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import struct
-import uuid
 import zipfile
 import zlib
 from importlib import metadata
@@ -28,7 +29,8 @@ from bot.core.i18n import t
 MANIFEST_VERSION = "1.19"
 ACCENT = (0xB3, 0x26, 0x1E)  # a warning red
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-COMMANDS = ("report", "status", "list", "help")
+# every verb the bot answers, as typed (flows.commands.VERBS; a test keeps the two equal)
+COMMANDS = ("report", "status", "list", "page", "close", "drill", "help")
 
 
 class PackageError(ValueError):
@@ -55,11 +57,14 @@ def manifest(config: OrgConfig, settings: Settings) -> dict[str, Any]:
     bot_id = env.get("MICROSOFT_APP_ID", "").strip()
     if not GUID.match(bot_id):
         raise PackageError("MICROSOFT_APP_ID must be set to the bot's Microsoft App ID (a GUID) to build the Teams package")
-    app_id = env.get("MYNALEAK_TEAMS_APP_ID", "").strip() or str(uuid.uuid5(uuid.NAMESPACE_URL, f"mynaleak:teams:{bot_id.lower()}"))
+    app_id = env.get("MYNALEAK_TEAMS_APP_ID", "").strip() or bot_id
     if not GUID.match(app_id):
         raise PackageError("MYNALEAK_TEAMS_APP_ID must be a GUID")
     lang = config.language
-    base = _https(env.get("MYNALEAK_PUBLIC_URL", ""), "https://localhost/")
+    base = _https(env.get("MYNALEAK_PUBLIC_URL", ""), "")
+    links = [env.get(f"MYNALEAK_TEAMS_{k}_URL", "") for k in ("WEBSITE", "PRIVACY", "TERMS")]
+    if not base and not all(_https(u, "") for u in links):  # never a developer link that leads nowhere
+        raise PackageError(t("teams.package_needs_url", lang))
     base = base if base.endswith("/") else base + "/"
     developer = (env.get("MYNALEAK_TEAMS_DEVELOPER") or config.organisation or "mynaleak")[:32]
     commands = [{"title": c, "description": t(f"teams.cmd_{c}", lang)[:128]} for c in COMMANDS]
@@ -71,7 +76,7 @@ def manifest(config: OrgConfig, settings: Settings) -> dict[str, Any]:
         "localizationInfo": {"defaultLanguageTag": "ja-jp" if lang == "ja" else "en-us"},
         "developer": {
             "name": developer,
-            "websiteUrl": _https(env.get("MYNALEAK_TEAMS_WEBSITE_URL", ""), base),
+            "websiteUrl": _https(env.get("MYNALEAK_TEAMS_WEBSITE_URL", ""), base + "about"),
             "privacyUrl": _https(env.get("MYNALEAK_TEAMS_PRIVACY_URL", ""), base + "privacy"),
             "termsOfUseUrl": _https(env.get("MYNALEAK_TEAMS_TERMS_URL", ""), base + "terms"),
         },
@@ -83,7 +88,7 @@ def manifest(config: OrgConfig, settings: Settings) -> dict[str, Any]:
             {
                 "botId": bot_id,
                 "scopes": ["personal", "team", "groupChat"],
-                "supportsFiles": False,
+                "supportsFiles": False,  # drafts are signed download links (bot/downloads.py), no file consent
                 "isNotificationOnly": False,
                 "commandLists": [{"scopes": ["personal", "team", "groupChat"], "commands": commands}],
             }

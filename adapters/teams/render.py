@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -75,6 +76,10 @@ def _action(b: Button) -> dict[str, Any]:
     return a
 
 
+def _open_url(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": title[:100], "url": url}
+
+
 def _item(item: CheckItem, m: _Mentions) -> dict[str, Any]:
     items: list[dict[str, Any]] = [_tb(f"{_STATE_MARK.get(item.state, '⬜')} {item.text}", m)]
     if item.detail:
@@ -82,6 +87,33 @@ def _item(item: CheckItem, m: _Mentions) -> dict[str, Any]:
     if item.buttons:
         items.append({"type": "ActionSet", "actions": [_action(b) for b in item.buttons], "spacing": "Small"})
     return {"type": "Container", "items": items, "spacing": "Medium"}
+
+
+_HEADING: dict[str, dict[str, Any]] = {"# ": {"size": "Large", "weight": "Bolder"}, "## ": {"size": "Medium", "weight": "Bolder", "separator": True},
+            "### ": {"weight": "Bolder"}}  # fmt: skip
+
+
+def _markdown(text: str, m: _Mentions) -> list[dict[str, Any]]:
+    """A Markdown document (the draft) as Adaptive Card text styles: headings as sized bold text,
+    quotes as an emphasised container, lists and paragraphs as text (one block per paragraph)."""
+    out: list[dict[str, Any]] = []
+    for block in (b.strip("\n").replace("  \n", "\n") for b in text.replace("\r\n", "\n").split("\n\n")):
+        if not block.strip():
+            continue
+        head = next((h for h in sorted(_HEADING, key=len, reverse=True) if block.startswith(h) and "\n" not in block), None)
+        if head is not None:
+            out.append(_tb(block[len(head) :], m, spacing="Medium", **_HEADING[head]))
+        elif all(line.startswith(">") for line in block.split("\n")):
+            quote = "\n".join(line[1:].lstrip() for line in block.split("\n"))
+            out.append({"type": "Container", "style": "emphasis", "items": [_tb(quote, m, isSubtle=True, size="Small")]})
+        else:
+            out.append(_tb(block, m, spacing="Small"))
+    return out
+
+
+def _document(s: Section, m: _Mentions) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [_tb(s.title, m, weight="Bolder", separator=True, spacing="Medium")] if s.title else []
+    return out + _markdown(s.text, m)
 
 
 def _section(s: Section, m: _Mentions) -> list[dict[str, Any]]:
@@ -111,7 +143,8 @@ def _envelope(body: list[dict[str, Any]], actions: list[dict[str, Any]], m: _Men
     return card
 
 
-def _card(view: Card) -> dict[str, Any]:
+def _card(view: Card, documents: int = 0) -> dict[str, Any]:
+    """``documents``: the last this many sections are Markdown documents (the draft's text file)."""
     m = _Mentions()
     head: list[dict[str, Any]] = []
     if view.title:
@@ -123,8 +156,9 @@ def _card(view: Card) -> dict[str, Any]:
         body.append({"type": "Container", "style": _TONE_STYLE[view.tone], "items": head, "bleed": True})
     if view.fields:
         body.append(_facts(view.fields, m))
-    for s in view.sections:
-        body += _section(s, m)
+    first_document = len(view.sections) - documents
+    for n, s in enumerate(view.sections):
+        body += _document(s, m) if n >= first_document else _section(s, m)
     if view.footer:
         body.append(_tb(view.footer, m, isSubtle=True, size="Small", separator=True))
     if not body:
@@ -150,45 +184,62 @@ def size(card: dict[str, Any]) -> int:
     return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _inline_attachments(view: Card, lang: str) -> Card:
+def _inline_attachments(view: Card, lang: str, links: Mapping[str, str]) -> tuple[Card, int]:
     """A bot cannot attach arbitrary files to a Teams channel message without SharePoint, so text
-    files (the Markdown draft) are shown in the card and the rest is named with where to get it."""
+    files (the Markdown draft) are shown in the card (as the last sections; their number is returned)
+    and the rest get a download button when ``links`` has a link for them (bot/downloads.py), else a
+    note saying why they cannot be had here."""
     if not view.attachments:
-        return view
+        return view, 0
     sections = list(view.sections)
     others = []
     for a in view.attachments:
         if a.mime.startswith("text/"):
             sections.append(Section(title=a.name, text=base64.b64decode(a.data).decode("utf-8", "replace")))
-        else:
+        elif a.name not in links:
             others.append(a.name)
     footer = view.footer
     if others:
         footer = (footer + "\n" if footer else "") + t("teams.files_elsewhere", lang, names="、".join(others))
-    return replace(view, sections=tuple(sections), footer=footer, attachments=())
+    if any(a.name in links for a in view.attachments if not a.mime.startswith("text/")):
+        footer = (footer + "\n" if footer else "") + t("teams.download_note", lang)
+    documents = len(sections) - len(view.sections)
+    return replace(view, sections=tuple(sections), footer=footer, attachments=()), documents
 
 
-def card(view: Card, lang: str = "ja") -> dict[str, Any]:
-    """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed."""
-    view = _inline_attachments(view, lang)
-    out = _card(view)
+def card(view: Card, lang: str = "ja", links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An Adaptive Card 1.5 for ``view``, shortened to fit Teams' size limit if needed. ``links``:
+    download links of its attached files, by file name (shown as buttons)."""
+    links = links or {}
+    downloads = [_open_url(t("teams.download", lang, name=a.name), links[a.name]) for a in view.attachments
+                 if a.name in links and not a.mime.startswith("text/")]  # fmt: skip
+    view, documents = _inline_attachments(view, lang, links)
+    first_document = len(view.sections) - documents
+
+    def make(v: Card) -> dict[str, Any]:  # sections dropped to fit are the last: documents first
+        out = _card(v, max(0, len(v.sections) - first_document))
+        if downloads:
+            out["actions"] = downloads + out.get("actions", [])
+        return out
+
+    out = make(view)
     if size(out) <= MAX_BYTES:
         return out
     for limit in (2000, 800, 300, 120):
-        out = _card(_shorten(view, limit))
+        out = make(_shorten(view, limit))
         if size(out) <= MAX_BYTES:
             return out
     small = _shorten(view, 120)
     note = t("teams.truncated", lang)
     noted = replace(small, footer=(small.footer + "\n" if small.footer else "") + note)
     total = sum(max(len(sec.items), 1) for sec in small.sections)
-    k = _most(lambda n: _card(_keep(noted, n, len(small.fields))), total)
+    k = _most(lambda n: make(_keep(noted, n, len(small.fields))), total)
     if k is not None:
-        return _card(_keep(noted, k, len(small.fields)))
-    f = _most(lambda n: _card(_keep(noted, 0, n)), len(small.fields))
+        return make(_keep(noted, k, len(small.fields)))
+    f = _most(lambda n: make(_keep(noted, 0, n)), len(small.fields))
     if f is not None:
-        return _card(_keep(noted, 0, f))
-    return _card(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+        return make(_keep(noted, 0, f))
+    return make(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
 
 
 def _keep(view: Card, units: int, fields: int) -> Card:
@@ -222,8 +273,8 @@ def _most(make: Any, top: int) -> int | None:
 def _input(i: Input, m: _Mentions, error: str | None, lang: str) -> list[dict[str, Any]]:
     label = m.text(i.label)
     common: dict[str, Any] = {"label": label, "isRequired": i.required}
-    if i.required:
-        common["errorMessage"] = error or label
+    if i.required:  # what Teams shows when it is left empty: say what to do, not just the label
+        common["errorMessage"] = (error or t("teams.required_choice" if i.options else "teams.required_text", lang, field=label))[:500]
     init = i.initial
     out: list[dict[str, Any]] = []
     if i.kind in ("text", "textarea"):
@@ -246,7 +297,9 @@ def _input(i: Input, m: _Mentions, error: str | None, lang: str) -> list[dict[st
     elif i.kind == "datetime":
         date, _, clock = (init if isinstance(init, str) else "").partition("T")
         d: dict[str, Any] = {"type": "Input.Date", "id": i.name + DATE, **common}
-        tm: dict[str, Any] = {"type": "Input.Time", "id": i.name + TIME, **common, "label": t("teams.time_label", lang, field=label)}
+        tm: dict[str, Any] = {"type": "Input.Time", "id": i.name + TIME, **common, "label": time_label(label, lang)}
+        if i.required and not error:
+            tm["errorMessage"] = t("teams.required_text", lang, field=tm["label"])[:500]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             d["value"] = date
         if re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", clock[:8]):
@@ -269,6 +322,15 @@ def _input(i: Input, m: _Mentions, error: str | None, lang: str) -> list[dict[st
     return out
 
 
+def time_label(label: str, lang: str) -> str:
+    """The label of a date-time field's time half: 「発生日時（分かれば）」 → 「発生日時（分かれば・時刻）」,
+    never two brackets in a row."""
+    for close in ("）", ")"):
+        if label.endswith(close):
+            return t("teams.time_label_inside", lang, head=label[: -len(close)], close=close)
+    return t("teams.time_label", lang, field=label)
+
+
 def _number(init: str | tuple[str, ...]) -> int | float | None:
     if not isinstance(init, str) or not init.strip():
         return None
@@ -280,8 +342,9 @@ def _number(init: str | tuple[str, ...]) -> int | float | None:
 
 
 def meta(form: Form) -> dict[str, Any]:
-    """What ``inbound`` needs to read this form's submission back."""
+    """What ``inbound`` needs to read this form's submission back (and its title, to confirm it)."""
     return {
+        "title": form.title[:200],
         "dt": [i.name for i in form.inputs if i.kind == "datetime"],
         "multi": [i.name for i in form.inputs if i.kind == "multiselect"],
     }

@@ -181,6 +181,11 @@ class Host(Protocol):
         shown back with errors or None)."""
         ...
 
+    def download_url(self, file_name: str) -> str | None:
+        """A signed, expiring link to an attached file the bot can make again (a draft), or None
+        when this bot offers no links (no public URL)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Platform:

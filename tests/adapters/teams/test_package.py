@@ -13,6 +13,7 @@ import pytest
 
 from adapters.teams.package import PackageError, build_package, manifest
 from bot.core.config import OrgConfig, Settings
+from flows.commands import VERBS
 from tests.adapters.teams.fakes import SCHEMAS
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -51,9 +52,12 @@ def test_package_zip_validates_and_has_the_icons(tmp_path: Path, org: OrgConfig)
         color, outline = _png(z.read("color.png")), _png(z.read("outline.png"))
     schema = json.loads((SCHEMAS / "teams-manifest-1.19.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(schema).validate(doc)
-    assert doc["bots"][0]["botId"] == APP_ID and doc["id"] != APP_ID
-    assert [c["title"] for c in doc["bots"][0]["commandLists"][0]["commands"]] == ["report", "status", "list", "help"]
+    assert doc["bots"][0]["botId"] == APP_ID and doc["id"] == APP_ID  # Microsoft: the same id when the app has a bot
+    assert [c["title"] for c in doc["bots"][0]["commandLists"][0]["commands"]] == list(VERBS)  # close and drill too
     assert doc["developer"]["privacyUrl"] == "https://bot.example.jp/privacy"
+    assert doc["developer"]["termsOfUseUrl"] == "https://bot.example.jp/terms"
+    assert doc["developer"]["websiteUrl"] == "https://bot.example.jp/about"
+    assert doc["bots"][0]["supportsFiles"] is False  # drafts are download links, no file-consent cards
     assert color[:2] == (192, 192) and outline[:2] == (32, 32)
     pixels = {bytes(r[i : i + 4]) for r in outline[2] for i in range(0, len(r), 4)}
     assert pixels == {b"\xff\xff\xff\xff", b"\x00\x00\x00\x00"}  # white on transparent
@@ -61,7 +65,10 @@ def test_package_zip_validates_and_has_the_icons(tmp_path: Path, org: OrgConfig)
 
 
 def test_manifest_is_stable_and_schema_catches_mistakes(org: OrgConfig) -> None:
-    a, b = manifest(org, _settings()), manifest(org, _settings())
+    a, b = (
+        manifest(org, _settings(MYNALEAK_PUBLIC_URL="https://bot.example.jp")),
+        manifest(org, _settings(MYNALEAK_PUBLIC_URL="https://bot.example.jp")),
+    )
     assert a == b  # the Teams app id is derived, not random
     schema = json.loads((SCHEMAS / "teams-manifest-1.19.schema.json").read_text(encoding="utf-8"))
     broken = dict(a, accentColor="red")
@@ -73,3 +80,15 @@ def test_package_needs_the_bot_id(tmp_path: Path, org: OrgConfig) -> None:
     with pytest.raises(PackageError, match="MICROSOFT_APP_ID"):
         build_package(org, Settings.from_env({}), tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_developer_links_are_required_never_localhost(tmp_path: Path, org: OrgConfig) -> None:
+    with pytest.raises(PackageError, match="MYNALEAK_PUBLIC_URL"):
+        manifest(org, _settings())
+    with pytest.raises(PackageError, match="MYNALEAK_PUBLIC_URL"):  # http, or only some links: still refused
+        manifest(org, _settings(MYNALEAK_PUBLIC_URL="http://bot.example.jp", MYNALEAK_TEAMS_PRIVACY_URL="https://x.example/p"))
+    links = {"MYNALEAK_TEAMS_WEBSITE_URL": "https://x.example/", "MYNALEAK_TEAMS_PRIVACY_URL": "https://x.example/p",
+             "MYNALEAK_TEAMS_TERMS_URL": "https://x.example/t"}  # fmt: skip
+    doc = manifest(org, _settings(**links))
+    assert doc["developer"]["privacyUrl"] == "https://x.example/p" and "localhost" not in json.dumps(doc)
+    assert manifest(org, _settings(MYNALEAK_TEAMS_APP_ID="99999999-2222-3333-4444-555555555555", **links))["id"].startswith("9999")

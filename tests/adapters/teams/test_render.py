@@ -79,7 +79,11 @@ def test_report_form_validates_with_date_and_time(org: OrgConfig) -> None:
     assert by_id["people"]["value"] == 12 and by_id["data_items"]["isMultiSelect"] and by_id["data_items"]["value"] == "mynumber,name"
     assert by_id["summary__error"]["text"] == "⚠ 必須です"
     data = out["actions"][0]["data"]
-    assert data["form"] == "report" and data["mynaleak"] == {"dt": ["discovered_at", "occurred_at"], "multi": ["data_items"]}
+    assert data["form"] == "report" and data["mynaleak"] == {
+        "title": "マイナンバー漏えい等の報告",
+        "dt": ["discovered_at", "occurred_at"],
+        "multi": ["data_items"],
+    }
 
 
 def test_form_inputs_of_every_kind_validate() -> None:
@@ -109,7 +113,8 @@ def test_draft_attachments_are_shown_inline_and_named() -> None:
     )
     out = render.card(view)
     flat = json.dumps(out, ensure_ascii=False)
-    assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "mynaleak draft" in flat
+    assert "USBメモリを紛失" in flat and "ML-2026-0001-report.docx" in flat and "MYNALEAK_PUBLIC_URL" in flat  # no link: says why
+    assert "mynaleak draft" not in flat  # never a server command
     validate_card(out)
 
 
