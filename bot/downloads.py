@@ -32,10 +32,11 @@ from bot.core.model import Incident
 from storage.store import Store, Tx
 
 log = logging.getLogger("mynaleak.downloads")
-KINDS = ("report", "notice")
+# the drafts by file name (flows.drafts.Draft.stem): the report by its type, the letters by their kind
+KINDS = ("report-prelim", "report-final", "report-supplement", "notice", "announcement", "principal")
 FORMATS = ("md", "docx")
 # the file names flows.drafting gives its attachments: <incident id>-<kind>.<format>
-NAME = re.compile(r"^(ML-(?:DRILL-)?\d{4}-\d{4,})-(report|notice)\.(md|docx)$")
+NAME = re.compile(r"^(ML-(?:DRILL-)?\d{4}-\d{4,})-(" + "|".join(KINDS) + r")\.(md|docx)$")
 DEFAULT_HOURS = 24
 _DOMAIN = b"mynaleak download links v1"
 
@@ -177,7 +178,8 @@ def _page(status: int, key: str, lang: str) -> web.Response:
 
 def install(router: web.UrlDispatcher, store: Store, config: OrgConfig, settings: Settings, clock: Callable[[], datetime]) -> Downloads:
     """Serve ``/download/…`` from ``store`` and return the link maker (the composition root calls this)."""
-    from bot.commands.draft import build, export
+    from bot.commands.draft import export
+    from flows.drafts import build as build_draft
 
     downloads = Downloads.from_env(settings.env, settings.audit_key_bytes, clock)
 
@@ -187,7 +189,9 @@ def install(router: web.UrlDispatcher, store: Store, config: OrgConfig, settings
         return loaded.incident if loaded else None
 
     def make(incident: Incident, kind: str, fmt: str) -> tuple[bytes, str]:
-        _, content, mime = export(build(incident, config, notice=kind == "notice"), fmt)
+        base, _, report_type = kind.partition("-")  # report-final → the report, as a 確報
+        today = clock().astimezone(config.tz).date()
+        _, content, mime = export(build_draft(incident, config, base, incident.lang, today, report_type), fmt)
         return content, mime
 
     downloads.mount(router, load, config, make)

@@ -215,7 +215,7 @@ def test_the_card_shows_records_and_what_is_due_per_law() -> None:
     value = field(card_of(eff), "報告の提出（番号法）")
     assert value.splitlines()[0].startswith("速報 2026-11-26 個人情報保護委員会の報告フォーム（Web） 受付番号 R-1（記録：田中）")
     assert "速報：未記録" not in value and "確報：未記録（期限 2026-12-25）" in value
-    assert any("田中 が番号法の速報の提出を記録しました" in p.view.text for p in of(eff, Post))
+    assert any("田中 さんが番号法の速報の提出を記録しました" in p.view.text for p in of(eff, Post))
 
 
 # ---- defect 4: an APPI-only duty --------------------------------------------------------------------------------------

@@ -26,11 +26,11 @@ T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 def test_a_token_round_trips_and_every_change_is_refused() -> None:
     signer = Signer(b"k" * 32)
-    grant = Grant("ML-2026-0001", "report", "docx", int((T0 + timedelta(hours=1)).timestamp()))
+    grant = Grant("ML-2026-0001", "report-prelim", "docx", int((T0 + timedelta(hours=1)).timestamp()))
     token = signer.token(grant)
     assert signer.check(token, T0) == grant
     payload, mac = token.split(".")
-    other = Signer(b"k" * 32).token(Grant("ML-2026-0002", "report", "docx", grant.expires)).split(".")[0]
+    other = Signer(b"k" * 32).token(Grant("ML-2026-0002", "report-prelim", "docx", grant.expires)).split(".")[0]
     for bad in (f"{other}.{mac}", f"{payload}.{mac[:-2]}AA", payload, "", "x.y", f"{payload}.", token + "x"):
         with pytest.raises(BadLink) as exc:
             signer.check(bad, T0)
@@ -61,7 +61,7 @@ async def _draft_card(bot: Bot) -> tuple[str, dict[str, Any]]:
     press = fakes.submit(url, TANAKA, {"action": "draft", "value": f"{incident}|report"}, fakes.in_channel(root.result_id), root.result_id)
     before = len(c.calls)
     assert await bot.post(press) == 201
-    (posted,) = [x for x in c.calls[before:] if x.op == "send" and f"{incident}-report.md" in x.text()]
+    (posted,) = [x for x in c.calls[before:] if x.op == "send" and f"{incident}-report-prelim.md" in x.text()]
     return incident, posted.card
 
 
@@ -69,14 +69,14 @@ async def test_the_draft_card_offers_a_link_that_downloads_the_word_file(linked:
     incident, card = await _draft_card(linked)
     fakes.validate_card(card)
     (button,) = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
-    assert button["title"] == f"{incident}-report.docx をダウンロード"
-    assert button["url"].startswith("https://bot.example.jp/download/") and button["url"].endswith(f"/{incident}-report.docx")
+    assert button["title"] == f"{incident}-report-prelim.docx をダウンロード"
+    assert button["url"].startswith("https://bot.example.jp/download/") and button["url"].endswith(f"/{incident}-report-prelim.docx")
     assert "mynaleak draft" not in str(card) and "有効期限" in str(card)
     path = urllib.parse.urlsplit(button["url"]).path
     resp = await linked.client.get(path)
     body = await resp.read()
     assert resp.status == 200, body[:300]
-    assert resp.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{incident}-report.docx"
+    assert resp.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{incident}-report-prelim.docx"
     assert resp.headers["Cache-Control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(body)) as z:  # a real Word document, made from the record
         document = z.read("word/document.xml").decode("utf-8")
@@ -88,7 +88,9 @@ async def test_the_draft_card_offers_a_link_that_downloads_the_word_file(linked:
     assert bad.status == 403 and "無効" in await bad.text()
     signer = Signer(KEY.encode())
     exp = int((linked.app.runtime.clock() + timedelta(hours=1)).timestamp())
-    missing = await linked.client.get("/download/" + signer.token(Grant("ML-2026-9999", "report", "docx", exp)))  # signed, no such incident
+    missing = await linked.client.get(
+        "/download/" + signer.token(Grant("ML-2026-9999", "report-prelim", "docx", exp))
+    )  # signed, no such incident
     assert missing.status == 404
     linked.app.runtime.clock.advance(hours=25)  # type: ignore[attr-defined]
     old = await linked.client.get(path)
@@ -101,15 +103,15 @@ async def test_a_link_to_an_incident_that_is_gone_is_a_404_page(linked: Bot) -> 
     assert url is not None
     resp = await linked.client.get(urllib.parse.urlsplit(url).path)
     assert resp.status == 404 and "見つかりませんでした" in await resp.text()
-    assert linked.app.download_url("../../etc/passwd") is None and linked.app.download_url("ML-2026-0001-report.exe") is None
+    assert linked.app.download_url("../../etc/passwd") is None and linked.app.download_url("ML-2026-0001-report-prelim.exe") is None
 
 
 async def test_without_a_public_url_the_card_says_so_and_points_at_no_server_command(bot: Bot) -> None:
     incident, card = await _draft_card(bot)
     assert not [a for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
     text = " ".join(str(n.get("text", "")) for n in nodes(card) if n.get("type") == "TextBlock")
-    assert f"{incident}-report.docx" in text and "MYNALEAK_PUBLIC_URL" in text and "mynaleak draft" not in text
-    assert bot.app.download_url(f"{incident}-report.docx") is None
+    assert f"{incident}-report-prelim.docx" in text and "MYNALEAK_PUBLIC_URL" in text and "mynaleak draft" not in text
+    assert bot.app.download_url(f"{incident}-report-prelim.docx") is None
     assert (await bot.client.get("/download/abc.def/x.docx")).status in (403, 404)
 
 
@@ -126,7 +128,7 @@ async def test_a_database_outage_is_a_503_page_not_a_500(teams_org: OrgConfig) -
     downloads = Downloads("https://bot.example.jp", KEY.encode(), 24, lambda: T0)
     w = web.Application()
     downloads.mount(w.router, down, teams_org, lambda inc, kind, fmt: (b"", "text/plain"))
-    url = downloads.url("ML-2026-0001-report.docx")
+    url = downloads.url("ML-2026-0001-report-prelim.docx")
     assert url is not None
     async with TestClient(TestServer(w, host="127.0.0.1", port=0)) as client:
         resp = await client.get(urllib.parse.urlsplit(url).path)
