@@ -93,6 +93,20 @@ class QueueOps:
             .values(status="pending", claimed_by=None)
         )
 
+    async def release_claims(self, me: str) -> tuple[int, int]:
+        """Give back every timer and message ``me`` still holds (a graceful shutdown, once nothing of
+        this process is under way): others take them at once instead of after the lease. Returns how
+        many timers and messages were released."""
+        timers = await self.conn.execute(
+            update(TIMER)
+            .where(TIMER.c.claimed_by == me, TIMER.c.status == "running")
+            .values(status="pending", claimed_by=None, lease_until=None)
+        )
+        messages = await self.conn.execute(
+            update(OUT).where(OUT.c.claimed_by == me, OUT.c.status == "sending").values(status="pending", claimed_by=None, lease_until=None)
+        )
+        return int(timers.rowcount or 0), int(messages.rowcount or 0)
+
     # ---- outbox --------------------------------------------------------------------------------
     async def add_messages(self, rows: list[dict[str, Any]], now: datetime, me: str, claim: tuple[str, ...] = ()) -> list[Claimed]:
         """Queue messages in one statement; a row whose idempotency key exists already is skipped.
