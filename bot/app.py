@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -112,10 +113,10 @@ class App:
                 await idle()
         await self.runtime.drain()
 
-    async def serve(self, host: str, port: int, tick_seconds: float) -> None:
+    async def serve(self, host: str, port: int, tick_seconds: float, sock: socket.socket | None = None) -> None:
         """Run until SIGINT/SIGTERM: the web app plus the ticker. On the signal: stop listening, let the
         requests under way finish, :meth:`quiesce` (before the platforms close their HTTP sessions),
-        then close."""
+        then close. ``sock``: a listening socket to serve on instead (``mynaleak run --workers``)."""
         grace = float(self.env.get("MYNALEAK_SHUTDOWN_SECONDS") or SHUTDOWN_SECONDS)
         loop = asyncio.get_running_loop()
         deadline = [0.0]  # set when the signal comes: requests and deliveries share one grace period
@@ -128,7 +129,7 @@ class App:
         runner = web.AppRunner(self.web, access_log=None, keepalive_timeout=self.settings.idle_seconds, lingering_time=1.0,
                                shutdown_timeout=grace)  # fmt: skip
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
         url = f"http://{host}:{bound}"
@@ -142,7 +143,8 @@ class App:
             metrics_route(metrics_app, self.runtime.metrics, host)
             metrics_runner = web.AppRunner(metrics_app, access_log=None, keepalive_timeout=self.settings.idle_seconds)
             await metrics_runner.setup()
-            await web.TCPSite(metrics_runner, host, self.settings.metrics_port).start()
+            worker = int(self.env.get("MYNALEAK_WORKER") or 0)  # with --workers N: worker n on metrics port + n
+            await web.TCPSite(metrics_runner, host, self.settings.metrics_port + worker if self.settings.metrics_port else 0).start()
             mport = metrics_runner.addresses[0][1] if metrics_runner.addresses else self.settings.metrics_port
             print(t("cli.metrics_at", lang, url=f"http://{host}:{mport}/metrics"), flush=True)
         self.ticker.witness = Witness(self.runtime, lambda: self.adapters)
