@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.delivery import Deliverer
 from bot.runtime import Runtime, Unavailable
+from bot.watchdog import Watchdog
 from bot.witness import Witness
 from storage.store import Claimed
 
@@ -31,6 +32,7 @@ class Ticker:
         self.witness: Witness | None = None  # posts the audit ledger's head once a day (the served app sets it)
         self._pruned_at: datetime | None = None
         self._stopping = False
+        self.watchdog = Watchdog(runtime)
         self._ticking = asyncio.Lock()  # held by the tick under way (shutdown waits for it)
 
     async def tick(self) -> int:
@@ -56,6 +58,7 @@ class Ticker:
 
     async def _tick(self) -> int:
         fired = 0
+        await self.watchdog.check()  # before firing: what it finds overdue, this tick fires
         while True:
             now = self.runtime.clock()
             async with self.runtime.store.tx() as tx:
