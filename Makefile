@@ -45,12 +45,14 @@ BENCH_REPORT ?=
 BENCH_TEAMS ?=
 BENCH_TIMERS ?=
 BENCH_LOAD ?=
+BENCH_WORKERS ?=
 else
 BENCH_SLACK_ACK ?= --requests 300 --rounds 2
 BENCH_REPORT ?= --reports 100
 BENCH_TEAMS ?= --requests 100
 BENCH_TIMERS ?= --timers 2000 --incidents 50
 BENCH_LOAD ?= --reports 200 --presses 1000
+BENCH_WORKERS ?= --reports 200 --rounds 1
 endif
 
 bench: $(STAMP)
@@ -63,3 +65,4 @@ bench: $(STAMP)
 	else \
 		echo "SUMMARY load_slack: skipped (it needs PostgreSQL: set MYNALEAK_TEST_DATABASE_URL)"; \
 	fi
+	$(PY) bench/workers.py $(BENCH_WORKERS)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 import adapters as registry
 from bot import pager
@@ -35,6 +37,7 @@ from storage.playground_store import PlaygroundStore
 from storage.store import Store
 
 log = logging.getLogger("mynaleak.app")
+SHUTDOWN_SECONDS = 20.0  # on SIGTERM, how long requests and deliveries under way may take (MYNALEAK_SHUTDOWN_SECONDS)
 
 
 @dataclass
@@ -87,12 +90,53 @@ class App:
                 await closer()
         await self.store.close()
 
-    async def serve(self, host: str, port: int, tick_seconds: float) -> None:
-        """Run until SIGINT/SIGTERM: the web app plus the ticker."""
+    async def quiesce(self, grace: float) -> bool:
+        """The graceful half of a shutdown, once no request is being served: the tick under way
+        finishes (its unfired timers go back), every platform's listeners and every delivery started
+        after a commit finish (nothing new is claimed), then every row this process still holds is
+        released, so another replica takes it at once. Past ``grace`` seconds, what is still under way
+        keeps its rows until their lease runs out (never sent twice); returns whether all finished."""
+        self.deliverer.stopping = True
+        try:
+            await asyncio.wait_for(self._finish(), grace)
+        except TimeoutError:
+            log.error("shutdown: work still under way after the grace period; its rows wait for their lease",
+                      extra={"grace_seconds": grace})  # fmt: skip
+            return False
+        try:
+            async with self.store.tx() as tx:
+                timers, messages = await tx.release_claims(self.runtime.me)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("shutdown: could not release claims; they wait for their lease", extra={"error": type(exc).__name__})
+            return False
+        log.info("shutdown: in-flight work finished", extra={"released_timers": timers, "released_messages": messages})
+        return True
+
+    async def _finish(self) -> None:
+        await self.ticker.shutdown()
+        for adapter in self.adapters.values():
+            idle = getattr(adapter, "idle", None)  # platforms whose listeners outlive the HTTP answer (Slack)
+            if idle is not None:
+                await idle()
+        await self.runtime.drain()
+
+    async def serve(self, host: str, port: int, tick_seconds: float, sock: socket.socket | None = None) -> None:
+        """Run until SIGINT/SIGTERM: the web app plus the ticker. On the signal: stop listening, let the
+        requests under way finish, :meth:`quiesce` (before the platforms close their HTTP sessions),
+        then close. ``sock``: a listening socket to serve on instead (``mynaleak run --workers``)."""
+        grace = float(self.env.get("MYNALEAK_SHUTDOWN_SECONDS") or SHUTDOWN_SECONDS)
+        loop = asyncio.get_running_loop()
+        deadline = [0.0]  # set when the signal comes: requests and deliveries share one grace period
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # first of all: a signal from now on is a graceful stop
+            loop.add_signal_handler(sig, stop.set)
+        # on_cleanup runs after the requests under way finished, and in order: ours before the platforms'
+        self.web.on_cleanup.insert(0, lambda _: self.quiesce(max(1.0, deadline[0] - loop.time())))
         # keepalive_timeout also closes a connection whose request headers never complete (slowloris)
-        runner = web.AppRunner(self.web, access_log=None, keepalive_timeout=self.settings.idle_seconds, lingering_time=1.0)
+        runner = web.AppRunner(self.web, access_log=None, keepalive_timeout=self.settings.idle_seconds, lingering_time=1.0,
+                               shutdown_timeout=grace)  # fmt: skip
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one the OS chose
         url = f"http://{host}:{bound}"
@@ -106,19 +150,19 @@ class App:
             metrics_route(metrics_app, self.runtime.metrics, host)
             metrics_runner = web.AppRunner(metrics_app, access_log=None, keepalive_timeout=self.settings.idle_seconds)
             await metrics_runner.setup()
-            await web.TCPSite(metrics_runner, host, self.settings.metrics_port).start()
+            worker = int(self.env.get("MYNALEAK_WORKER") or 0)  # with --workers N: worker n on metrics port + n
+            await web.TCPSite(metrics_runner, host, self.settings.metrics_port + worker if self.settings.metrics_port else 0).start()
             mport = metrics_runner.addresses[0][1] if metrics_runner.addresses else self.settings.metrics_port
             print(t("cli.metrics_at", lang, url=f"http://{host}:{mport}/metrics"), flush=True)
         self.ticker.witness = Witness(self.runtime, lambda: self.adapters)
         self.ticker.start(tick_seconds)
-        await self.ticker.tick()
+        first = asyncio.ensure_future(self.ticker.tick())  # at once, in the background: a signal may come meanwhile
         log.info("listening", extra={"url": url, "platforms": sorted(self.adapters)})
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        await runner.cleanup()
+        deadline[0] = loop.time() + grace
+        log.info("shutting down: no new requests", extra={"grace_seconds": grace})
+        await runner.cleanup()  # quiesce (on_cleanup) waits for the ticker, so for ``first`` too
+        await asyncio.gather(first, return_exceptions=True)
         if metrics_runner is not None:
             await metrics_runner.cleanup()
         await self.close()

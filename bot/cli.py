@@ -83,8 +83,25 @@ async def _run(settings: Settings, host: str, port: int) -> int:
         log.error("a platform refused to start", extra={"error": str(exc)[:300]})
         say("cli.error", settings, err=True, error=exc)
         return 2
-    await app.serve(host, port, settings.tick_seconds)
+    from bot.workers import inherited_socket
+
+    await app.serve(host, port, settings.tick_seconds, sock=inherited_socket(settings.env))
     return 0
+
+
+def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
+    """``run --workers N``: check what every worker would refuse once, here, then start them."""
+    import adapters
+    from bot.app import enabled_platforms
+    from bot.workers import supervise
+
+    _config_or_exit(settings)
+    if _audit_key_check(settings):
+        return 2
+    if adapters.DEFAULT in enabled_platforms(settings):  # its page token and live updates live in one process
+        say("perf.workers_playground", settings, err=True)
+        return 2
+    return supervise(host, port, workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the bot (the playground when no Slack/Teams credentials are set)")
     run.add_argument("--host", help="address to bind (default 127.0.0.1; anything else exposes the bot)")
     run.add_argument("--port", type=int)
+    run.add_argument("--workers", type=int, default=1, help="processes serving one port (Slack/Teams; each also ticks); default 1")
     sub.add_parser("migrate", help="create or upgrade the database")
     sub.add_parser("check-config", help="validate the organisation file")
     audit = sub.add_parser("audit", help="verify, export or checkpoint the audit trail")
@@ -149,7 +167,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         say("cli.package_written", settings, path=path)
         return 0
     if args.cmd == "run":
-        return asyncio.run(_run(settings, args.host or settings.host, args.port or settings.port))
+        from bot.workers import LISTEN_FD
+
+        host, port = args.host or settings.host, args.port if args.port is not None else settings.port
+        if args.workers > 1 and not settings.env.get(LISTEN_FD):
+            return _supervise(settings, host, port, args.workers)
+        return asyncio.run(_run(settings, host, port))
     if args.cmd == "audit":
         from bot.commands.audit import audit
 

@@ -47,6 +47,7 @@ class Deliverer:
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
         self._background = asyncio.Lock()  # one background batch at a time, in commit order (the lock is fair)
+        self.stopping = False  # shutting down: finish the message being sent, claim nothing more
         runtime.on_commit = self.after_commit
 
     def after_commit(self, messages: list[Claimed]) -> None:
@@ -66,6 +67,8 @@ class Deliverer:
 
     async def _send_background(self, ids: list[int]) -> None:
         async with self._background:
+            if self.stopping:  # shutting down: the rows stay queued for whichever process runs next
+                return
             await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
             try:
                 await self.deliver(ids, kinds=BACKGROUND, urgent=False)
@@ -91,6 +94,8 @@ class Deliverer:
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
         for msg in claimed:
+            if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
+                break
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
 

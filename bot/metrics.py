@@ -20,6 +20,9 @@ class Metrics:
         self.outbox_backlog = Gauge("mynaleak_outbox_backlog", "Messages waiting to be delivered", registry=r)
         self.delivered = Counter("mynaleak_messages_delivered_total", "Messages delivered", ["kind"], registry=r)
         self.delivery_failures = Counter("mynaleak_delivery_failures_total", "Delivery attempts that failed", ["permanent"], registry=r)
+        self.watchdog_overdue = Counter("mynaleak_watchdog_overdue_timers_total", "Timers found overdue by more than a minute", registry=r)
+        self.watchdog_stalled = Counter("mynaleak_watchdog_stalled_escalations_total", "Paging escalations found with no timer (re-armed)",
+                                        registry=r)  # fmt: skip
         self.events = Counter("mynaleak_events_total", "Inbound events handled", ["type", "outcome"], registry=r)
 
     def render(self) -> bytes:

@@ -187,7 +187,8 @@ class Runtime:
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
                 # flood control (flows.coalesce): the recent-paging log, two windows back, locked for this decision
                 window = timedelta(minutes=self.config.coalesce_window_minutes)
-                marks = await tx.recent_marks(now - 2 * window) if need.marks else None
+                # (only when flood control is on: the log's lock makes every paging decision wait for the last one)
+                marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:

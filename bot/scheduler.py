@@ -4,6 +4,7 @@ then resends whatever the outbox still holds. The rows are the shared truth; APS
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.delivery import Deliverer
 from bot.runtime import Runtime, Unavailable
+from bot.watchdog import Watchdog
 from bot.witness import Witness
 from storage.store import Claimed
 
@@ -29,30 +31,53 @@ class Ticker:
         self._scheduler: AsyncIOScheduler | None = None
         self.witness: Witness | None = None  # posts the audit ledger's head once a day (the served app sets it)
         self._pruned_at: datetime | None = None
+        self._stopping = False
+        self.watchdog = Watchdog(runtime)
+        self._ticking = asyncio.Lock()  # held by the tick under way (shutdown waits for it)
 
     async def tick(self) -> int:
         """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired.
-        While the database is unreachable it does nothing and says so; the next tick tries again."""
-        try:
-            return await self._tick()
-        except (OperationalError, InterfaceError, OSError) as exc:
-            log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
+        While the database is unreachable it does nothing and says so; the next tick tries again.
+        Once :meth:`shutdown` began, nothing new is started."""
+        if self._stopping:
             return 0
+        async with self._ticking:
+            try:
+                return await self._tick()
+            except (OperationalError, InterfaceError, OSError) as exc:
+                log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
+                return 0
+
+    async def shutdown(self) -> None:
+        """Stop ticking and wait for the tick under way: it finishes the timer it is firing and gives
+        the rest of its batch back (a graceful shutdown; see ``App.quiesce``)."""
+        self._stopping = True
+        self.stop()
+        async with self._ticking:
+            pass
 
     async def _tick(self) -> int:
         fired = 0
+        await self.watchdog.check()  # before firing: what it finds overdue, this tick fires
         while True:
             now = self.runtime.clock()
             async with self.runtime.store.tx() as tx:
                 claimed = await tx.claim_timers(self.runtime.me, now, self.batch)
-            for timer in claimed:
+            for n, timer in enumerate(claimed):
+                if self._stopping:  # shutting down: the rest of the batch goes back at once
+                    async with self.runtime.store.tx() as tx:
+                        for left in claimed[n:]:
+                            await tx.release_timer(left.id, self.runtime.me)
+                    return fired
                 fired += await self._fire(timer)
-            if len(claimed) < self.batch:
+            if len(claimed) < self.batch or self._stopping:
                 break
         await self.runtime.drain()
+        if self._stopping:
+            return fired
         if self.witness is not None:
             await self.witness.maybe_post()
-        while await self.deliverer.deliver() > 0:
+        while not self._stopping and await self.deliverer.deliver() > 0:
             pass
         async with self.runtime.store.tx() as tx:
             self.runtime.metrics.outbox_backlog.set(await tx.backlog())

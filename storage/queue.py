@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.tables import OutboxRow, TimerRow, table_of
+from bot.core import serde
+from bot.core.model import Incident
+from storage.tables import IncidentRow, OutboxRow, TimerRow, table_of
 
-TIMER, OUT = table_of(TimerRow), table_of(OutboxRow)
+TIMER, OUT, INCIDENT = table_of(TimerRow), table_of(OutboxRow), table_of(IncidentRow)
 # How long a claimed timer or message is its claimant's own; after a crash, others take over then.
 LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
 
@@ -92,6 +94,42 @@ class QueueOps:
             .where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running")
             .values(status="pending", claimed_by=None)
         )
+
+    async def release_claims(self, me: str) -> tuple[int, int]:
+        """Give back every timer and message ``me`` still holds (a graceful shutdown, once nothing of
+        this process is under way): others take them at once instead of after the lease. Returns how
+        many timers and messages were released."""
+        timers = await self.conn.execute(
+            update(TIMER)
+            .where(TIMER.c.claimed_by == me, TIMER.c.status == "running")
+            .values(status="pending", claimed_by=None, lease_until=None)
+        )
+        messages = await self.conn.execute(
+            update(OUT).where(OUT.c.claimed_by == me, OUT.c.status == "sending").values(status="pending", claimed_by=None, lease_until=None)
+        )
+        return int(timers.rowcount or 0), int(messages.rowcount or 0)
+
+    # ---- the watchdog's questions (bot/watchdog.py) ------------------------------------------------
+    async def overdue_timers(self, due_before: datetime, now: datetime, limit: int = 100) -> list[Claimed]:
+        """Timers due before ``due_before`` that nobody is firing: still pending, or claimed by a
+        process whose lease ran out."""
+        late = or_(TIMER.c.status == "pending", and_(TIMER.c.status == "running", TIMER.c.lease_until < now))
+        rows = await self.conn.execute(
+            select(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.attempts, TIMER.c.due_at)
+            .where(TIMER.c.due_at < due_before, late)
+            .order_by(TIMER.c.due_at)
+            .limit(limit)
+        )
+        return [Claimed(r.id, r.incident_id, r.kind, r.key, {}, attempts=r.attempts, due_at=r.due_at) for r in rows]
+
+    async def paging_without_timer(self, kind: str) -> list[Incident]:
+        """Open incidents whose escalation is paging (not acknowledged, not exhausted) with no timer
+        of ``kind`` pending or being fired: a chain that would never page its next step. One
+        statement, so an event committing meanwhile cannot make a healthy chain look stalled."""
+        armed = exists().where(TIMER.c.incident_id == INCIDENT.c.id, TIMER.c.kind == kind, TIMER.c.status.in_(("pending", "running")))
+        rows = await self.conn.execute(select(INCIDENT.c.data).where(INCIDENT.c.status == "open", ~armed))
+        found = [serde.load(Incident, data) for data in rows.scalars()]
+        return [inc for inc in found if inc.escalation.status == "paging" and inc.escalation.chain]
 
     # ---- outbox --------------------------------------------------------------------------------
     async def add_messages(self, rows: list[dict[str, Any]], now: datetime, me: str, claim: tuple[str, ...] = ()) -> list[Claimed]:

@@ -51,11 +51,16 @@ class TeamsAdapter:
         self.host = host
         self.config = config
         self.app_id = config.APP_ID or None
-        self.cloud = CloudAdapter(Authentication(config))
+        self.auth = Authentication(config)
+        self.cloud = CloudAdapter(self.auth)
         self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
         self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
         self._pointed: dict[str, Any] = {}  # place + person -> when "answered in your private chat" was said there
         self._welcomed: dict[str, Any] = {}  # conversation -> when the welcome was sent there
+
+    async def close(self) -> None:
+        """Close the HTTP session shared by every connector call (the app calls this at shutdown)."""
+        await self.auth.close()
 
     # ---- inbound --------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:

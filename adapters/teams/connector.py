@@ -2,21 +2,22 @@
 their own (the outbox owns retries), and connector errors → ``DeliveryError``.
 
 What botbuilder does by itself, and why it is changed here:
-- its connector client (msrest over ``requests``/urllib3) retries PUTs (message updates) on 429/5xx
-  up to three times with back-off *inside* a worker thread, sleeping on ``Retry-After``; with the
-  outbox retrying too that is a retry storm and a held thread. Every client here makes exactly one
-  attempt with a short timeout, and 429/5xx come back to us at once with their status;
+- its connector client (msrest over ``requests``) runs every call in a worker thread with a new HTTP
+  session (a new connection) per client, retries PUTs on 429/5xx up to three times *inside* that
+  thread, sleeping on ``Retry-After`` — with the outbox retrying too, a retry storm and a held thread.
+  Every client here sends through one aiohttp session on the server's loop (``transport``), makes
+  exactly one attempt with a short timeout, and 429/5xx come back to us at once with their status;
+- it asks MSAL for the AAD token synchronously on every call and creates new app credentials (a new
+  MSAL client, an empty token cache) for every connector client: credentials are kept per (app id,
+  scope, endpoint) and their token is cached until shortly before it expires (``transport.Shared``);
 - token validation fetches the OpenID metadata with blocking ``requests`` on the event loop and
   raises assorted exceptions for malformed tokens (not just ``PermissionError``, which is what the
-  aiohttp integration turns into 401) — so it runs in a worker thread and every failure is a 401;
-- it creates new app credentials (a new MSAL client, so an empty token cache) for every connector
-  client, i.e. an AAD token request per message, made with blocking I/O on the event loop — so
-  credentials are kept per (app id, scope, endpoint) and the token is fetched in a worker thread.
+  aiohttp integration turns into 401) — so the metadata is fetched in a worker thread with a timeout
+  (``transport.install_metadata_fetcher``) and every failure is a 401.
 """
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import time
@@ -28,6 +29,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -36,6 +38,7 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from adapters.teams.transport import Shared, install_metadata_fetcher, use_shared
 from bot.core.platform import DeliveryError
 
 log = logging.getLogger("mynaleak.teams")
@@ -95,22 +98,29 @@ class _CachedCredentials(ServiceClientCredentialsFactory):
         return self._made[key]
 
 
-class _NoRetryFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory):
-        self._inner = inner
+def _app_of(identity: ClaimsIdentity | None) -> str | None:
+    """The bot's app id in a request's claims (as botbuilder reads it: audience, else appid)."""
+    if identity is None:
+        return None
+    return identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM) or identity.get_claim_value(
+        AuthenticationConstants.APP_ID_CLAIM
+    )
+
+
+class _SharedFactory(ConnectorFactory):
+    """botbuilder's connector clients, sending through the adapter's one session and token cache, and
+    made once per (app id, service URL, audience): a client holds no per-call state, and making one
+    costs milliseconds of CPU (msrest builds a retry table of 999 codes by list scans)."""
+
+    def __init__(self, inner: ConnectorFactory, shared: Shared, app_id: str | None):
+        self._inner, self._shared, self._app_id = inner, shared, app_id
 
     async def create(self, service_url: str, audience: str = None) -> Any:  # type: ignore[assignment]
-        client = await self._inner.create(service_url, audience)
-        # msrest's own retries off (urllib3 retried PUTs on 429/5xx, sleeping on Retry-After, and then
-        # hid the status behind a RetryError): one attempt, the status comes back, the outbox retries.
-        # The session already holds this Retry object: change it in place.
-        policy = client.config.retry_policy.policy
-        policy.total = policy.connect = policy.read = policy.status = 0
-        policy.status_forcelist = frozenset()
-        policy.raise_on_status = False
-        policy.respect_retry_after_header = False
-        client.config.connection.timeout = TIMEOUT
-        client.config.redirect_policy.allow = False
+        key = (self._app_id, service_url, audience)
+        client = self._shared.clients.get(key)
+        if client is None:
+            client = use_shared(await self._inner.create(service_url, audience), self._shared)
+            self._shared.keep_client(key, client)
         return client
 
 
@@ -121,13 +131,16 @@ class Authentication(BotFrameworkAuthentication):
     def __init__(self, config: BotConfig):
         creds = _CachedCredentials(ConfigurationServiceClientCredentialFactory(config))
         self._inner = ConfigurationBotFrameworkAuthentication(config, credentials_factory=creds)
+        self.shared = Shared(TIMEOUT)
+        self._token_clients: dict[str | None, UserTokenClient] = {}
+        install_metadata_fetcher()
+
+    async def close(self) -> None:
+        await self.shared.close()
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:
-            if auth_header:
-                result = await asyncio.to_thread(asyncio.run, self._inner.authenticate_request(activity, auth_header))
-            else:
-                result = await self._inner.authenticate_request(activity, auth_header)
+            result = await self._inner.authenticate_request(activity, auth_header)
         except PermissionError as exc:
             log.warning("teams request refused: %s", str(exc)[:200])
             raise
@@ -135,17 +148,21 @@ class Authentication(BotFrameworkAuthentication):
             log.warning("teams request refused: %s: %s", type(exc).__name__, str(exc)[:200])
             raise PermissionError("invalid token") from exc
         if result.connector_factory is not None:
-            result.connector_factory = _NoRetryFactory(result.connector_factory)
+            result.connector_factory = _SharedFactory(result.connector_factory, self.shared, _app_of(result.claims_identity))
         return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
         raise PermissionError("streaming is not supported")
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _NoRetryFactory(self._inner.create_connector_factory(claims_identity))
+        return _SharedFactory(self._inner.create_connector_factory(claims_identity), self.shared, _app_of(claims_identity))
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        return await self._inner.create_user_token_client(claims_identity)
+        # botbuilder makes one for every turn (we never use it): one per app id, made once
+        key = _app_of(claims_identity)
+        if key not in self._token_clients:
+            self._token_clients[key] = await self._inner.create_user_token_client(claims_identity)
+        return self._token_clients[key]
 
     def get_originating_audience(self) -> str:
         return self._inner.get_originating_audience()
