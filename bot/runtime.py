@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 import flows
 from bot import outbox
 from bot.core import serde
+from bot.core.away import ClearAway, SetAway
 from bot.core.config import OrgConfig
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, Reply, StartTimer, Update
 from bot.core.events import Event, TimerFired
@@ -189,7 +190,8 @@ class Runtime:
                 window = timedelta(minutes=self.config.coalesce_window_minutes)
                 # (only when flood control is on: the log's lock makes every paging decision wait for the last one)
                 marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
-                state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks)
+                away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
+                state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:
                     # nothing created: no number may be used up, but the flow's private answers (a
@@ -262,7 +264,9 @@ class Runtime:
         timer_ids: list[int] = []
         marks: list[dict[str, Any]] = []
         for n, e in enumerate(effects):
-            if isinstance(e, Mark) and incident_id:
+            if isinstance(e, SetAway | ClearAway):
+                await self._away(tx, e, event, now)
+            elif isinstance(e, Mark) and incident_id:
                 marks.append(
                     {"kind": e.kind, "who": e.who[:300], "at": now, "incident_id": incident_id, "tag": e.tag, "name": e.name[:256]}
                 )
@@ -281,6 +285,19 @@ class Runtime:
         await tx.add_marks(marks, now)
         # urgent messages are claimed here and sent right after commit (only if someone will send them)
         return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ()), timer_ids
+
+    async def _away(self, tx: Tx, e: SetAway | ClearAway, event: Event, now: datetime) -> None:
+        """Store or end an away period (``/mynaleak away``), and say so in the log."""
+        who = f"{event.actor.platform}:{event.actor.key}"
+        if isinstance(e, SetAway):
+            await tx.add_away(e.away, now)
+            a = e.away
+            log.info(
+                "away set", extra={"person": a.person, "from": a.start.isoformat(), "to": a.end.isoformat(), "deputy": a.deputy, "by": who}
+            )
+        else:
+            await tx.clear_away(e.person, e.at)
+            log.info("away cleared", extra={"person": e.person, "by": who})
 
     def _count(self, loaded: Loaded | None, inc: Incident | None, effects: list[Effect]) -> None:
         m = self.metrics

@@ -18,6 +18,7 @@ from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
 from flows import (
+    away,
     checklist,
     commands,
     drafting,
@@ -74,6 +75,8 @@ def needs(event: Event) -> Need:
             return Need(summaries=True)
         if verb == "drill":
             return Need(new_id=True, drill=True, marks=True)
+        if verb == "away":
+            return Need(away=True)
     return Need()
 
 
@@ -83,7 +86,7 @@ def handle(
     """Decide what ``event`` does. Returns the incident as it should now be stored (or ``None`` when
     no incident changed) and the effects to carry out. ``command``: how the person who caused the
     event gives the bot commands on their platform (help and error texts show it)."""
-    ctx = Ctx(now, config, event.lang or config.language, command)
+    ctx = Ctx(now, config, event.lang or config.language, command, config.away + state.away)
     if isinstance(event, MessagePosted):
         if contains_my_number(event.text):
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
@@ -219,6 +222,8 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
         return drill.start(state, event, ctx)
     if verb == "help":
         return None, [say(event.actor, "help.text", ctx, event.place)]
+    if verb == "away":
+        return None, away.command(event, words, ctx)
     if verb == "status":
         return None, commands.status(state, event, words, ctx)
     if verb == "list":

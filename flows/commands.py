@@ -16,9 +16,18 @@ from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
-VERBS = ("report", "status", "list", "page", "close", "drill", "help")
+VERBS = ("report", "status", "list", "page", "close", "drill", "away", "help")
 # the Japanese words a person may type instead (on every platform)
-ALIASES = {"報告": "report", "状況": "status", "一覧": "list", "再呼び出し": "page", "クローズ": "close", "訓練": "drill", "ヘルプ": "help"}
+ALIASES = {
+    "報告": "report",
+    "状況": "status",
+    "一覧": "list",
+    "再呼び出し": "page",
+    "クローズ": "close",
+    "訓練": "drill",
+    "ヘルプ": "help",
+    "不在": "away",
+}
 
 SHOWN = 20  # open items named when a close is refused; the rest are counted
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.away import Away
 from bot.core.config import OrgConfig
 from bot.core.effects import Reply
 from bot.core.i18n import t
@@ -26,6 +27,7 @@ class State:
     summaries: tuple[IncidentSummary, ...] = ()
     # the recent-paging log (flood control, flows.coalesce), when the event may page; None: not loaded
     marks: tuple[PageMark, ...] | None = None
+    away: tuple[Away, ...] = ()  # the stored away periods not over yet (flows.away), when the event may page
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Need:
     drill: bool = False
     summaries: bool = False
     marks: bool = False  # the recent-paging log (since now - 2 × the coalescing window), locked for paging
+    away: bool = False  # the stored away periods (also loaded whenever ``marks`` is: every event that may page)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Ctx:
     config: OrgConfig
     lang: str  # the language of the person this event came from
     command: str = DEFAULT_COMMAND  # how that person gives the bot a command on their platform
+    away: tuple[Away, ...] = ()  # the away periods in force or to come: the organisation file's and the stored ones
 
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")

@@ -23,7 +23,7 @@ from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, TimerFired
 from bot.core.i18n import join, t
 from bot.core.model import Incident, PageMark
-from flows import coalesce, paging
+from flows import away, coalesce, paging
 from flows.cards import incident_card, note, page_done_card
 from flows.common import Ctx, refuse, say
 
@@ -33,12 +33,17 @@ KIND = "escalate"
 def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
     """Page the current step (each person through their policy's channels, or their digest:
     flows.coalesce) and arm its timer."""
-    esc = inc.escalation
-    step = esc.chain[esc.step]
+    step = away.substitute(inc.escalation.chain[inc.escalation.step], inc.platform, ctx)  # deputies, as of now
+    esc = replace(inc.escalation, chain=tuple(step if i == inc.escalation.step else s for i, s in enumerate(inc.escalation.chain)))
+    inc = replace(inc, escalation=esc)
+    if not step.people:  # everyone of the step is away without a deputy: the next step at once
+        note_ = Post(note("\n".join(away.thread_lines(step, esc.step + 1, inc.lang)), "danger"), thread_of="card")
+        new, rest = _advance(inc, ctx, marks, unreachable=True)
+        return new, [note_, Audit("escalation.skipped", {"step": esc.step + 1, "away": list(step.skipped)}), *rest]
     pages, later = paging.first_pages(inc, ctx)
     routed = coalesce.route(inc, pages, marks, ctx)
     effects: list[Effect] = list(routed.effects)
-    lines = []
+    lines = away.thread_lines(step, esc.step + 1, inc.lang)
     if routed.paged:
         names = join(dict.fromkeys(u.name or u.key for u in routed.paged), inc.lang)
         key = "page.thread_repeat" if esc.attempt else "page.thread"
@@ -64,7 +69,10 @@ def start(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) ->
     if not inc.escalation.chain:
         esc = replace(inc.escalation, status="exhausted")
         return replace(inc, escalation=esc), [Post(note(t("escalation.no_chain", inc.lang), "danger"), thread_of="card")]
-    return _page(inc, ctx, marks)
+    new, effects = _page(inc, ctx, marks)
+    if inc.escalation.off_hours:  # the report came off hours: the off-hours chain is paged (flows.away)
+        effects.insert(0, Post(note(t("away.thread_off_hours", inc.lang), "warning"), thread_of="card"))
+    return new, effects
 
 
 def on_timer(inc: Incident, event: TimerFired, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:

@@ -14,10 +14,10 @@ from bot.core.effects import Audit, Effect, Notify, OpenForm, Post, RejectForm, 
 from bot.core.events import CommandInvoked, FormSubmitted
 from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
-from bot.core.model import Escalation, Facts, Incident, PageMark, PlaceRef
+from bot.core.model import Facts, Incident, PageMark, PlaceRef
 from bot.core.redaction import redact
 from bot.core.views import Card, Form, strip_tokens
-from flows import coalesce, escalation, forms, reminders, templates
+from flows import away, coalesce, escalation, forms, reminders, templates
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
@@ -117,7 +117,7 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
     channel = PlaceRef(platform, channel_key) if channel_key else (event.place or PlaceRef(platform, event.actor.key))
     template = templates.pick(facts, cfg)  # by the report's cause and medium (the default: the leaflet's USB example)
     items = templates.items(template, cfg, cfg.language)
-    esc = Escalation(id=1, chain=cfg.chain_for(platform), repeat_last=cfg.repeat_last)
+    esc = away.new_escalation(cfg, platform, ctx.now)  # the off-hours chain off hours, if configured
     # 規則第2条第1号 concerns systems of government bodies: known "no" unless the config says we run them
     facts = replace(facts, government_system="unknown" if cfg.government_systems else "no")
     return Incident(

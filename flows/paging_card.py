@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core.i18n import join, t
 from bot.core.model import Incident, UserRef
 from bot.core.views import Button, Card, Field
+from flows import away
 from flows.common import Ctx, fmt_dt
 
 
@@ -19,8 +20,10 @@ def escalation_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     if not esc.chain or inc.status != "open" or esc.paged_at is None:
         return ()
     step = esc.chain[min(esc.step, len(esc.chain) - 1)]
-    names, since = _names(step.people, lang), ctx.hm(esc.paged_at)
+    names, since = away.names(step, lang), ctx.hm(esc.paged_at)
     label = t("paging.card_label", lang)
+    if esc.off_hours:  # which chain is in use
+        label = t("away.card_label_off_hours", lang)
     if esc.status == "acked":
         return (Field(label, t("paging.card_acked", lang, step=esc.step + 1, steps=len(esc.chain))),)
     if esc.status == "exhausted":

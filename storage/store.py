@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.core import serde
 from bot.core.model import Incident, IncidentSummary
 from storage import audit
+from storage.away import AwayOps
 from storage.pagelog import PageLogOps
 from storage.queue import OUT, TIMER, Claimed, QueueOps
 from storage.tables import AuditEvent, AuditLedger, AuditLedgerHead, IncidentRow, IncidentSeq, ProcessedEvent, table_of
@@ -162,7 +163,7 @@ class Store:
         return True
 
 
-class Tx(QueueOps, PageLogOps):
+class Tx(QueueOps, PageLogOps, AwayOps):
     """One transaction's operations: dedup, incidents, audit (timers and outbox: QueueOps)."""
 
     def __init__(self, conn: AsyncConnection, is_sqlite: bool):

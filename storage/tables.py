@@ -164,6 +164,21 @@ class PageLogRow(SQLModel, table=True):
     name: str = Field(default="", max_length=256)
 
 
+class AwayRow(SQLModel, table=True):
+    """An away period set by ``/mynaleak away`` (``bot.core.away.Away``): while it lasts, the person's
+    pages go to the deputy, or the person is skipped. Rows whose end passed a while ago are pruned."""
+
+    __tablename__ = "away"
+    __table_args__ = (Index("ix_away_ends_at", "ends_at"),)
+    id: int | None = Field(default=None, sa_column=Column(_BIGINT, primary_key=True, autoincrement=True))
+    person: str = Field(max_length=64)  # handle in the organisation file
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+    deputy: str = Field(default="", max_length=64)  # handle; "" = skipped while away
+    set_by: str = Field(default="", max_length=300)  # platform:key of who set it
+    created_at: datetime = _ts()
+
+
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     key: str = Field(primary_key=True, max_length=256)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.core.away import Away, parse_entries
 from bot.core.model import ITEM_ROLES, ChainStep, Route, UserRef
 from bot.core.paging import EMAIL, VIA, PageRule, parse_email, parse_policy, routes_of
 
@@ -154,15 +155,20 @@ class OrgConfig:
     # where APPI reports go when the power was delegated to a ministry (個人情報保護法第150条): its name;
     # "" = the PPC. My Number reports always go to the PPC (flows.submissions).
     appi_report_to: str = ""
+    # deputies and time (flows.away): away periods from the file, and the off-hours chain (empty: none)
+    away: tuple[Away, ...] = ()
+    off_hours: tuple[tuple[tuple[str, ...], float], ...] = ()
+    off_hours_repeat: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def chain_for(self, platform: str) -> tuple[ChainStep, ...]:
-        """The escalation chain as people on ``platform``, each with the routes their paging policy
-        gives there (people who cannot be reached there by any route are skipped)."""
-        return tuple(s for handles, wait in self.escalation if (s := self.step_for(handles, wait, platform)))
+    def chain_for(self, platform: str, off_hours: bool = False) -> tuple[ChainStep, ...]:
+        """The escalation chain (``off_hours``: the off-hours one) as people on ``platform``, each with
+        the routes their paging policy gives there (people who cannot be reached there are skipped)."""
+        steps = self.off_hours if off_hours else self.escalation
+        return tuple(s for handles, wait in steps if (s := self.step_for(handles, wait, platform)))
 
     def step_for(self, handles: tuple[str, ...], wait: float, platform: str) -> ChainStep | None:
         people: list[UserRef] = []
@@ -191,7 +197,8 @@ class OrgConfig:
     def is_staff(self, user: UserRef) -> bool:
         """In the configured chain or among the standing responders."""
         p = self.person(user)
-        return p is not None and (p.handle in self.responders or any(p.handle in hs for hs, _ in self.escalation))
+        chains = self.escalation + self.off_hours
+        return p is not None and (p.handle in self.responders or any(p.handle in hs for hs, _ in chains))
 
 
 def _time(value: Any, where: str, problems: list[str]) -> time:
@@ -274,6 +281,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
     known = {"organisation", "language", "timezone", "business_hours", "people", "incident_channel",
              "escalation", "responders", "reminders", "checklist", "drill", "government_systems", "company"}  # fmt: skip
     known |= {"appi_report_to"}  # the report lifecycle (flows.submissions)
+    known |= {"away"}  # away periods (bot.core.away)
     problems += [f"{k}: unknown setting" for k in data if k not in known]
     language = data.get("language", "ja")
     if language not in ("ja", "en"):
@@ -306,20 +314,18 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         people[str(handle)] = Person(str(handle), str(p["name"]), ids, email, policy)
 
     esc = data.get("escalation") or {}
-    steps = []
-    for i, s in enumerate(esc.get("steps") or []):
-        handles = tuple(str(h) for h in (s.get("people") or []))
-        if not handles:
-            problems.append(f"escalation.steps[{i}]: needs at least one person")
-        problems += [f"escalation.steps[{i}]: unknown person {h!r} (not in people)" for h in handles if h not in people]
-        wait = _number(s.get("wait_minutes", 5), f"escalation.steps[{i}].wait_minutes", problems, 0.01)
-        steps.append((handles, wait))
+    steps, repeat = _chain(esc, "escalation", people, problems)
     if not steps:
         problems.append("escalation.steps: the chain needs at least one step")
-    repeat = esc.get("repeat_last", 0)
-    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= 20:
-        problems.append(f"escalation.repeat_last: expected a whole number 0–20, got {repeat!r}")
-        repeat = 0
+    off: list[tuple[tuple[str, ...], float]] = []
+    off_repeat = 0
+    if esc.get("off_hours") is not None:
+        if isinstance(esc["off_hours"], dict):
+            off, off_repeat = _chain(esc["off_hours"], "escalation.off_hours", people, problems)
+            if not off:
+                problems.append("escalation.off_hours.steps: the off-hours chain needs at least one step (or leave off_hours out)")
+        else:
+            problems.append("escalation.off_hours: expected a mapping with steps (and repeat_last), like escalation")
     coalesce = esc.get("coalesce") or {}
     if not isinstance(coalesce, dict):
         problems.append("escalation.coalesce: expected a mapping with after_pages and window_minutes")
@@ -355,6 +361,7 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
     if not isinstance(appi_to, str) or len(appi_to) > 100:
         problems.append(f"appi_report_to: expected the ministry's name (text, at most 100 characters), got {appi_to!r}")
         appi_to = ""
+    away = parse_entries(data.get("away"), set(people), ZoneInfo(tzname), problems)
     if problems:
         raise ConfigError(source, problems)
     return OrgConfig(
@@ -379,7 +386,30 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         coalesce_window_minutes=window,
         company=company,
         appi_report_to=appi_to.strip(),
+        away=away,
+        off_hours=tuple(off),
+        off_hours_repeat=off_repeat,
     )
+
+
+def _chain(esc: Any, where: str, people: dict[str, Person], problems: list[str]) -> tuple[list[tuple[tuple[str, ...], float]], int]:
+    """A chain's steps and repeat_last (``escalation`` and ``escalation.off_hours``)."""
+    steps = []
+    for i, s in enumerate(esc.get("steps") or []):
+        if not isinstance(s, dict):
+            problems.append(f"{where}.steps[{i}]: expected a mapping with people and wait_minutes")
+            continue
+        handles = tuple(str(h) for h in (s.get("people") or []))
+        if not handles:
+            problems.append(f"{where}.steps[{i}]: needs at least one person")
+        problems += [f"{where}.steps[{i}]: unknown person {h!r} (not in people)" for h in handles if h not in people]
+        wait = _number(s.get("wait_minutes", 5), f"{where}.steps[{i}].wait_minutes", problems, 0.01)
+        steps.append((handles, wait))
+    repeat = esc.get("repeat_last", 0)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= 20:
+        problems.append(f"{where}.repeat_last: expected a whole number 0–20, got {repeat!r}")
+        repeat = 0
+    return steps, repeat
 
 
 def load_org(path: str | Path, platforms: Collection[str] | None = None) -> OrgConfig:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core.away import ClearAway, SetAway
 from bot.core.model import PlaceRef, UserRef
 from bot.core.views import Card, Form
 
@@ -106,5 +107,19 @@ class Audit:
     detail: Mapping[str, object] = field(default_factory=dict)
 
 
-Effect = Notify | Post | Update | Reply | OpenForm | RejectForm | StartTimer | CancelTimers | CancelMessages | Audit | Mark
+Effect = (
+    Notify
+    | Post
+    | Update
+    | Reply
+    | OpenForm
+    | RejectForm
+    | StartTimer
+    | CancelTimers
+    | CancelMessages
+    | Audit
+    | Mark
+    | SetAway
+    | ClearAway  # away periods (bot.core.away), stored by the runtime
+)
 MESSAGE_EFFECTS = (Notify, Post, Update, Reply, OpenForm)

@@ -104,6 +104,10 @@ class ChainStep:
     people: tuple[UserRef, ...]  # who acknowledges: each person's chat id, or their e-mail ref if they have none
     wait_minutes: float
     routes: tuple[Route, ...] = ()  # empty (incidents stored before paging policies): each person by chat at once
+    # away (flows.away): per person of ``people``, the name of the away person they stand in for ("": their own
+    # place); ``skipped``: the names of away people without a deputy, left out of this step
+    covers: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
     def paths(self) -> tuple[Route, ...]:
         return self.routes or tuple(Route(i, "chat", u) for i, u in enumerate(self.people))
@@ -125,6 +129,7 @@ class Escalation:
     paged_at: datetime | None = None  # when the current step was paged (the card shows it)
     next_at: datetime | None = None  # when the next step is due unless someone acknowledges
     unreachable: tuple[str, ...] = ()  # tags of the current step's pages that can never be delivered
+    off_hours: bool = False  # the chain is the off-hours one (escalation.off_hours; flows.away)
 
     def members(self) -> tuple[UserRef, ...]:
         return tuple(p for s in self.chain for p in s.people)
