@@ -13,6 +13,7 @@ off-hours chain (``escalation.off_hours``).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.core.away import Away, ClearAway, SetAway, active, parse_when
@@ -27,6 +28,7 @@ from flows.common import Ctx, fmt_dt, refuse, say
 
 OFF_WORDS = ("off", "clear", "end", "解除", "終了")
 LIST_WORDS = ("list", "一覧")
+DATEISH = re.compile(r"^\d{4}[-/]")
 
 
 # ---- the off-hours chain ---------------------------------------------------------------------------
@@ -111,7 +113,7 @@ def command(event: CommandInvoked, words: list[str], ctx: Ctx) -> list[Effect]:
     off = words[0].lower() in OFF_WORDS
     rest = words[1:] if off else words
     target = me
-    if rest and (off or parse_when(rest[0], cfg.tz) is None):
+    if rest and (off or not DATEISH.match(rest[0])):  # a first word that is no date names the person
         found = _who(rest[0], cfg, actor.platform)
         if found is None:
             return [refuse(actor, "away.unknown_person", ctx, event.place, who=rest[0][:30])]
