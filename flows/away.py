@@ -14,6 +14,7 @@ off-hours chain (``escalation.off_hours``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.away import Away, ClearAway, SetAway, active, parse_when
@@ -21,7 +22,7 @@ from bot.core.config import OrgConfig, Person
 from bot.core.effects import Effect, Reply
 from bot.core.events import CommandInvoked
 from bot.core.i18n import join, t
-from bot.core.model import ChainStep, Escalation, Route, UserRef
+from bot.core.model import ChainStep, Escalation, Incident, Route, UserRef
 from bot.core.views import Card, Field
 from flows import calendar
 from flows.common import Ctx, fmt_dt, refuse, say
@@ -69,6 +70,16 @@ def substitute(step: ChainStep, platform: str, ctx: Ctx) -> ChainStep:
         covers.append(who)
     covered = any(covers)
     return ChainStep(tuple(people), step.wait_minutes, tuple(routes), tuple(covers) if covered else (), tuple(skipped))
+
+
+def as_paged(inc: Incident, ctx: Ctx) -> Incident:
+    """``inc`` with its current step as it is paged now (from the step as planned, so a person back
+    from leave is paged again at a repeat or a re-page). The planned chain is kept only once it differs."""
+    esc = inc.escalation
+    planned = esc.planned or esc.chain
+    step = substitute(planned[esc.step], inc.platform, ctx)
+    chain = tuple(step if i == esc.step else s for i, s in enumerate(esc.chain))
+    return replace(inc, escalation=replace(esc, chain=chain, planned=planned if chain != planned else esc.planned))
 
 
 def replace_person(route: Route, index: int) -> Route:

@@ -33,9 +33,9 @@ KIND = "escalate"
 def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
     """Page the current step (each person through their policy's channels, or their digest:
     flows.coalesce) and arm its timer."""
-    step = away.substitute(inc.escalation.chain[inc.escalation.step], inc.platform, ctx)  # deputies, as of now
-    esc = replace(inc.escalation, chain=tuple(step if i == inc.escalation.step else s for i, s in enumerate(inc.escalation.chain)))
-    inc = replace(inc, escalation=esc)
+    inc = away.as_paged(inc, ctx)  # deputies for whoever is away now (the step as planned, re-checked at every page)
+    esc = inc.escalation
+    step = esc.chain[esc.step]
     if not step.people:  # everyone of the step is away without a deputy: the next step at once
         note_ = Post(note("\n".join(away.thread_lines(step, esc.step + 1, inc.lang)), "danger"), thread_of="card")
         new, rest = _advance(inc, ctx, marks, unreachable=True)

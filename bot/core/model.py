@@ -130,9 +130,12 @@ class Escalation:
     next_at: datetime | None = None  # when the next step is due unless someone acknowledges
     unreachable: tuple[str, ...] = ()  # tags of the current step's pages that can never be delivered
     off_hours: bool = False  # the chain is the off-hours one (escalation.off_hours; flows.away)
+    # the chain as snapshotted, before deputies (flows.away); ``chain`` holds each step as last paged.
+    # Empty until a step was paged with someone away (and for incidents stored before away periods).
+    planned: tuple[ChainStep, ...] = ()
 
     def members(self) -> tuple[UserRef, ...]:
-        return tuple(p for s in self.chain for p in s.people)
+        return tuple(dict.fromkeys(p for s in self.chain + self.planned for p in s.people))  # the away, their deputies
 
     def timer_key(self) -> str:
         return f"e{self.id}-s{self.step}-a{self.attempt}"

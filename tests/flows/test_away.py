@@ -314,3 +314,16 @@ def test_good_entries_are_accepted() -> None:
     assert cfg.away == (Away("sato", jst(2026, 11, 25), jst(2026, 11, 28), "tanaka"),)
     assert cfg.off_hours == ((("tanaka",), 3.0),) and cfg.off_hours_repeat == 1
     report(cfg)  # the helpers' report still works with both configured
+
+
+def test_repeat_after_the_period_ended_pages_the_person_again() -> None:
+    cfg = org()
+    inc, _ = reported(cfg)
+    away = (Away("takahashi", T0, T0 + minutes(20), "tanaka", "playground:takahashi"),)
+    inc, _ = fire(inc, T0 + minutes(5), cfg, away)  # step 2: suzuki
+    inc, effects = fire(inc, T0 + minutes(15), cfg, away)  # step 3: takahashi away, tanaka stands in
+    assert paged(effects) == ["tanaka"]
+    inc, effects = fire(inc, T0 + minutes(30), cfg, away)  # the repeat, after the period ended
+    assert paged(effects) == ["takahashi"] and "不在" not in thread(effects)
+    # the away person may still acknowledge (back early), as may the deputy who was paged
+    assert inc.is_responder(TAKAHASHI) and inc.is_responder(TANAKA)
