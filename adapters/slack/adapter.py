@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import inbound, render
+from adapters.slack import inbound, render, shortcuts
 from adapters.slack.inbound import Who
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
@@ -360,6 +360,7 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
     bolt.action(re.compile(".*"))(adapter.tracked(on_action))
     bolt.view(re.compile(".*"))(adapter.tracked(on_view))
     bolt.event("message")(adapter.tracked(on_message))
+    shortcuts.register(bolt, adapter, act)
     return bolt
 
 

@@ -80,3 +80,12 @@ def test_manifest_names_every_command(manifest):
     for text in (slash["description"], slash["usage_hint"]):
         assert [v for v in VERBS if not re.search(rf"\b{v}\b", text)] == [], text
     assert "drill" in manifest["display_information"]["description"]
+
+
+def test_manifest_message_shortcut(manifest):
+    """Issue 14: the message shortcut the adapter listens for, by its callback id."""
+    from adapters.slack.shortcuts import CALLBACK_ID
+
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == CALLBACK_ID
+    assert shortcut["name"] == "マイナンバー事案として報告" and "Report as a My Number incident" in shortcut["description"]
