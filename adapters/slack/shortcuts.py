@@ -36,14 +36,16 @@ class Listening(Protocol):
 log = logging.getLogger("mynaleak.slack")
 CALLBACK_ID = "mynaleak_report_message"  # manifest.yml features.shortcuts
 _NAME = re.compile(r"^[\w.-]{1,80}$")
+_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 
 def reference(channel: str, ts: str, name: str = "") -> str:
     """Where the message is: ``#name (C0123) ts=1700000000.000100`` — the channel and the message's ts,
     which find it again. (Not its permalink: the 16 digits of ``p1700000000000100`` are masked by the
     redaction, which takes any long run of digits for a possible My Number.)"""
+    channel = channel if _NAME.match(channel) else "?"
     where = f"#{name} ({channel})" if _NAME.match(name) and name != channel else channel
-    return f"{where} ts={ts}"
+    return f"{where} ts={ts if _TS.match(ts) else '?'}"
 
 
 @tolerant
