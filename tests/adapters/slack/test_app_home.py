@@ -38,8 +38,8 @@ async def test_home_tab_shows_open_incidents_and_commands_and_refreshes(slack, f
     incident_id = re.search(r"ML-\d{4}-\d{4,}", card_call.args["text"])[0]
 
     await open_home(slack, "U0SATO")  # step 1 of the chain
-    (published,) = fake.called("views.publish", user_id="U0SATO")
-    assert published.args["view"]["type"] == "home"
+    published = fake.called("views.publish", user_id="U0SATO")  # once (twice only if a slow call was retried)
+    assert published and published[-1].args["view"]["type"] == "home"
     shown = home_text(fake, "U0SATO")
     assert incident_id in shown and "未確認" in shown  # not yet acknowledged
     assert "使えるコマンド" in shown and all(f"/mynaleak {v}" in shown for v in VERBS)  # drill included
@@ -49,7 +49,7 @@ async def test_home_tab_shows_open_incidents_and_commands_and_refreshes(slack, f
     assert (await slack.click("D0SATO", page_ts, "ack", "U0SATO")).status == 200
     await slack.settle()
     await open_home(slack, "U0SATO")
-    assert len(fake.called("views.publish", user_id="U0SATO")) == 2
+    assert len(fake.called("views.publish", user_id="U0SATO")) > len(published)
     shown = home_text(fake, "U0SATO")
     assert incident_id in shown and "未確認" not in shown and "対応中" in shown
 
