@@ -46,7 +46,14 @@ def report_form(ctx: Ctx, values: Mapping[str, object] | None = None, errors: di
 
 
 def open_report_form(event: CommandInvoked, ctx: Ctx) -> list[Effect]:
-    return [OpenForm(event.actor, event.trigger or "", report_form(ctx), event.place)]
+    """The report form; text after the verb (``report 鞄を紛失``, a message declared from Slack) pre-fills
+    the summary, masked and cut to the summary's limit (the event's text is masked already)."""
+    rest = event.text.strip().split(maxsplit=1)[1:]
+    form = report_form(ctx)
+    if rest and rest[0].strip():
+        limit = next(i.max_length for i in form.inputs if i.name == "summary")
+        form = report_form(ctx, {"summary": redact(rest[0].strip())[0][:limit]})
+    return [OpenForm(event.actor, event.trigger or "", form, event.place)]
 
 
 def parse_when(raw: str, ctx: Ctx) -> datetime | None:

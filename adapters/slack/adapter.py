@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import inbound, render
+from adapters.slack import home, inbound, render, shortcuts
 from adapters.slack.inbound import Who
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
@@ -73,6 +73,7 @@ class SlackAdapter:
         self._names: dict[str, tuple[float, Who]] = {}
         self._lookups: dict[str, asyncio.Task[Who]] = {}
         self.timeout = CALL_TIMEOUT
+        self.command = "/mynaleak "  # as a person types it (help on the App Home); set by build_bolt
         self.inflight: set[asyncio.Task[Any]] = set()  # listeners still working after their ack
         self.work = asyncio.Semaphore(WORKERS)
         self.bolt: AsyncApp | None = None  # set by install
@@ -165,6 +166,9 @@ class SlackAdapter:
         await self.call("chat.update", channel=channel, ts=ts, **self._message(view))
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
+        if place is not None and place.key == home.PLACE:  # the answer to opening the App Home tab
+            await home.publish(self, user, view)
+            return
         if place is not None:
             try:
                 await self.call("chat.postEphemeral", channel=place.key, user=user.key, **self._message(view, self.lang_of(user.key)))
@@ -269,6 +273,7 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
 
     from slack_bolt.async_app import AsyncApp
 
+    adapter.command = command + " "
     bolt = AsyncApp(client=adapter.client, signing_secret=signing_secret, process_before_response=False, logger=log.getChild("bolt"))
 
     @bolt.error
@@ -360,6 +365,12 @@ def build_bolt(adapter: SlackAdapter, host: Host, signing_secret: str, command: 
     bolt.action(re.compile(".*"))(adapter.tracked(on_action))
     bolt.view(re.compile(".*"))(adapter.tracked(on_view))
     bolt.event("message")(adapter.tracked(on_message))
+    shortcuts.register(bolt, adapter, act)
+
+    async def on_home_opened(body: dict[str, Any]) -> None:
+        await act(await translate(home.opened, body, user_of(body, "event", "user")))
+
+    bolt.event("app_home_opened")(adapter.tracked(on_home_opened))
     return bolt
 
 

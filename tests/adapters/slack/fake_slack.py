@@ -68,6 +68,7 @@ class FakeSlack:
         self.files: dict[str, dict[str, Any]] = {}  # file_id -> {"name", "length", "content"}
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.homes: dict[str, dict[str, Any]] = {}  # user id -> the App Home view last published
         self.triggers: dict[str, float] = {}
         self.failures: list[Failure] = []
         self.down = False  # an outage: every Web API call answers 503 (after ``down_delay`` seconds)
@@ -300,6 +301,16 @@ class FakeSlack:
         stored = dict(view, id=vid, hash=uuid.uuid4().hex[:16], state={"values": {}})
         self.views[vid] = stored
         return {"view": stored}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        user, view = str(args.get("user_id", "")), args.get("view") or {}
+        if user not in self.users:
+            return "user_not_found"
+        if view.get("type") != "home" or not 0 < len(view.get("blocks") or []) <= 100:
+            return "invalid_arguments"
+        vid = f"V{next(self._n):08d}"
+        self.homes[user] = dict(view, id=vid)
+        return {"view": self.homes[user]}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.url.replace("http://", "ws://") + "/link?ticket=" + uuid.uuid4().hex}

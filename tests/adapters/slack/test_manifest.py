@@ -23,10 +23,16 @@ METHOD_SCOPES = {
     "conversations.open": "im:write",
     "users.info": "users:read",
     "views.open": None,
+    "views.publish": None,
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }
-EVENT_SCOPES = {"message.channels": "channels:history", "message.groups": "groups:history", "message.im": "im:history"}
+EVENT_SCOPES = {
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
+    "message.im": "im:history",
+    "app_home_opened": None,
+}
 
 
 def _schema_dir() -> Path:
@@ -54,11 +60,12 @@ def test_manifest_valid_against_slack_schema(manifest):
 
 
 def test_manifest_scopes_are_exactly_the_ones_used(manifest):
-    source = (ROOT / "adapters" / "slack" / "adapter.py").read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "adapters" / "slack").glob("*.py")))
     called = set(re.findall(r'\bcall\(\s*"([a-zA-Z.]+)"', source))
+    assert "views.publish" in called  # the App Home (adapters/slack/home.py) is scanned too
     assert called and called <= set(METHOD_SCOPES), f"a Web API method without a known scope: {called - set(METHOD_SCOPES)}"
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    needed = {"commands"} | {METHOD_SCOPES[m] for m in called if METHOD_SCOPES[m]} | {EVENT_SCOPES[e] for e in events}
+    needed = {"commands"} | {METHOD_SCOPES[m] for m in called if METHOD_SCOPES[m]} | {EVENT_SCOPES[e] for e in events if EVENT_SCOPES[e]}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
 
@@ -80,3 +87,18 @@ def test_manifest_names_every_command(manifest):
     for text in (slash["description"], slash["usage_hint"]):
         assert [v for v in VERBS if not re.search(rf"\b{v}\b", text)] == [], text
     assert "drill" in manifest["display_information"]["description"]
+
+
+def test_manifest_message_shortcut(manifest):
+    """Issue 14: the message shortcut the adapter listens for, by its callback id."""
+    from adapters.slack.shortcuts import CALLBACK_ID
+
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == CALLBACK_ID
+    assert shortcut["name"] == "マイナンバー事案として報告" and "Report as a My Number incident" in shortcut["description"]
+
+
+def test_manifest_app_home_tab(manifest):
+    """Issue 14: the Home tab is on and its event subscribed (adapters/slack/home.py answers it)."""
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
