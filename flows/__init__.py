@@ -181,6 +181,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return escalation.restart(inc, event, ctx, marks)
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
+        if event.action == reminders.CARD_ACTION:
+            return reminders.show_card(inc, event, ctx)
         if event.action == "facts:edit":
             return facts_form.edit(inc, event, ctx)
         if event.action == filing.ACTION:
