@@ -198,7 +198,7 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         if event.action == template_switch.ACTION:
             return template_switch.open_form(inc, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
-    if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
+    if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM, checklist.ASSIGN_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
         return facts_form.submit(inc, event, ctx)

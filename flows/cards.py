@@ -180,10 +180,18 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
         value = f"{inc.id}|{item.id}"
         buttons: tuple[Button, ...] = ()
         if inc.status == "open" and item.state == "open":
+            owner = (  # at most five buttons an item (Slack folds them into one overflow menu)
+                (
+                    Button(t("cardux.assign.button", lang), "item:assign", value),
+                    Button(t("cardux.assign.unassign_button", lang), "item:unassign", value),
+                )
+                if item.owner
+                else (Button(t("button.take", lang), "item:take", value), Button(t("cardux.assign.button", lang), "item:assign", value))
+            )
             buttons = (
                 Button(t("button.done", lang), "item:done", value, "primary"),
                 Button(t("button.na", lang), "item:na", value),
-                Button(t("button.take", lang), "item:take", value),
+                *owner,
                 Button(t("button.note", lang), "item:note", value),
             )
         elif inc.status == "open":
