@@ -19,6 +19,7 @@ from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
 from flows import (
     checklist,
+    coalesce,
     commands,
     drafting,
     drill,
@@ -60,7 +61,7 @@ def needs(event: Event) -> Need:
         pages = event.kind in (escalation.KIND, paging.ROUTE_KIND) if isinstance(event, TimerFired) else event.final
         return Need(incident_id=event.incident_id, marks=pages)
     if isinstance(event, ButtonPressed):
-        return Need(incident_id=_split(event.value)[0] or None, marks=event.action == "page")
+        return Need(incident_id=_split(event.value)[0] or None, marks=event.action in ("page", "ack"))
     if isinstance(event, FormSubmitted):
         if event.form_id == intake.FORM_ID:
             return Need(new_id=True, marks=True)
@@ -176,7 +177,10 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
     if isinstance(event, ButtonPressed):
         _, item_id = _split(event.value)
         if event.action == "ack":
-            return escalation.acknowledge(inc, event, ctx)
+            new, effects = escalation.acknowledge(inc, event, ctx)
+            if new is not inc and new.escalation.status == "acked":  # flood digests listing it say so
+                effects += coalesce.on_ack(new, marks, ctx)
+            return new, effects
         if event.action == "page":
             return escalation.restart(inc, event, ctx, marks)
         if event.action == "remind:snooze":
