@@ -20,6 +20,7 @@ from bot.core.views import Card, Form, strip_tokens
 from flows import (
     away,
     checklist,
+    coalesce,
     commands,
     drafting,
     drill,
@@ -61,7 +62,7 @@ def needs(event: Event) -> Need:
         pages = event.kind in (escalation.KIND, paging.ROUTE_KIND) if isinstance(event, TimerFired) else event.final
         return Need(incident_id=event.incident_id, marks=pages)
     if isinstance(event, ButtonPressed):
-        return Need(incident_id=_split(event.value)[0] or None, marks=event.action == "page")
+        return Need(incident_id=_split(event.value)[0] or None, marks=event.action in ("page", "ack"))
     if isinstance(event, FormSubmitted):
         if event.form_id == intake.FORM_ID:
             return Need(new_id=True, marks=True)
@@ -179,11 +180,16 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
     if isinstance(event, ButtonPressed):
         _, item_id = _split(event.value)
         if event.action == "ack":
-            return escalation.acknowledge(inc, event, ctx)
+            new, effects = escalation.acknowledge(inc, event, ctx)
+            if new is not inc and new.escalation.status == "acked":  # flood digests listing it say so
+                effects += coalesce.on_ack(new, marks, ctx)
+            return new, effects
         if event.action == "page":
             return escalation.restart(inc, event, ctx, marks)
         if event.action == "remind:snooze":
             return reminders.snooze(inc, event, ctx)
+        if event.action == reminders.CARD_ACTION:
+            return reminders.show_card(inc, event, ctx)
         if event.action == "facts:edit":
             return facts_form.edit(inc, event, ctx)
         if event.action == filing.ACTION:
@@ -199,7 +205,7 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         if event.action == template_switch.ACTION:
             return template_switch.open_form(inc, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
-    if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM):
+    if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM, checklist.ASSIGN_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
         return facts_form.submit(inc, event, ctx)

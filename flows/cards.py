@@ -6,7 +6,7 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
-from flows import lifecycle_view, templates
+from flows import card_summary, lifecycle_view, templates
 from flows.common import Ctx, fmt_dt
 from flows.drafting import draft_buttons
 from flows.law import assessment_fields
@@ -81,9 +81,14 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         "warning" if closed_open else "success" if inc.status == "closed" else "warning" if inc.escalation.status == "acked" else "danger"
     )
     done = sum(1 for i in inc.items if i.state != "open")
-    fields: tuple[Field, ...] = (
+    summary = (  # the header: where things stand (flows.card_summary); the detail follows in ``fields``
         Field(t("card.status", lang), status_line(inc, ctx, lang)),
         *((Field(t("card.close_reason", lang), inc.close_reason),) if inc.status == "closed" and inc.close_reason else ()),
+        card_summary.duty_field(inc, ctx),
+        card_summary.deadline_field(inc, ctx),
+        *card_summary.paged_field(inc, ctx),
+    )
+    fields: tuple[Field, ...] = (
         *escalation_fields(inc, ctx),  # the step, who is paged since when, the next step (flows.paging_card)
         Field(t("card.severity", lang), t(f"severity.{inc.severity}", lang)),
         Field(t("card.progress_total", lang), t("card.progress", lang, done=done, total=len(inc.items))),
@@ -117,6 +122,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         title=f"{t('card.title', lang, id=inc.id)}",
         tone=tone,
         text=f.summary,
+        summary=summary,
         fields=fields,
         sections=step_progress(inc, ctx.config, lang),
         buttons=buttons,
@@ -174,10 +180,18 @@ def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
         value = f"{inc.id}|{item.id}"
         buttons: tuple[Button, ...] = ()
         if inc.status == "open" and item.state == "open":
+            owner = (  # at most five buttons an item (Slack folds them into one overflow menu)
+                (
+                    Button(t("cardux.assign.button", lang), "item:assign", value),
+                    Button(t("cardux.assign.unassign_button", lang), "item:unassign", value),
+                )
+                if item.owner
+                else (Button(t("button.take", lang), "item:take", value), Button(t("cardux.assign.button", lang), "item:assign", value))
+            )
             buttons = (
                 Button(t("button.done", lang), "item:done", value, "primary"),
                 Button(t("button.na", lang), "item:na", value),
-                Button(t("button.take", lang), "item:take", value),
+                *owner,
                 Button(t("button.note", lang), "item:note", value),
             )
         elif inc.status == "open":

@@ -1,4 +1,4 @@
-"""The response checklist: done / not applicable (with a reason) / owner / note.
+"""The response checklist: done / not applicable (with a reason) / owner (``flows.assign``) / note.
 
 Only the chain and the incident's responders may change an item; anyone else gets a private
 refusal. After every change the step's card in the thread and the status card are updated in place.
@@ -11,15 +11,15 @@ from dataclasses import replace
 from bot.core.effects import Audit, Effect, OpenForm, RejectForm, Update
 from bot.core.events import ButtonPressed, FormSubmitted
 from bot.core.i18n import t
-from bot.core.model import Incident, Item
+from bot.core.model import Incident, Item, UserRef
 from bot.core.redaction import redact
 from bot.core.views import Form, Input, strip_tokens
-from flows import filing, reminders
+from flows import assign, filing, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, clean_text, guard, refuse, say
 from flows.forms import first, options
 
-NA_FORM, NOTE_FORM = "item_na", "item_note"
+NA_FORM, NOTE_FORM, ASSIGN_FORM = "item_na", "item_note", assign.FORM
 TEXT_LIMIT = 1000
 # "not applicable" says why: the item does not apply to this incident ("na"), or what it asks is not
 # in place and is to be addressed ("gap": e.g. no training plan was ever made). The report files a gap
@@ -71,13 +71,28 @@ def press(inc: Incident, item_id: str, event: ButtonPressed, ctx: Ctx) -> tuple[
         if item.state == "open":
             return inc, []
         return _changed(inc, replace(item, state="open", by=None, at=None, reason=""), ctx, "item.reopened")
-    if action == "take":
-        return _changed(inc, replace(item, owner=actor), ctx, "item.owner", {"owner": actor.key})
+    if action in ("take", "unassign"):
+        return _owner(inc, item, actor if action == "take" else None, actor, event, ctx)
+    if action == "assign":
+        return assign.open_form(inc, item, event, ctx)
     if action in ("na", "note"):
         form_id = NA_FORM if action == "na" else NOTE_FORM
         form = _form(form_id, item, ctx, item.note if action == "note" else "", f"{inc.id}|{item.id}")
         return inc, [OpenForm(event.actor, event.trigger or "", form, event.place)]
     return inc, [refuse(event.actor, "item.unknown", ctx, event.place, item=action[:20])]
+
+
+def _owner(
+    inc: Incident, item: Item, owner: UserRef | None, actor: UserRef, event: ButtonPressed | FormSubmitted, ctx: Ctx
+) -> tuple[Incident, list[Effect]]:
+    """Give ``item`` to ``owner`` (None: nobody): the cards updated, the thread told, the change audited."""
+    changed = assign.change(inc, item, owner, actor)
+    if changed is None:  # already so: say it, change nothing
+        key = "cardux.assign.no_owner" if owner is None else "cardux.assign.already"
+        return inc, [say(event.actor, key, ctx, event.place, item=item.id, name=(owner or actor).name or (owner or actor).key)]
+    new_item, told, detail = changed
+    new, effects = _changed(inc, new_item, ctx, "item.owner", detail)
+    return new, [told, *effects]
 
 
 def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, list[Effect]]:
@@ -87,6 +102,11 @@ def submit(inc: Incident, item_id: str, event: FormSubmitted, ctx: Ctx) -> tuple
         return inc, [refuse(event.actor, "item.unknown", ctx, event.place, item=item_id[:20])]
     if (refusal := guard(inc, event, ctx)) is not None:
         return inc, list(refusal)
+    if event.form_id == assign.FORM:
+        owner = assign.chosen(inc, item, event, ctx)
+        if isinstance(owner, RejectForm):
+            return inc, [owner]
+        return _owner(inc, item, owner, actor, event, ctx)
     name = "reason" if event.form_id == NA_FORM else "note"
     raw = event.values.get(name, "")
     text, masked = redact(strip_tokens(clean_text(str(raw if isinstance(raw, str) else " ".join(raw)))).strip())

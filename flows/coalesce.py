@@ -34,6 +34,7 @@ from flows.common import Ctx
 
 SHOWN = 25  # incident ids listed in a digest or a burst note; the rest are counted
 NAMES = 8  # reporters named
+ACKED = "acked"  # a log row: the incident was acknowledged (a digest listing it says so)
 
 
 def who(user: UserRef | PlaceRef) -> str:
@@ -84,7 +85,7 @@ def route(inc: Incident, pages: list[Notify], marks: tuple[PageMark, ...] | None
         log.append(PageMark("fold", key, ctx.now, inc.id, digest.tag, reporter))
         # the folds since the current digest began are its content (a new digest only once the last left the window)
         folds = [m for m in log if m.kind == "fold" and m.who == key and m.at >= digest.at]
-        card = digest_card(folds, ctx, inc.lang)
+        card = digest_card(folds, ctx, inc.lang, _acked(log))
         if first:
             out.effects += [Notify(page.user, card, digest.tag), Mark("digest", key, digest.tag)]
         else:  # the digest page already sent (by whichever incident) is updated in place: no new notification
@@ -105,14 +106,26 @@ def _ids(ids: list[str], lang: str) -> str:
     return shown + (t("flood.more_ids", lang, n=len(ids) - SHOWN) if len(ids) > SHOWN else "")
 
 
-def digest_card(folds: list[PageMark], ctx: Ctx, lang: str) -> Card:
-    """The one page a person gets for the incidents folded since their digest began."""
+def _acked(log: list[PageMark] | tuple[PageMark, ...]) -> frozenset[str]:
+    return frozenset(m.incident_id for m in log if m.kind == ACKED)
+
+
+def digest_card(folds: list[PageMark], ctx: Ctx, lang: str, acked: frozenset[str] = frozenset()) -> Card:
+    """The one page a person gets for the incidents folded since their digest began. Its title asks
+    for action while any of them is unacknowledged (saying how many are), like a page's."""
     per_incident = {m.incident_id: m.name for m in folds}  # an incident paged again (a later step) is listed once
     ids = list(per_incident)
+    done = sum(1 for i in ids if i in acked)
     window_minutes = minutes(ctx.config.coalesce_window_minutes)
+    if done and done == len(ids):
+        title = t("cardux.flood.digest_title_acked", lang, n=len(ids))
+    elif done:
+        title = t("cardux.flood.digest_title_some", lang, n=len(ids), acked=done)
+    else:
+        title = t("flood.digest_title", lang, n=len(ids))
     return Card(
-        title=t("flood.digest_title", lang, n=len(ids)),
-        tone="danger",
+        title=title,
+        tone="success" if done and done == len(ids) else "danger",
         text=t("flood.digest_text", lang, limit=ctx.config.coalesce_after, minutes=window_minutes),
         fields=(
             Field(t("flood.incidents", lang), _ids(ids, lang)),
@@ -120,6 +133,22 @@ def digest_card(folds: list[PageMark], ctx: Ctx, lang: str) -> Card:
             Field(t("flood.updated", lang), ctx.hm(ctx.now)),
         ),
     )
+
+
+def on_ack(inc: Incident, marks: tuple[PageMark, ...] | None, ctx: Ctx) -> list[Effect]:
+    """``inc`` was acknowledged: the log remembers it, and every digest page listing it (still in the
+    log: two windows back) is updated in place — 【確認済み】 once all its incidents are."""
+    if not active(inc, ctx) or marks is None:
+        return []
+    log = (*marks, PageMark(ACKED, "", ctx.now, inc.id))
+    acked = _acked(log)
+    out: list[Effect] = [Mark(ACKED, who(inc.escalation.acked_by or inc.reporter))]
+    for digest in (m for m in marks if m.kind == "digest"):
+        folds = [m for m in marks if m.kind == "fold" and m.tag == digest.tag]
+        if any(f.incident_id == inc.id for f in folds):
+            card = digest_card(folds, ctx, inc.lang, acked)
+            out.append(Update(digest.tag, card, "" if digest.incident_id == inc.id else digest.incident_id))
+    return out
 
 
 def minutes(value: float) -> str:

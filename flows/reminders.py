@@ -12,15 +12,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.effects import Audit, CancelTimers, Effect, Post, StartTimer
+from bot.core.effects import Audit, CancelTimers, Effect, Post, Reply, StartTimer
 from bot.core.events import ButtonPressed, TimerFired
-from bot.core.i18n import t
-from bot.core.model import Incident
+from bot.core.i18n import join, t
+from bot.core.model import Incident, Item
 from bot.core.views import Button, Card, mention
 from flows.calendar import is_business_moment, next_business_moment
-from flows.common import Ctx, fmt_dt, guard, say
+from flows.card_summary import deadline_field
+from flows.cards import incident_card
+from flows.common import Ctx, fmt_dt, guard, refuse, say
 
 KIND, KEY = "remind", "digest"
+CARD_ACTION = "remind:card"  # the digest's link to the status card: shows it privately
+LAST, SEEN = "remind.last", "remind.open"  # Incident.extra: when the last digest went out, the ids open then
+SHOWN = 5  # unowned items of the next step named in a digest; the rest are counted
 
 
 def _business(at: datetime, ctx: Ctx) -> datetime:
@@ -37,18 +42,58 @@ def ensure(inc: Incident, ctx: Ctx) -> list[Effect]:
     return [StartTimer(KIND, KEY, due)]
 
 
+def _line(item: Item, lang: str) -> str:
+    who = mention(item.owner) if item.owner else t("remind.no_owner", lang)
+    return t("remind.line", lang, item=item.id, text=item.text, who=who)
+
+
+def _changes(inc: Incident, open_now: tuple[Item, ...], ctx: Ctx) -> list[str]:
+    """What changed since the last digest: items settled, items (re)opened — or that nothing did."""
+    if SEEN not in inc.extra:
+        return []
+    lang, seen = inc.lang, set(filter(None, inc.extra[SEEN].split(",")))
+    ids_now = {i.id for i in open_now}
+    settled = [i.id for i in inc.items if i.id in seen and i.id not in ids_now]
+    opened = [i.id for i in open_now if i.id not in seen]
+    out = [t("cardux.remind.settled", lang, n=len(settled), ids=join(settled, lang))] if settled else []
+    out += [t("cardux.remind.opened", lang, n=len(opened), ids=join(opened, lang))] if opened else []
+    if not out:
+        since = datetime.fromisoformat(inc.extra[LAST]) if LAST in inc.extra else None
+        out.append(t("cardux.remind.unchanged", lang, since=fmt_dt(since, replace(ctx, lang=lang))))
+    return out
+
+
 def digest(inc: Incident, ctx: Ctx) -> Card:
-    lang = inc.lang
-    lines = []
-    for item in inc.open_required():
-        who = mention(item.owner) if item.owner else t("remind.no_owner", lang)
-        lines.append(t("remind.line", lang, item=item.id, text=item.text, who=who))
+    """What changed since the last digest, the next deadline, the open items whose owners should act
+    (mentioned), the next step's unowned items and a count of the rest; a button shows the card."""
+    lang, open_now = inc.lang, inc.open_required()
+    lines = _changes(inc, open_now, ctx)
+    lines.append(t("cardux.remind.deadline", lang, value=deadline_field(inc, ctx).value))
+    owned = [i for i in open_now if i.owner]
+    if owned:
+        lines += [t("cardux.remind.owned", lang), *(_line(i, lang) for i in owned)]
+    unowned = [i for i in open_now if not i.owner]
+    if unowned:
+        first = min(i.step for i in unowned)
+        shown = [i for i in unowned if i.step == first][:SHOWN]
+        lines += [t("cardux.remind.next_step", lang, step=first), *(_line(i, lang) for i in shown)]
+        if rest := len(unowned) - len(shown):
+            lines.append(t("cardux.remind.more", lang, n=rest))
     return Card(
-        title=t("remind.title", lang, id=inc.id, n=len(lines)),
+        title=t("remind.title", lang, id=inc.id, n=len(open_now)),
         tone="warning",
         text="\n".join(lines),
-        buttons=(Button(t("button.snooze", lang, hours=f"{ctx.config.snooze_hours:g}"), "remind:snooze", inc.id),),
+        buttons=(
+            Button(t("cardux.remind.card_button", lang), CARD_ACTION, inc.id),
+            Button(t("button.snooze", lang, hours=f"{ctx.config.snooze_hours:g}"), "remind:snooze", inc.id),
+        ),
     )
+
+
+def _sent(inc: Incident, ctx: Ctx) -> Incident:
+    """``inc`` remembering this digest: its time and the ids open, for the next one's changes."""
+    seen = ",".join(i.id for i in inc.open_required())
+    return replace(inc, extra={**inc.extra, LAST: ctx.now.isoformat(), SEEN: seen})
 
 
 def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list[Effect]]:
@@ -60,7 +105,17 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     if not is_business_moment(ctx.now, c.business_start, c.business_end, c.tz):
         return inc, [StartTimer(KIND, KEY, _business(ctx.now, ctx))]
     nxt = _business(ctx.now + timedelta(hours=c.remind_every_hours), ctx)
-    return inc, [Post(digest(inc, ctx), thread_of="card"), StartTimer(KIND, KEY, nxt)]
+    audit = Audit("reminders.digest", {"open": len(inc.open_required())})
+    return _sent(inc, ctx), [Post(digest(inc, ctx), thread_of="card"), StartTimer(KIND, KEY, nxt), audit]
+
+
+def show_card(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
+    """The digest's 「カードを表示」: the current status card, privately, where the person pressed — for
+    those who may see it (as `status`: the reporter, the chain, the responders and staff)."""
+    actor = ctx.config.display(event.actor)
+    if not (inc.is_responder(actor) or ctx.config.is_staff(actor) or inc.reporter.same(actor)):
+        return inc, [refuse(event.actor, "perm.view", ctx, event.place, id=inc.id)]
+    return inc, [Reply(event.actor, incident_card(inc, replace(ctx, lang=inc.lang)), event.place)]
 
 
 def snooze(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:

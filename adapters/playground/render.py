@@ -86,6 +86,11 @@ def card_html(card: Card, lang: str = "ja", names: Callable[[str], str] | None =
     parts = [f'<div class="card tone-{tone}" data-testid="card"{marked}>']
     if card.title:
         parts.append(f'<div class="card-title">{text_html(card.title, names)}</div>')
+    if card.summary:  # the header row: where things stand
+        cells = "".join(
+            f'<div class="field"><dt>{_label(f.label, names)}</dt><dd>{text_html(f.value, names)}</dd></div>' for f in card.summary
+        )
+        parts.append(f'<dl class="card-summary" data-testid="card-summary">{cells}</dl>')
     if card.text:
         parts.append(f'<div class="card-text">{text_html(card.text, names)}</div>')
     if card.fields:

@@ -157,6 +157,10 @@ def _field_text(f: Field) -> str:
     return clip(f"*{mrkdwn(f.label)}*\n{mrkdwn(f.value)}", LIMITS["field"])
 
 
+def _summary_text(f: Field) -> str:
+    return f"*{mrkdwn(f.label)}*  {mrkdwn(f.value)}"
+
+
 def _head(card: Card, lang: str) -> list[Block]:
     blocks: list[Block] = []
     tone = TONE.get(card.tone, "")
@@ -165,6 +169,9 @@ def _head(card: Card, lang: str) -> list[Block]:
         blocks.append({"type": "header", "text": _pt(f"{tone} {card.title}".strip(), LIMITS["header"])})
     elif tone and text:
         text = f"{tone} {text}"
+    if card.summary:  # where things stand, right under the header (context: at most 10 elements)
+        parts = [{"type": "mrkdwn", "text": clip(_summary_text(f), LIMITS["text"])} for f in card.summary[: LIMITS["context"]]]
+        blocks.append({"type": "context", "elements": parts})
     blocks += [_section(chunk) for chunk in split_text(text)]
     for i in range(0, len(card.fields), LIMITS["fields"]):
         chunk = card.fields[i : i + LIMITS["fields"]]
@@ -278,7 +285,8 @@ def message(card: Card, lang: str = "ja") -> tuple[list[Block], str]:
 def fallback(card: Card) -> str:
     """The ``text`` of a message: what notifications and screen readers show (escaped like the blocks,
     so a typed ``<!channel>`` cannot notify anyone; mentions of owners do)."""
-    parts = [escape(plain(card.title)), mrkdwn(card.text)] + [f"{mrkdwn(f.label)}: {mrkdwn(f.value)}" for f in card.fields[:3]]
+    shown = (card.summary + card.fields)[:3]  # the header first: a notification says where things stand
+    parts = [escape(plain(card.title)), mrkdwn(card.text)] + [f"{mrkdwn(f.label)}: {mrkdwn(f.value)}" for f in shown]
     text = "\n".join(p for p in parts if p) or "mynaleak"
     return split_text(text, LIMITS["text"] - 1)[0] + ("…" if len(text) > LIMITS["text"] else "")
 

@@ -130,6 +130,19 @@ def _facts(fields: tuple[Field, ...], m: _Mentions) -> dict[str, Any]:
     return {"type": "FactSet", "facts": [{"title": m.text(f.label), "value": m.text(f.value) or "-"} for f in fields]}
 
 
+def _summary(fields: tuple[Field, ...], m: _Mentions) -> dict[str, Any]:
+    """The card's header: one column per field, its label small and subtle over its value in bold."""
+    columns = [
+        {
+            "type": "Column",
+            "width": "stretch",
+            "items": [_tb(f.label, m, isSubtle=True, size="Small"), _tb(f.value or "-", m, weight="Bolder", spacing="None")],
+        }
+        for f in fields
+    ]
+    return {"type": "ColumnSet", "columns": columns, "spacing": "Small"}
+
+
 def _envelope(body: list[dict[str, Any]], actions: list[dict[str, Any]], m: _Mentions, fallback: str) -> dict[str, Any]:
     card: dict[str, Any] = {"type": "AdaptiveCard", "version": VERSION, "body": body}
     card["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -149,6 +162,8 @@ def _card(view: Card, documents: int = 0) -> dict[str, Any]:
     head: list[dict[str, Any]] = []
     if view.title:
         head.append(_tb(view.title, m, size="Medium", weight="Bolder", color=_TONE_COLOR[view.tone]))
+    if view.summary:
+        head.append(_summary(view.summary, m))
     if view.text:
         head.append(_tb(view.text, m, spacing="Small"))
     body: list[dict[str, Any]] = []
@@ -172,6 +187,7 @@ def _shorten(view: Card, limit: int) -> Card:
         view,
         text=cut(view.text),
         footer=cut(view.footer),
+        summary=tuple(Field(f.label, cut(f.value)) for f in view.summary),
         fields=tuple(Field(f.label, cut(f.value)) for f in view.fields),
         sections=tuple(
             Section(s.title, cut(s.text), tuple(replace(i, text=cut(i.text), detail=cut(i.detail)) for i in s.items)) for s in view.sections
@@ -239,7 +255,10 @@ def card(view: Card, lang: str = "ja", links: Mapping[str, str] | None = None) -
     f = _most(lambda n: make(_keep(noted, 0, n)), len(small.fields))
     if f is not None:
         return make(_keep(noted, 0, f))
-    return make(Card(title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6]))
+    last = Card(
+        title=small.title[:200], tone=small.tone, text=small.text[:1000], footer=note, buttons=small.buttons[:6], summary=small.summary
+    )
+    return make(last)
 
 
 def _keep(view: Card, units: int, fields: int) -> Card:

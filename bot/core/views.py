@@ -69,6 +69,9 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Card:
+    """``summary``: the few fields that say where things stand (status, duty, next deadline, who is
+    paged), rendered first and prominently — a header; ``fields``: the full detail below it."""
+
     title: str
     tone: Tone = "info"
     text: str = ""
@@ -77,6 +80,7 @@ class Card:
     buttons: tuple[Button, ...] = ()
     footer: str = ""
     attachments: tuple[Attachment, ...] = ()
+    summary: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def test_a_card_closed_with_open_items_says_so_and_shows_the_reason() -> None:
     inc, _ = report()
     closed, eff = step(inc, command(TANAKA, f"close {inc.id} 誤報と判明したため"), T0)
     card = next(u.view for u in of(eff, Update) if u.tag == "card")
-    fields = {f.label: f.value for f in card.fields}
+    fields = {f.label: f.value for f in card.summary + card.fields}
     assert "完了（クローズ）" not in fields["状況"] and "未完了の必須項目が23件" in fields["状況"]
     assert fields["クローズの理由"] == "誤報と判明したため"
     assert card.tone == "warning"
@@ -176,11 +176,11 @@ def test_a_card_closed_with_open_items_says_so_and_shows_the_reason() -> None:
     from flows.common import Ctx
 
     en = incident_card(replace(closed, lang="en"), Ctx(T0, config(), "en"))
-    fields = {f.label: f.value for f in en.fields}
+    fields = {f.label: f.value for f in en.summary + en.fields}
     assert "23 required item(s) still open" in fields["Status"] and fields["Reason for closing"] == "誤報と判明したため"
     # every item done: closed plainly, no reason field
     inc = finish(inc)
     _, eff = step(inc, command(SATO, f"close {inc.id}"), T0)
     card = next(u.view for u in of(eff, Update) if u.tag == "card")
-    assert "完了（クローズ）" in card.fields[0].value and card.tone == "success"
-    assert "クローズの理由" not in {f.label for f in card.fields}
+    assert "完了（クローズ）" in card.summary[0].value and card.tone == "success"
+    assert "クローズの理由" not in {f.label for f in card.summary + card.fields}
