@@ -219,3 +219,19 @@ def test_the_new_keys_are_read() -> None:
     assert [(r.via, r.to.key, r.after_minutes) for r in step.paths()] == [("webhook", "https://pager.example.jp/hook", 1)]
     default = parse_org(org({"pagerduty": "R0UTE0123456789"}), platforms=["playground"])
     assert [r.via for r in default.chain_for("playground")[0].paths()] == ["chat", "pagerduty"]  # every channel, at once
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MYNALEAK_WEBHOOK_KEY": "short"}, "MYNALEAK_WEBHOOK_KEY: use a random secret of at least 16 characters"),
+        ({"MYNALEAK_PAGERDUTY_URL": "events.pagerduty.com"}, "MYNALEAK_PAGERDUTY_URL: expected the Events API v2 URL"),
+        ({"MYNALEAK_PUBLIC_URL": "bot.example.jp"}, "MYNALEAK_PUBLIC_URL: expected where the bot is reachable"),
+    ],
+)
+def test_check_config_explains_the_paging_settings(env: dict[str, str], message: str) -> None:
+    from tests.test_cli import ROOT, cli
+
+    run = cli("check-config", env={"MYNALEAK_CONFIG": str(ROOT / "mynaleak.sample.yml"), **env})
+    assert run.returncode == 2 and message in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
