@@ -143,6 +143,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _paging_check(cfg: OrgConfig, settings: Settings) -> int:
+    """The mail and paging-service settings (MYNALEAK_SMTP_URL, MYNALEAK_PAGERDUTY_URL, MYNALEAK_WEBHOOK_KEY…)."""
+    from bot import pager
+
+    try:
+        pager.channels(cfg, settings.env)
+    except PlatformRefused as exc:
+        say("cli.error", settings, err=True, error=exc)
+        return 2
+    return 0
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     if args.cmd == "check-config":
         cfg = _config_or_exit(settings)
@@ -153,7 +165,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
             return 2
         if settings.audit_key:
             say("cli.audit_key_set", settings)
-        return 0
+        return _paging_check(cfg, settings)
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))
     if args.cmd == "teams-package":

@@ -19,7 +19,7 @@ from typing import Any
 from bot.core import serde
 from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.model import Incident, MessageRef, PlaceRef, UserRef
-from bot.core.platform import Adapter, DeliveryError, Notifier
+from bot.core.platform import Adapter, DeliveryError, Notifier, Resolving
 from bot.core.views import Card, Form
 
 
@@ -123,6 +123,9 @@ async def send(
         return await notifiers[out.channel].notify(serde.load(UserRef, p["user"]), _card(serde.view_from(p["view"])))
     if out.kind is Kind.UPDATE:
         message = target(out.tag)
+        if message is not None and isinstance(resolving := notifiers.get(message.platform), Resolving):
+            await resolving.resolve(message, _card(serde.view_from(p["view"])))  # a paging service's alert resolved
+            return None
         if message is None or message.platform in notifiers:
             raise Skip  # the original was never delivered (cancelled, failed), or was a mail: nothing to update
         await _adapter(adapters, message.platform).update(message, _card(serde.view_from(p["view"])))

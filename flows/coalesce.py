@@ -28,6 +28,7 @@ from datetime import timedelta
 from bot.core.effects import Effect, Mark, Notify, Post, Update
 from bot.core.i18n import join, t
 from bot.core.model import Incident, PageMark, PlaceRef, UserRef
+from bot.core.paging import SERVICES
 from bot.core.views import Card, Field
 from flows.cards import note
 from flows.common import Ctx
@@ -70,6 +71,11 @@ def route(inc: Incident, pages: list[Notify], marks: tuple[PageMark, ...] | None
     reporter = inc.reporter.name or inc.reporter.key
     for page in pages:
         key = who(page.user)
+        if page.user.platform in SERVICES:  # PagerDuty / the webhook group alerts themselves (one per incident): never folded
+            out.effects.append(page)
+            out.sent.append(page.tag)
+            out.paged.append(page.user)
+            continue
         mine = [m for m in log if m.who == key and m.at > since]
         if sum(1 for m in mine if m.kind in ("page", "digest")) < ctx.config.coalesce_after:
             out.effects += [page, Mark("page", key, page.tag)]

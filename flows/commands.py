@@ -12,7 +12,7 @@ from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary
 from bot.core.redaction import redact
 from bot.core.views import Card, Field, strip_tokens
-from flows.cards import incident_card, note, step_card
+from flows.cards import incident_card, note, page_done_card, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
@@ -121,6 +121,8 @@ def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> t
         text += "\n" + t("close.thread_reason", lang, reason=reason.strip(), n=len(still_open))
     effects: list[Effect] = [CancelTimers(), CancelMessages("page:"), Update("card", incident_card(closed, ctx))]
     effects += [Update(f"step:{st.step}", step_card(closed, st.step, ctx)) for st in ctx.config.checklist]
+    if esc.status == "paging":  # the pages of an unanswered chain say it is closed (a paging service's alert resolves)
+        effects += [Update(tag, page_done_card(closed, ctx)) for tag in esc.pages]
     effects.append(Post(note(text, "success"), thread_of="card"))
     if masked:
         effects.append(say(event.actor, "intake.masked", ctx, event.place, n=masked))

@@ -14,10 +14,11 @@ from bot.core.effects import Audit, Effect, Notify, Post, StartTimer
 from bot.core.events import TimerFired
 from bot.core.i18n import t
 from bot.core.model import ChainStep, Escalation, Incident, PageMark, Route
+from bot.core.paging import EMAIL
 from flows import coalesce
 from flows.cards import note, page_card
 from flows.common import Ctx
-from flows.paging_card import mail_page_card
+from flows.paging_card import mail_page_card, service_page_card
 
 ROUTE_KIND = "page_route"  # a channel of a step paged some minutes after the step (after_minutes > 0)
 
@@ -35,7 +36,9 @@ def _notify(inc: Incident, step: ChainStep, route: Route, ctx: Ctx) -> Notify:
     esc = inc.escalation
     if route.via == "chat":
         return Notify(route.to, page_card(inc, ctx, esc.attempt), tag(esc, route))
-    return Notify(route.to, mail_page_card(inc, ctx, step.people[route.person]), tag(esc, route))
+    if route.via == EMAIL:
+        return Notify(route.to, mail_page_card(inc, ctx, step.people[route.person]), tag(esc, route))
+    return Notify(route.to, service_page_card(inc, ctx, step.people[route.person]), tag(esc, route))
 
 
 def first_pages(inc: Incident, ctx: Ctx) -> tuple[list[Notify], list[StartTimer]]:

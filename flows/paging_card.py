@@ -3,6 +3,8 @@ due), and the e-mail page. A block of its own: ``flows.cards`` adds it under the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.i18n import join, t
 from bot.core.model import Incident, UserRef
 from bot.core.views import Button, Card, Field
@@ -61,3 +63,18 @@ def mail_page_card(inc: Incident, ctx: Ctx, who: UserRef) -> Card:
         buttons=(Button(t("button.ack", lang), "ack", f"{inc.id}|{who.platform}:{who.key}", "primary"),),
         footer=t("paging.mail_footer", lang),
     )
+
+
+def service_page_card(inc: Incident, ctx: Ctx, who: UserRef) -> Card:
+    """The page for a paging service (PagerDuty, the webhook): read by a machine, so its fields are keys —
+    ``incident``, ``severity`` (high, medium, low), ``step``, ``attempt`` — and its title is the summary
+    people see there (the incident id and severity, like the DM's). Its Acknowledge button names the person
+    it acknowledges as (the notifier turns it into a signed link)."""
+    esc = inc.escalation
+    fields = (
+        Field("incident", inc.id),
+        Field("severity", inc.severity),
+        Field("step", str(esc.step + 1)),
+        Field("attempt", str(esc.attempt + 1)),
+    )
+    return replace(mail_page_card(inc, ctx, who), fields=fields, footer="")

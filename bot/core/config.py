@@ -15,7 +15,7 @@ import yaml
 
 from bot.core.away import Away, parse_entries
 from bot.core.model import ITEM_ROLES, ChainStep, Route, UserRef
-from bot.core.paging import EMAIL, VIA, PageRule, parse_email, parse_policy, routes_of
+from bot.core.paging import EMAIL, SERVICES, VIA, PageRule, parse_email, parse_policy, parse_service, routes_of
 
 DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "flows" / "checklist" / "default.yaml"
 # checklist templates by cause (flows/checklist/<name>.yaml), next to the default (the leaflet's USB
@@ -39,14 +39,17 @@ class Person:
     name: str
     ids: dict[str, str]
     email: str = ""  # where e-mail pages go (bot.core.paging)
-    page: tuple[PageRule, ...] = ()  # the person's paging policy; empty: chat and e-mail at once
+    page: tuple[PageRule, ...] = ()  # the person's paging policy; empty: every channel they have, at once
+    pagerduty: str = ""  # their PagerDuty Events API v2 routing key (bot.core.paging)
+    webhook: str = ""  # the URL of their signed JSON webhook (bot.core.paging)
 
     def on(self, platform: str) -> UserRef | None:
         key = self.ids.get(platform)
         return UserRef(platform, key, self.name) if key else None
 
     def routes(self, platform: str, channels: tuple[str, ...] = VIA) -> tuple[tuple[str, UserRef, float], ...]:
-        return tuple(r for r in routes_of(self.on(platform), self.email, self.name, self.page) if r[0] in channels)
+        services = {"pagerduty": self.pagerduty, "webhook": self.webhook}
+        return tuple(r for r in routes_of(self.on(platform), self.email, self.name, self.page, services) if r[0] in channels)
 
     def acting(self, platform: str) -> UserRef | None:
         """Who this person acknowledges as: their chat id on ``platform``, else their e-mail ref."""
@@ -303,15 +306,16 @@ def parse_org(data: Any, source: str = "<memory>", base: Path | None = None, pla
         if not isinstance(p, dict) or not p.get("name"):
             problems.append(f"people.{handle}: needs a name")
             continue
-        own = ("name", "email", "page")
+        own = ("name", "email", "page", *SERVICES)
         unknown = [k for k in p if k not in own and platforms is not None and k not in platforms]
         ids = {str(k): str(v) for k, v in p.items() if k not in own and k not in unknown and v}
         problems += [f"people.{handle}.{k}: unknown platform (use {', '.join(platforms or ())})" for k in unknown]
         email = parse_email(p.get("email"), f"people.{handle}", problems)
-        policy = parse_policy(p.get("page"), f"people.{handle}", email, problems)
+        services = {via: parse_service(via, p.get(via), f"people.{handle}", problems) for via in SERVICES}
+        policy = parse_policy(p.get("page"), f"people.{handle}", email, problems, services)
         if not ids and not email:
             problems.append(f"people.{handle}: needs an id on at least one platform (or an email: address)")
-        people[str(handle)] = Person(str(handle), str(p["name"]), ids, email, policy)
+        people[str(handle)] = Person(str(handle), str(p["name"]), ids, email, policy, services["pagerduty"], services["webhook"])
 
     esc = data.get("escalation") or {}
     steps, repeat = _chain(esc, "escalation", people, problems)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.core.config import OrgConfig
 from bot.core.events import Event
@@ -94,6 +94,16 @@ class Notifier(Protocol):
 
     async def notify(self, user: UserRef, view: Card) -> MessageRef:
         """Deliver one page to ``user`` (whose key is this channel's address for them)."""
+        ...
+
+
+@runtime_checkable
+class Resolving(Notifier, Protocol):
+    """A notifier whose pages can be taken back (a paging service's alert resolved): once the page is
+    answered — acknowledged, or the incident closed — its update is sent here instead of being dropped."""
+
+    async def resolve(self, message: MessageRef, view: Card) -> None:
+        """Resolve the page ``message`` (the :class:`MessageRef` its :meth:`notify` returned)."""
         ...
 
 

@@ -1,0 +1,47 @@
+"""The webhook notifier's contract driver: fake receivers on loopback (port 0), one URL per person; what a
+person's URL received; the acknowledge link a page carries."""
+
+from __future__ import annotations
+
+from tests.contract.notifier_email import PUBLIC, Page
+from tests.support.paging_fake import FakePaging
+
+CHANNEL = "webhook"
+KEY = "contract-webhook-key-0123456789"
+
+
+class WebhookNotifierDriver:
+    channel = CHANNEL
+
+    def __init__(self) -> None:
+        self.fake = FakePaging()
+
+    async def start(self) -> None:
+        await self.fake.start()
+
+    async def stop(self) -> None:
+        await self.fake.stop()
+
+    def env(self) -> dict[str, str]:
+        return {"MYNALEAK_WEBHOOK_KEY": KEY, "MYNALEAK_PUBLIC_URL": PUBLIC}
+
+    def person(self, handle: str) -> dict[str, str]:
+        return {"webhook": f"{self.fake.url}/hook/{handle}"}
+
+    def pages(self, handle: str) -> list[Page]:
+        return [
+            Page(r.body["summary"], r.raw.decode(), (r.body.get("ack_url") or "").removeprefix(PUBLIC))
+            for r in self.fake.hooks(handle, "page")
+        ]
+
+    def unreachable(self, handle: str) -> None:
+        self.fake.refuse.add(handle)
+
+    async def outage(self) -> None:
+        await self.fake.stop()
+
+    async def recover(self) -> None:
+        await self.fake.start()
+
+
+NOTIFIER = WebhookNotifierDriver
