@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Section
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -216,7 +216,7 @@ def _inline_attachments(view: Card, lang: str, links: Mapping[str, str]) -> tupl
             others.append(a.name)
     footer = view.footer
     if others:
-        footer = (footer + "\n" if footer else "") + t("teams.files_elsewhere", lang, names="、".join(others))
+        footer = (footer + "\n" if footer else "") + t("teams.files_elsewhere", lang, names=join(others, lang))
     if any(a.name in links for a in view.attachments if not a.mime.startswith("text/")):
         footer = (footer + "\n" if footer else "") + t("teams.download_note", lang)
     documents = len(sections) - len(view.sections)
