@@ -181,6 +181,19 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class PrincipalNotice:
+    """As outsourcee (委託先), the notice to the principal (委託元) as given (flows.principal_notice):
+    the day, ``how`` (``email``, ``letter``, ``phone`` or ``other``), ``to`` whom (free text, My Numbers
+    masked; the form offers the fact ``party_name``) and who recorded it."""
+
+    notified_on: date
+    how: str
+    to: str
+    by: UserRef
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class NoticeDecision:
     """A recorded decision about the notice to individuals (flows.notice): ``defer`` it while notice
     would widen the harm (``reason``, revisit on ``revisit_on``), or ``substitute`` measures where
@@ -217,6 +230,7 @@ class Incident:
     measures: tuple[Measure, ...] = ()  # recurrence-prevention measures, in the order recorded
     submissions: tuple[Submission, ...] = ()  # 速報・確報・追完 as filed, in the order recorded
     notice: NoticeDecision | None = None  # the current decision on the notice to individuals, if any
+    principal_notice: PrincipalNotice | None = None  # as outsourcee: the notice to the principal, once given
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
