@@ -58,6 +58,7 @@ class Facts:
     summary: str = ""
     discovered_at: datetime | None = None  # when any department first knew (day 1 of the deadlines)
     occurred_at: datetime | None = None
+    discovered_by: str = ""  # who discovered it and how (redacted free text; the report's 発見者)
     medium: str = "other"
     cause: str = "unknown"  # lost / misdirected / unauthorised_access / insider / other / unknown
     people: int | None = None  # individuals whose My Number data is affected
@@ -76,6 +77,7 @@ class Facts:
     # asked only in the facts form that responders edit after the report (see flows.facts_form)
     key_safe: Tri = "unknown"
     leaked: Tri = "yes"
+    event_kind: tuple[str, ...] = ()  # 発生事案: leak / loss / damage (漏えい・滅失・毀損), several may apply
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"
