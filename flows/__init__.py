@@ -32,6 +32,7 @@ from flows import (
     measures,
     notice,
     paging,
+    principal_notice,
     reminders,
     template_switch,
 )
@@ -172,6 +173,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return facts_form.on_timer(inc, event, ctx)
         if event.kind == notice.KIND:
             return notice.on_timer(inc, event, ctx)
+        if event.kind == principal_notice.KIND:
+            return principal_notice.on_timer(inc, event, ctx)
         return inc, []
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith(("page:", "digest:")):
@@ -196,6 +199,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return filing.open_form(inc, event, ctx)
         if event.action == notice.ACTION:
             return notice.open_form(inc, event, ctx)
+        if event.action == principal_notice.ACTION:
+            return principal_notice.open_form(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
         if event.action == measure_view.ADD_ACTION:
@@ -217,6 +222,8 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
         return filing.submit(inc, event, ctx)
     if isinstance(event, FormSubmitted) and event.form_id == notice.FORM_ID:
         return notice.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and event.form_id == principal_notice.FORM_ID:
+        return principal_notice.submit(inc, event, ctx)
     return inc, []
 
 

@@ -118,3 +118,12 @@ def previous_open_day(d: date) -> date:
     while is_closed_day(d):
         d = date.fromordinal(d.toordinal() - 1)
     return d
+
+
+def window_days(first: date, last: date) -> tuple[date, ...]:
+    """The working days to remind on for a target window ``first``..``last``: its first working day
+    (the working day before it when the whole window is closed) and, when later, its last working day."""
+    in_window = roll_forward(first)
+    start = in_window if in_window <= last else previous_open_day(first)
+    last_open = last if not is_closed_day(last) else previous_open_day(last)
+    return (start, last_open) if last_open > start else (start,)

@@ -24,7 +24,8 @@ from bot.core.events import TimerFired
 from bot.core.i18n import join, t
 from bot.core.model import INDIVIDUAL_NOTICE, REPORT_SUBMISSION, Incident
 from bot.core.views import mention
-from flows.calendar import is_closed_day, previous_open_day, roll_forward
+from flows import outsourcing
+from flows.calendar import previous_open_day, window_days
 from flows.cards import note, page_card
 from flows.common import Ctx, item_for
 from flows.law import assessment
@@ -42,13 +43,7 @@ def plan(duty: Duty, inc: Incident) -> list[tuple[str, date]]:
     """The reminder days still needed for ``duty``: (step, day) on working days."""
     steps: list[tuple[str, date]] = []
     if duty.preliminary_due and not filed(inc, duty.law, "prelim"):
-        first, last = duty.preliminary_due
-        in_window = roll_forward(first)
-        start = in_window if in_window <= last else previous_open_day(first)
-        steps.append(("prelim", start))
-        last_open = last if not is_closed_day(last) else previous_open_day(last)
-        if last_open > start:
-            steps.append(("prelim-last", last_open))
+        steps += zip(("prelim", "prelim-last"), window_days(*duty.preliminary_due), strict=False)
     if not filed(inc, duty.law, "final"):
         before_1 = previous_open_day(duty.final_due)
         steps += [("final-2", previous_open_day(before_1)), ("final-1", before_1), ("final-0", duty.final_due)]
@@ -56,11 +51,13 @@ def plan(duty: Duty, inc: Incident) -> list[tuple[str, date]]:
 
 
 def deadline_timers(inc: Incident, ctx: Ctx) -> list[Effect]:
-    """(Re-)arm the deadline reminders of every law with a duty, for what is not yet on record."""
-    effects: list[Effect] = [CancelTimers((KIND,))]
+    """(Re-)arm the deadline reminders of every law with a duty, for what is not yet on record, and
+    those of the notice to the principal (``flows.outsourcing``: as outsourcee, until it is recorded)."""
+    a = assessment(inc, ctx)
+    effects: list[Effect] = [CancelTimers((KIND,)), *outsourcing.timers(inc, a, ctx)]  # and the notice to the principal's
     if inc.status != "open":
         return effects
-    for duty in duties(assessment(inc, ctx)):
+    for duty in duties(a, inc):
         for step, day in plan(duty, inc):
             due = _at_nine(day, ctx)
             if due > ctx.now:
@@ -78,7 +75,7 @@ def _who(inc: Incident, ctx: Ctx) -> str:
 def notice_line(inc: Incident, ctx: Ctx) -> str:
     """A line on the notice to individuals when either law requires it and it is neither given (the
     item tagged ``individual_notice`` ticked) nor replaced by substitute measures; "" otherwise."""
-    laws = notice_laws(assessment(inc, ctx))
+    laws = notice_laws(assessment(inc, ctx), inc)
     item = item_for(inc, INDIVIDUAL_NOTICE, ctx.config)
     if not laws or (item is not None and item.state != "open"):
         return ""
@@ -100,14 +97,14 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     law = law or "mynumber"
     if inc.status != "open":
         return inc, []
-    owed = {d.law: dict(plan(d, inc)) for d in duties(assessment(inc, ctx))}
+    owed = {d.law: dict(plan(d, inc)) for d in duties(assessment(inc, ctx), inc)}
     day = owed.get(law, {}).get(step)
     if day is None:  # no duty under this law any more, or its report is on record
         return inc, []
     today = ctx.now.astimezone(ctx.config.tz).date()
     if any(day < later <= today for later in owed[law].values()):
         return inc, []  # fired late (the bot was down): a later reminder of this law is due too and says it
-    together = [d for d in duties(assessment(inc, ctx)) if owed[d.law].get(step) == day]
+    together = [d for d in duties(assessment(inc, ctx), inc) if owed[d.law].get(step) == day]
     if together[0].law != law:
         return inc, []  # the reminder of the first law names this one too
     lang, who = inc.lang, _who(inc, ctx)

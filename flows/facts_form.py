@@ -23,25 +23,29 @@ from bot.core.views import Form
 from flows.cards import incident_card, note
 from flows.common import Ctx, guard, say
 from flows.deadlines import KIND, deadline_timers, on_timer
-from flows.forms import ask, first, parse_day, parse_when, pick, text_value
+from flows.forms import ask, first, parse_day, parse_when, pick, several, text_value
 from flows.forms import counts as parse_counts
 from flows.law import assessment, known_on, record_rises, severity
 
 FORM_ID = FACTS_FORM
 ASKED = in_form(FORM_ID)  # the facts this form asks, in order (bot.core.facts.FACTS)
 __all__ = ["FORM_ID", "KIND", "deadline_timers", "edit", "form", "on_timer", "submit"]  # KIND, on_timer: flows.deadlines
-assert {f.kind for f in ASKED} <= {"count", "tri", "choice", "datetime", "date", "text"}, "submit() reads these kinds only"
+assert {f.kind for f in ASKED} <= {"count", "tri", "choice", "multi", "datetime", "date", "text"}, "submit() reads these kinds only"
 TEXT_LIMIT = 200  # a name (party_name)
+TEXT_LIMITS = {"discovered_by": 500}  # who discovered it, and how
 
 
 def form(inc: Incident, ctx: Ctx, values: dict[str, object] | None = None, errors: dict[str, str] | None = None) -> Form:
     """The facts form, filled in with the record (or with ``values`` when shown back with ``errors``)."""
     lang, v = ctx.lang, values or {}
 
-    def init(name: str) -> str:
+    def init(name: str) -> str | tuple[str, ...]:
         if name in v:
-            return "" if v[name] is None else str(v[name])
+            shown = v[name]
+            return tuple(str(x) for x in shown) if isinstance(shown, tuple) else "" if shown is None else str(shown)
         got = getattr(inc.facts, name)
+        if isinstance(got, tuple):  # event_kind
+            return got
         if isinstance(got, datetime):  # as the report form shows it: local time, to the minute
             return got.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
         return "" if got is None else got.isoformat() if isinstance(got, date) else str(got)
@@ -72,12 +76,16 @@ def _read(inc: Incident, values: dict[str, object], ctx: Ctx) -> tuple[dict[str,
     for f in ASKED:
         if f.kind in ("count", "tri", "choice") or f.name in kept:
             continue
+        if f.kind == "multi":  # event_kind: any of the choices, none included
+            clean[f.name] = changes[f.name] = several(values, f, errors, lang)
+            continue
         if f.kind == "text":
             text, n = text_value(values, f.name)
+            limit = TEXT_LIMITS.get(f.name, TEXT_LIMIT)
             masked += n
-            clean[f.name] = changes[f.name] = text[:TEXT_LIMIT]
-            if len(text) > TEXT_LIMIT:
-                errors[f.name] = t("form.err_too_long", lang, n=TEXT_LIMIT)
+            clean[f.name] = changes[f.name] = text[:limit]
+            if len(text) > limit:
+                errors[f.name] = t("form.err_too_long", lang, n=limit)
             continue
         raw, n = redact(clean_text(first(values, f.name)))  # masked before it is cut: no half number left
         masked += n
@@ -99,6 +107,8 @@ def _read(inc: Incident, values: dict[str, object], ctx: Ctx) -> tuple[dict[str,
             elif day is not None and day > today:
                 errors[f.name] = t("form.err_future", lang)
             changes[f.name] = day
+    if changes.get("leaked", inc.facts.leaked) == "no" and changes.get("event_kind", inc.facts.event_kind) and "event_kind" not in errors:
+        errors["event_kind"] = t("form.err_event_kind_no_leak", lang)  # no 漏えい等 at all, yet one of them chosen
     occurred = changes.get("occurred_at", inc.facts.occurred_at)
     discovered = changes.get("discovered_at", inc.facts.discovered_at)
     if occurred and discovered and occurred > discovered and not {"occurred_at", "discovered_at"} & set(errors):
@@ -146,4 +156,6 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
             },
         ),  # fmt: skip
     ]
+    if masked:  # saved, with the numbers masked: say so to the person (privately), as the report form does
+        effects.append(say(event.actor, "intake.masked", ctx, event.place, n=masked))
     return new, effects + deadline_timers(new, ctx)

@@ -112,3 +112,12 @@ def pick(values: Mapping[str, object], name: str, allowed: tuple[str, ...], erro
         errors[name] = t("form.err_choice", lang)
         return ""
     return got
+
+
+def several(values: Mapping[str, object], fact: Fact, errors: dict[str, str], lang: str) -> tuple[str, ...]:
+    """A multi-choice answer: the chosen values in the table's order (an error for any unknown one)."""
+    got = values.get(fact.name, ())
+    chosen = tuple(got) if isinstance(got, list | tuple) else tuple(x for x in str(got).split(",") if x)
+    if any(c not in fact.choices for c in chosen):
+        errors[fact.name] = t("form.err_choice", lang)
+    return tuple(c for c in fact.choices if c in chosen)

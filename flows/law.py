@@ -18,9 +18,11 @@ from bot.core.facts import Fact
 from bot.core.i18n import join, t
 from bot.core.model import Facts, Incident, Severity
 from bot.core.views import Field
+from flows import outsourcee_view
 from flows.assessment import INPUT_FACTS, RULE_PACKS, Assessment, AssessmentInput, assess, no_leak_grounds
 from flows.assessment.rulepack import CountItem
 from flows.common import Ctx
+from flows.outsourcing import released
 from flows.submissions import notice_laws
 
 
@@ -83,12 +85,11 @@ def assessment_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
         out.append(Field(t("law.final", lang), t("law.final_value", lang, due=a.final_due.isoformat(), days=a.final_days)))
     if a.day_one is not None and a.day_one != a.known_on:  # principal's notice earlier, or the count rose later
         out.append(Field(t("law.day_one", lang), a.day_one.isoformat()))
-    if a.principal_notice_due:
-        first, last = (d.isoformat() for d in a.principal_notice_due)
-        out.append(Field(t("law.principal_notice", lang), t("law.principal_notice_value", lang, first=first, last=last)))
-    laws = notice_laws(a)  # due whenever EITHER law has a duty
+    out += outsourcee_view.fields(inc, a)  # as outsourcee: the notice to the principal, due or given
+    laws = notice_laws(a, inc)  # due whenever EITHER law has a duty (none once the principal is notified)
     basis = t("lifecycle.and", lang).join(t(f"lifecycle.notice_basis.{law}", lang) for law in laws)
-    out.append(Field(t("law.notify", lang), t("lifecycle.notify_yes", lang, basis=basis) if laws else t("law.notify_no", lang)))
+    notify = t("lifecycle.notify_yes", lang, basis=basis) if laws else t("law.notify_no", lang)
+    out.append(Field(t("law.notify", lang), t("outsourcee.card.released_notify", lang) if released(inc) else notify))
     appi_items = join((t("law.appi_item", lang, n=n) for n in a.appi.items), lang) or "-"
     out.append(Field(t("law.appi", lang), t(f"law.appi.{a.appi.report}", lang, items=appi_items, due=a.appi.final_due or "-")))
     if a.drivers:

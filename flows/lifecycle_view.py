@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core.i18n import join, t
 from bot.core.model import Incident, NoticeDecision, Submission
 from bot.core.views import Button, Field
+from flows import outsourcing
 from flows.common import Ctx
 from flows.law import assessment
 from flows.submissions import LAWS, duties, filed, recorded
@@ -33,7 +34,7 @@ def _decision(d: NoticeDecision, lang: str) -> str:
 
 def fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     """One field per law with a duty or a record (records, then what is still due), and the notice decision."""
-    lang, owed = inc.lang, {d.law: d for d in duties(assessment(inc, ctx))}
+    lang, owed = inc.lang, {d.law: d for d in duties(assessment(inc, ctx), inc)}
     out = []
     for law in LAWS:
         lines = [_line(s, ctx, lang) for s in recorded(inc, law)]
@@ -57,4 +58,5 @@ def buttons(inc: Incident) -> tuple[Button, ...]:
     return (
         Button(t("lifecycle.button.record", lang), SUBMISSION_ACTION, inc.id),
         Button(t("lifecycle.button.notice", lang), NOTICE_ACTION, inc.id),
+        *([Button(t("outsourcee.button.record", lang), outsourcing.ACTION, inc.id)] if inc.facts.role == "outsourcee" else []),
     )

@@ -18,6 +18,7 @@ from datetime import date
 from bot.core.config import OrgConfig
 from bot.core.model import Incident, Submission
 from flows.assessment import Assessment
+from flows.outsourcing import released
 
 LAWS = ("mynumber", "appi")
 KINDS = ("prelim", "final", "supplement")  # 速報, 確報, 追完
@@ -52,9 +53,12 @@ def next_kind(inc: Incident, law: str) -> str:
     return "final" if recorded(inc, law, "prelim") else "prelim"
 
 
-def duties(a: Assessment) -> tuple[Duty, ...]:
-    """The laws with a report duty under assessment ``a``, My Number law first."""
+def duties(a: Assessment, inc: Incident) -> tuple[Duty, ...]:
+    """The laws with a report duty under assessment ``a``, My Number law first — none once ``inc``,
+    as outsourcee, has its notice to the principal on record (``flows.outsourcing.released``)."""
     out = []
+    if released(inc):
+        return ()
     if a.report == "duty" and a.final_due is not None:
         out.append(Duty("mynumber", a.preliminary_due, a.final_due, a.final_days))
     if a.appi.report == "duty" and a.appi.final_due is not None:
@@ -62,14 +66,17 @@ def duties(a: Assessment) -> tuple[Duty, ...]:
     return tuple(out)
 
 
-def notice_laws(a: Assessment) -> tuple[str, ...]:
-    """The laws under which the individuals must be notified (番号法第29条の4第2項, 個人情報保護法第26条第2項)."""
+def notice_laws(a: Assessment, inc: Incident) -> tuple[str, ...]:
+    """The laws under which the individuals must be notified (番号法第29条の4第2項, 個人情報保護法第26条第2項):
+    none once ``inc``, as outsourcee, has notified the principal (both paragraphs except it)."""
+    if released(inc):
+        return ()
     return tuple(law for law, due in (("mynumber", a.notify_individuals), ("appi", a.appi.notify_individuals)) if due)
 
 
 def outstanding(inc: Incident, a: Assessment) -> tuple[Duty, ...]:
     """The duties whose 確報 is not yet on record."""
-    return tuple(d for d in duties(a) if not filed(inc, d.law, "final"))
+    return tuple(d for d in duties(a, inc) if not filed(inc, d.law, "final"))
 
 
 def destination(law: str, config: OrgConfig) -> str:

@@ -37,6 +37,9 @@ DATA_ITEMS: tuple[str, ...] = ("mynumber", "name", "address", "birthdate", "bank
 WHOSE: tuple[str, ...] = ("employees", "customers", "both", "unknown")
 CAUSES: tuple[str, ...] = ("lost", "misdirected", "unauthorised_access", "insider", "other", "unknown")
 ROLES: tuple[str, ...] = ("self", "principal", "outsourcee")  # 委託: which side the company is on
+# 発生事案 (規則第3条第1項第1号; 別添２ 3A): 漏えい, 滅失, 毀損 — several may apply (ransomware: data encrypted
+# in place, 毀損, and taken, 漏えい), so it is a multi-choice, as on the PPC's report form
+EVENT_KINDS: tuple[str, ...] = ("leak", "loss", "damage")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ FACTS: tuple[Fact, ...] = (
         "(the bot uses the day of `discovered_at`, which responders can correct on the facts form)",
     ),  # fmt: skip
     Fact("occurred_at", "datetime", None, _BOTH_FORMS),  # correctable with the day of knowledge
+    # who discovered it and how (発見者, 規則第3条第1項第1号) — for the report, not the chat's reporter
+    Fact("discovered_by", "text", "", (FACTS_FORM,), hint="form.discovered_by_hint"),
     Fact("medium", "choice", "other", (REPORT_FORM,), True, MEDIA, "medium"),
     # what happened, in a word: with the medium it picks the checklist template (flows.templates)
     Fact("cause", "choice", "unknown", (REPORT_FORM,), True, CAUSES, "cause", "unknown"),
@@ -137,6 +142,9 @@ FACTS: tuple[Fact, ...] = (
         "漏えい等事案 at all",
         default="yes",
     ),  # fmt: skip
+    # which of 漏えい / 滅失 / 毀損 happened (or may have): the report's 発生事案; none chosen: the draft
+    # says 漏えい (or its おそれ) from `leaked`, as a report of a lost medium usually is
+    Fact("event_kind", "multi", (), (FACTS_FORM,), choices=EVENT_KINDS, choice_labels="event_kind", hint="form.event_kind_hint"),
     _tri(
         "government_system", (FACTS_FORM,), "mynumber", "data in the information-provision network or a government system (規則第2条第1号)"
     ),

@@ -58,6 +58,7 @@ class Facts:
     summary: str = ""
     discovered_at: datetime | None = None  # when any department first knew (day 1 of the deadlines)
     occurred_at: datetime | None = None
+    discovered_by: str = ""  # who discovered it and how (redacted free text; the report's 発見者)
     medium: str = "other"
     cause: str = "unknown"  # lost / misdirected / unauthorised_access / insider / other / unknown
     people: int | None = None  # individuals whose My Number data is affected
@@ -76,6 +77,7 @@ class Facts:
     # asked only in the facts form that responders edit after the report (see flows.facts_form)
     key_safe: Tri = "unknown"
     leaked: Tri = "yes"
+    event_kind: tuple[str, ...] = ()  # 発生事案: leak / loss / damage (漏えい・滅失・毀損), several may apply
     government_system: Tri = "unknown"
     misuse_art9: Tri = "unknown"
     provision_art19: Tri = "unknown"
@@ -189,6 +191,19 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class PrincipalNotice:
+    """As outsourcee (委託先), the notice to the principal (委託元) as given (flows.principal_notice):
+    the day, ``how`` (``email``, ``letter``, ``phone`` or ``other``), ``to`` whom (free text, My Numbers
+    masked; the form offers the fact ``party_name``) and who recorded it."""
+
+    notified_on: date
+    how: str
+    to: str
+    by: UserRef
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class NoticeDecision:
     """A recorded decision about the notice to individuals (flows.notice): ``defer`` it while notice
     would widen the harm (``reason``, revisit on ``revisit_on``), or ``substitute`` measures where
@@ -225,6 +240,7 @@ class Incident:
     measures: tuple[Measure, ...] = ()  # recurrence-prevention measures, in the order recorded
     submissions: tuple[Submission, ...] = ()  # 速報・確報・追完 as filed, in the order recorded
     notice: NoticeDecision | None = None  # the current decision on the notice to individuals, if any
+    principal_notice: PrincipalNotice | None = None  # as outsourcee: the notice to the principal, once given
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

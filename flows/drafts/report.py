@@ -94,7 +94,13 @@ def report_header(
 
 
 def _event(r: Record) -> str:
-    leaked = r.inc.facts.leaked
+    """発生事案: what responders chose of 漏えい / 滅失 / 毀損 (the fact ``event_kind``), 「…のおそれ」 while
+    ``leaked`` is unknown; with none chosen, 漏えい (or its おそれ) as ``leaked`` says. ``leaked`` "no"
+    (only use or provision in breach of the Act) wins: the law reads it."""
+    leaked, kinds = r.inc.facts.leaked, tuple(getattr(r.inc.facts, "event_kind", ()) or ())
+    if leaked != "no" and kinds:
+        named = r.joined(r.label("event_kind", k) for k in kinds)
+        return r.t("drafts.report.event", event=r.t("drafts.event.possible", kinds=named) if leaked == "unknown" else named)
     key = {"yes": "leak", "unknown": "leak_possible"}.get(leaked, "no_leak")
     return r.t("drafts.report.event", event=r.t(f"drafts.event.{key}"))
 
@@ -157,7 +163,7 @@ def _timeline(r: Record) -> list[str]:
 
 def _summary(r: Record, assessed: AssessmentInput) -> Section:
     f = r.inc.facts
-    discoverer = str(r.fact("discovered_by", "") or "").strip()
+    discoverer = f.discovered_by.strip()
     paras = [
         r.t("drafts.report.occurred", at=r.at(f.occurred_at)),
         r.t("drafts.report.discovered", at=r.at(f.discovered_at)),

@@ -22,6 +22,8 @@ import pytest
 
 from bot.core.events import FormSubmitted
 from bot.core.model import Incident
+from flows import facts_form
+from flows.common import Ctx
 from flows.drafts import build, build_report, to_markdown
 from tests.flows.helpers import SATO, SUZUKI, T0, config, minutes, press, report, step, submission
 
@@ -55,6 +57,8 @@ MEASURES = (
     ("全従業員を対象に、特定個人情報の取扱いに関する研修を実施する", "planned", "2027-01-15"),
 )
 
+DISCOVERY = {"discovered_by": "経理部の当該従業員（帰宅後に鞄がないことに気付き、翌朝上長に報告した）", "event_kind": ("leak",)}
+
 
 def incident() -> Incident:
     """A bag with a USB stick left on a train: 120 employees, wrongful purpose unknown, recorded in full."""
@@ -79,6 +83,10 @@ def incident() -> Incident:
         at += minutes(17)
         inc, _ = step(inc, FormSubmitted(SUZUKI, "measure_add", {"text": text, "status": status, "on": on}, inc.id), at, CFG)
     assert len(inc.measures) == 2 and inc.item("4.5").na_kind == "gap"  # type: ignore[union-attr]
+    # who discovered it and what happened (発見者, 発生事案), on the facts form as responders answer them
+    shown = {i.name: i.initial for i in facts_form.form(inc, Ctx(at, CFG, "ja")).inputs}
+    inc, _ = step(inc, FormSubmitted(SATO, "facts", {**shown, **DISCOVERY}, inc.id), at + minutes(19), CFG)
+    assert inc.facts.discovered_by and inc.facts.event_kind == ("leak",) and inc.facts.encrypted == "no"
     return inc
 
 

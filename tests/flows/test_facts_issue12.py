@@ -95,7 +95,7 @@ def test_outsourcee_role_and_the_other_party_are_saved_and_shown() -> None:
     card = card_of(eff)
     assert field(card, "委託関係での当社の立場").startswith("委託先")
     assert field(card, "委託先又は委託元の名称") == new.facts.party_name
-    assert field(card, "委託元への通知の目安") == "2026-11-28〜2026-11-30（規則第4条）"
+    assert field(card, "委託元への通知の目安") == "2026-11-28〜2026-11-30（規則第4条）\n委託元への通知：未記録"
     assert "123456789018" not in str(eff)
 
 
