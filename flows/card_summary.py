@@ -29,7 +29,7 @@ def next_deadline(inc: Incident, ctx: Ctx) -> tuple[date, str, str] | None:
     """The earliest report deadline not yet met by a recorded submission: (day, kind, law). A 速報's
     deadline is the last day of its window."""
     due: list[tuple[date, str, str]] = []
-    for d in duties(assessment(inc, ctx)):
+    for d in duties(assessment(inc, ctx), inc):
         if d.preliminary_due and not filed(inc, d.law, "prelim"):
             due.append((d.preliminary_due[1], "prelim", d.law))
         if not filed(inc, d.law, "final"):
