@@ -9,8 +9,8 @@ from datetime import date
 from bot.core.config import OrgConfig
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.model import Incident
-from flows.drafts.common import BULLET, Draft, Record, Section, scrub
-from flows.drafts.letters import contacted, dated, desk, from_notes, leak_word, mynumber_affected, what_happened, what_we_did
+from flows.drafts.common import BULLET, Draft, Record, Section
+from flows.drafts.letters import contacted, dated, desk, from_notes, leak_word, letter, mynumber_affected, what_happened, what_we_did
 from flows.drafts.letters import data_items as items_section
 
 __all__ = ["build_announcement"]
@@ -49,14 +49,4 @@ def build_announcement(incident: Incident, config: OrgConfig, lang: str = DEFAUL
         _ask(r, 7),
         desk(r, 8),
     )
-    draft = Draft(
-        title=title,
-        sections=sections,
-        kind="announcement",
-        header=r.t("draft.header", id=incident.id),
-        intro=intro,
-        outro=(r.t("drafts.announcement.closing" + ("_contacted" if contacted(r) else "")), r.t("drafts.letter.end")),
-        lang=r.lang,
-        incident_id=incident.id,
-    )
-    return scrub(draft)
+    return letter(r, "announcement", title, sections, intro, r.t("drafts.announcement.closing" + ("_contacted" if contacted(r) else "")))

@@ -3,10 +3,11 @@ principal): the date line, the sender, what happened, what we have done, the inq
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot.core.model import Incident
-from flows.drafts.common import BULLET, Record, Section, sentence
+from flows.drafts.common import BULLET, Draft, DraftKind, Record, Section, scrub, sentence
 from flows.drafts.report import count_text, submissions_of
 
 
@@ -85,3 +86,20 @@ def desk(r: Record, n: int) -> Section:
 def mynumber_affected(inc: Incident) -> bool:
     """The municipality sentence belongs in the letter when My Numbers may have leaked."""
     return "mynumber" in inc.facts.data_items or not inc.facts.data_items
+
+
+def letter(r: Record, kind: DraftKind, title: str, sections: Sequence[Section], intro: Sequence[str], closing: str) -> Draft:
+    """A letter-shaped draft (notice, announcement, notice to the principal): its sections between the
+    opening and the closing line, ending with 以上; scrubbed of My Numbers like every draft."""
+    return scrub(
+        Draft(
+            title=title,
+            sections=tuple(sections),
+            kind=kind,
+            header=r.t("draft.header", id=r.inc.id),
+            intro=tuple(intro),
+            outro=(closing, r.t("drafts.letter.end")),
+            lang=r.lang,
+            incident_id=r.inc.id,
+        )
+    )

@@ -11,9 +11,9 @@ from typing import Literal
 from bot.core.config import OrgConfig
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.model import Incident
-from flows.drafts.common import Draft, Record, Section, scrub
+from flows.drafts.common import Draft, Record, Section
 from flows.drafts.letters import data_items as items_section
-from flows.drafts.letters import dated, desk, from_notes, leak_word, mynumber_affected, sender, what_happened, what_we_did
+from flows.drafts.letters import dated, desk, from_notes, leak_word, letter, mynumber_affected, sender, what_happened, what_we_did
 
 __all__ = ["NOTICE_SECTIONS", "Addressee", "build_notice"]
 
@@ -53,14 +53,4 @@ def build_notice(incident: Incident, config: OrgConfig, lang: str = DEFAULT_LANG
         _you_can(r, 6),
         desk(r, 7),
     )
-    draft = Draft(
-        title=title,
-        sections=sections,
-        kind="notice",
-        header=r.t("draft.header", id=incident.id),
-        intro=intro,
-        outro=(r.t("drafts.notice.closing"), r.t("drafts.letter.end")),
-        lang=r.lang,
-        incident_id=incident.id,
-    )
-    return scrub(draft)
+    return letter(r, "notice", title, sections, intro, r.t("drafts.notice.closing"))

@@ -10,8 +10,8 @@ from bot.core.config import OrgConfig
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.model import Incident
 from flows.assessment import AssessmentInput
-from flows.drafts.common import Draft, Record, scrub
-from flows.drafts.letters import dated, leak_word, sender
+from flows.drafts.common import Draft, Record
+from flows.drafts.letters import dated, leak_word, letter, sender
 from flows.drafts.report import report_sections
 from flows.law import assessment_input
 
@@ -33,14 +33,4 @@ def build_principal_notice(
         r.t("drafts.letter.ki"),
     )
     sections = report_sections(r, assessed or assessment_input(incident, config))
-    draft = Draft(
-        title=title,
-        sections=sections,
-        kind="principal",
-        header=r.t("draft.header", id=incident.id),
-        intro=intro,
-        outro=(r.t("drafts.principal.closing"), r.t("drafts.letter.end")),
-        lang=r.lang,
-        incident_id=incident.id,
-    )
-    return scrub(draft)
+    return letter(r, "principal", title, sections, intro, r.t("drafts.principal.closing"))
