@@ -6,6 +6,7 @@ what to load for an event; :func:`handle` decides. Nothing in here knows a platf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -161,21 +162,42 @@ def _sanitised(event: Event) -> Event:
     return event
 
 
+Step = tuple[Incident, list[Effect]]
+# the incident's own timers, buttons and forms that need nothing but (incident, event, ctx)
+_TIMERS: dict[str, Callable[[Incident, TimerFired, Ctx], Step]] = {
+    reminders.KIND: reminders.on_timer,
+    facts_form.KIND: facts_form.on_timer,
+    notice.KIND: notice.on_timer,
+    principal_notice.KIND: principal_notice.on_timer,
+}
+_BUTTONS: dict[str, Callable[[Incident, ButtonPressed, Ctx], Step]] = {
+    "remind:snooze": reminders.snooze,
+    reminders.CARD_ACTION: reminders.show_card,
+    "facts:edit": facts_form.edit,
+    filing.ACTION: filing.open_form,
+    notice.ACTION: notice.open_form,
+    principal_notice.ACTION: principal_notice.open_form,
+    measure_view.ADD_ACTION: measures.open_form,
+    template_switch.ACTION: template_switch.open_form,
+}
+_FORMS: dict[str, Callable[[Incident, FormSubmitted, Ctx], Step]] = {
+    facts_form.FORM_ID: facts_form.submit,
+    template_switch.FORM_ID: template_switch.submit,
+    measures.FORM_ID: measures.submit,
+    filing.FORM_ID: filing.submit,
+    notice.FORM_ID: notice.submit,
+    principal_notice.FORM_ID: principal_notice.submit,
+}
+
+
 def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, ...] | None) -> tuple[Incident, list[Effect]]:
     if isinstance(event, TimerFired):
         if event.kind == escalation.KIND:
             return escalation.on_timer(inc, event, ctx, marks)
         if event.kind == paging.ROUTE_KIND:
             return paging.on_route_timer(inc, event, ctx, marks)
-        if event.kind == reminders.KIND:
-            return reminders.on_timer(inc, event, ctx)
-        if event.kind == facts_form.KIND:
-            return facts_form.on_timer(inc, event, ctx)
-        if event.kind == notice.KIND:
-            return notice.on_timer(inc, event, ctx)
-        if event.kind == principal_notice.KIND:
-            return principal_notice.on_timer(inc, event, ctx)
-        return inc, []
+        on_timer = _TIMERS.get(event.kind)
+        return on_timer(inc, event, ctx) if on_timer else (inc, [])
     if isinstance(event, DeliveryFailed):
         if not event.tag.startswith(("page:", "digest:")):
             return inc, []
@@ -189,41 +211,17 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return new, effects
         if event.action == "page":
             return escalation.restart(inc, event, ctx, marks)
-        if event.action == "remind:snooze":
-            return reminders.snooze(inc, event, ctx)
-        if event.action == reminders.CARD_ACTION:
-            return reminders.show_card(inc, event, ctx)
-        if event.action == "facts:edit":
-            return facts_form.edit(inc, event, ctx)
-        if event.action == filing.ACTION:
-            return filing.open_form(inc, event, ctx)
-        if event.action == notice.ACTION:
-            return notice.open_form(inc, event, ctx)
-        if event.action == principal_notice.ACTION:
-            return principal_notice.open_form(inc, event, ctx)
+        if (on_button := _BUTTONS.get(event.action)) is not None:
+            return on_button(inc, event, ctx)
         if event.action == "draft":
             return drafting.post_draft(inc, item_id, event, ctx)
-        if event.action == measure_view.ADD_ACTION:
-            return measures.open_form(inc, event, ctx)
         if event.action.startswith("item:"):
             return checklist.press(inc, item_id, event, ctx)
-        if event.action == template_switch.ACTION:
-            return template_switch.open_form(inc, event, ctx)
         return inc, [refuse(event.actor, "command.unknown_action", ctx, event.place)]
     if isinstance(event, FormSubmitted) and event.form_id in (checklist.NA_FORM, checklist.NOTE_FORM, checklist.ASSIGN_FORM):
         return checklist.submit(inc, _split(event.context)[1], event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == facts_form.FORM_ID:
-        return facts_form.submit(inc, event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == template_switch.FORM_ID:
-        return template_switch.submit(inc, event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == measures.FORM_ID:
-        return measures.submit(inc, event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == filing.FORM_ID:
-        return filing.submit(inc, event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == notice.FORM_ID:
-        return notice.submit(inc, event, ctx)
-    if isinstance(event, FormSubmitted) and event.form_id == principal_notice.FORM_ID:
-        return principal_notice.submit(inc, event, ctx)
+    if isinstance(event, FormSubmitted) and (on_form := _FORMS.get(event.form_id)) is not None:
+        return on_form(inc, event, ctx)
     return inc, []
 
 
