@@ -84,6 +84,16 @@ def press(incident: str, item: str, action: str, user: str) -> tuple[bytes, dict
     return signed(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
+def refused(body: bytes) -> bool:
+    """A 200 that is a refusal all the same: a form shown back with errors (e.g. "could not record —
+    the form stays open"), which the person has to send again."""
+    try:
+        answer = json.loads(body) if body.strip().startswith(b"{") else {}
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("response_action") == "errors"
+
+
 async def fire(s: aiohttp.ClientSession, url: str, requests, conc: int) -> tuple[list[float], int, float]:  # noqa: ANN001
     lat: list[float] = []
     bad = 0
@@ -95,9 +105,9 @@ async def fire(s: aiohttp.ClientSession, url: str, requests, conc: int) -> tuple
             body, headers = make()
             t0 = time.perf_counter()
             async with s.post(url, data=body, headers=headers) as r:
-                await r.read()
+                got = await r.read()
                 lat.append(time.perf_counter() - t0)
-                bad += not 200 <= r.status < 300
+                bad += not 200 <= r.status < 300 or refused(got)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(conc)))
