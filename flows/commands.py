@@ -12,6 +12,7 @@ from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary
 from bot.core.redaction import redact
 from bot.core.views import Card, Field, strip_tokens
+from flows import list_info
 from flows.cards import incident_card, note, page_done_card, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
@@ -70,6 +71,8 @@ def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:
     value = t(
         "list.line", ctx.lang, severity=t(f"severity.{s.severity}", ctx.lang), state=state, open=s.open_items, at=fmt_dt(s.created_at, ctx)
     )
+    for more in list_info.extras(s.incident, ctx):
+        value = t("homeinfo.more", ctx.lang, line=value, more=more)
     return Field((t("drill.label", ctx.lang) + " " if s.drill else "") + s.id, value)  # the label is bracketed already
 
 

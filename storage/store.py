@@ -240,7 +240,7 @@ class Tx(QueueOps, PageLogOps, AwayOps):
         for data in rows:
             inc = serde.load(Incident, data)
             out.append(IncidentSummary(inc.id, inc.status, inc.severity, inc.created_at,
-                                       inc.escalation.status == "acked", len(inc.open_required()), inc.drill))  # fmt: skip
+                                       inc.escalation.status == "acked", len(inc.open_required()), inc.drill, inc))  # fmt: skip
         return out
 
     # ---- audit ---------------------------------------------------------------------------------

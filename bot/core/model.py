@@ -262,7 +262,8 @@ class Incident:
 
 @dataclass(frozen=True)
 class IncidentSummary:
-    """One line of `/mynaleak list`."""
+    """One line of `/mynaleak list`. ``incident``: the incident as loaded, for what the list computes of
+    it (who is paged, the next deadline); storage fills it, and it is never compared or printed."""
 
     id: str
     status: str
@@ -271,6 +272,7 @@ class IncidentSummary:
     acked: bool
     open_items: int
     drill: bool = False
+    incident: Incident | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
