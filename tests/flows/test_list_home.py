@@ -71,3 +71,12 @@ def test_the_list_stays_refused_to_outsiders_and_shows_no_names() -> None:
     inc = reported()
     _, eff = handle(State(summaries=(summary(inc),)), command(OUTSIDER, "list"), T0, config())
     assert eff[0].view.tone == "warning" and "佐藤" not in str(eff[0].view) and inc.id not in str(eff[0].view)
+
+
+def test_a_closed_incident_in_list_all_names_nobody_and_no_deadline() -> None:
+    inc = reported()
+    closed, _ = step(inc, command(TANAKA, f"close {inc.id} 誤報だったため"), T0)
+    assert closed.status == "closed"
+    _, eff = handle(State(summaries=(summary(closed),)), command(TANAKA, "list all"), T0, config())
+    (field,) = eff[0].view.fields
+    assert "クローズ済み" in field.value and "呼び出し中" not in field.value and "次の期限" not in field.value
