@@ -65,6 +65,11 @@ class RecordingAdapter:
             raise DeliveryError(f"message_not_found: {message.key}", permanent=True)
         self._record("update", f"message:{message.key}", view, ref=message.key)
 
+    async def link(self, message: MessageRef) -> str | None:
+        """A link to a message this adapter sent (under ``https://recording.invalid/``), None for any other."""
+        sent = any(s.ref == message.key and s.op in ("notify", "post") for s in self.sent)
+        return f"https://recording.invalid/{message.key}" if sent and message.platform == self.platform else None
+
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         self._record("reply", f"user:{user.key}", view)
 

@@ -107,6 +107,8 @@ class Deliverer:
             if msg.id in superseded:
                 raise Skip
             out = Outgoing(Kind(msg.kind), msg.platform, msg.tag, msg.payload)
+            if out.kind is Kind.NOTIFY:
+                await self._link_targets(msg, targets, urgent)
             ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets), self.notifiers)
         except Defer:
             async with self.store.tx(urgent) as tx:
@@ -130,6 +132,19 @@ class Deliverer:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
         self.runtime.metrics.delivered.labels(msg.kind).inc()
         return 1
+
+    async def _link_targets(self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], urgent: bool) -> None:
+        """Look up the messages a page links to (the incident card) that this batch does not know yet:
+        an urgent page is sent straight after its own commit, with no batch lookup."""
+        missing = frozenset(tag for tag in outbox.link_tags(msg.payload) if (msg.incident_id or "", tag) not in targets)
+        if missing and msg.incident_id:
+            try:
+                async with self.store.tx(urgent) as tx:
+                    found, _ = await tx.targets([msg], missing)
+            except SQLAlchemyError as exc:  # the page goes without its link
+                log.warning("no link for a page: the database did not answer", extra={"error": str(exc).splitlines()[0][:200]})
+                return
+            targets.update(found)
 
     @staticmethod
     def _target(msg: Claimed, tag: str, targets: dict[tuple[str, str], tuple[str, str | None]]) -> MessageRef | None:

@@ -118,6 +118,9 @@ class MailNotifier:
                 f"<p><a href='{html.escape(url)}'><b>{html.escape(t('paging.mail_link', lang))}</b></a></p>",
                 f"<p>{html.escape(note)}</p>",
             ]
+        for b in (b for b in view.buttons if b.url.startswith(("http://", "https://"))):  # the incident thread (absolute links only)
+            lines += ["", f"{b.label}: {b.url}"]
+            parts.append(f"<p><a href='{html.escape(b.url)}'>{html.escape(b.label)}</a></p>")
         if view.footer:
             lines += ["", view.footer]
             parts.append(f"<p><small>{html.escape(view.footer)}</small></p>")

@@ -11,16 +11,19 @@ commits; channel posts and card updates go through the background worker.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from bot.core import serde
 from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
 from bot.core.model import Incident, MessageRef, PlaceRef, UserRef
-from bot.core.platform import Adapter, DeliveryError, Notifier, Resolving
-from bot.core.views import Card, Form
+from bot.core.platform import Adapter, DeliveryError, Linking, Notifier, Resolving
+from bot.core.views import LINK, Card, Form
+
+log = logging.getLogger("mynaleak.outbox")
 
 
 class Kind(StrEnum):
@@ -120,7 +123,8 @@ async def send(
     p = out.payload
     notifiers = notifiers or {}
     if out.kind is Kind.NOTIFY and out.channel in notifiers:
-        return await notifiers[out.channel].notify(serde.load(UserRef, p["user"]), _card(serde.view_from(p["view"])))
+        card = await with_links(_card(serde.view_from(p["view"])), adapters, target)
+        return await notifiers[out.channel].notify(serde.load(UserRef, p["user"]), card)
     if out.kind is Kind.UPDATE:
         message = target(out.tag)
         if message is not None and isinstance(resolving := notifiers.get(message.platform), Resolving):
@@ -133,7 +137,7 @@ async def send(
     adapter = _adapter(adapters, out.channel)
     view = serde.view_from(p["view"])
     if out.kind is Kind.NOTIFY:
-        return await adapter.notify(serde.load(UserRef, p["user"]), _card(view))
+        return await adapter.notify(serde.load(UserRef, p["user"]), await with_links(_card(view), adapters, target))
     if out.kind is Kind.POST:
         thread = target(p["thread_of"]) if p.get("thread_of") else None
         if p.get("place") is None:
@@ -148,6 +152,37 @@ async def send(
             raise DeliveryError("a form row without a form", permanent=True)
         await adapter.open_form(user, p.get("trigger") or "", view, place)
     return None
+
+
+def link_tags(payload: Mapping[str, Any]) -> set[str]:
+    """The tags of the messages a row's link buttons lead to (the incident card)."""
+    buttons = ((payload.get("view") or {}).get("data") or {}).get("buttons") or ()
+    return {str(b.get("value") or "") for b in buttons if isinstance(b, dict) and b.get("action") == LINK} - {""}
+
+
+async def with_links(card: Card, adapters: Mapping[str, Adapter], target: Callable[[str], MessageRef | None]) -> Card:
+    """``card`` with each link button's address filled in from the platform of the message it leads to;
+    a link that cannot be had (the card is not posted yet, the platform gives no links, the call failed)
+    is dropped — a page is never held up or refused for its link."""
+    buttons = []
+    for b in card.buttons:
+        if b.action != LINK or b.url:
+            buttons.append(b)
+            continue
+        try:
+            message = target(b.value)
+        except Defer:  # the card is on its way: the page does not wait for it
+            message = None
+        adapter = adapters.get(message.platform) if message else None
+        url = None
+        if message is not None and isinstance(adapter, Linking):
+            try:
+                url = await adapter.link(message)
+            except DeliveryError as exc:
+                log.info("no link to the incident for this page", extra={"error": str(exc)[:200]})
+        if url:
+            buttons.append(replace(b, url=url))
+    return replace(card, buttons=tuple(buttons))
 
 
 def _card(view: Card | Form) -> Card:

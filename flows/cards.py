@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item, UserRef
-from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, mention
+from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, link_button, mention
 from flows import card_summary, lifecycle_view, templates
 from flows.common import Ctx, fmt_dt
 from flows.drafting import draft_buttons
@@ -143,7 +143,7 @@ def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
             Field(t("page.step", lang), t("page.step_value", lang, step=esc.step + 1, steps=len(esc.chain), attempt=attempt + 1)),
             Field(t("page.reported_at", lang), fmt_dt(inc.created_at, ctx)),
         ),
-        buttons=(Button(t("button.ack", lang), "ack", inc.id, "primary"),),
+        buttons=(Button(t("button.ack", lang), "ack", inc.id, "primary"), link_button(t("links.open_incident", lang), "card")),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.core.i18n import join, t
 from bot.core.model import Incident, UserRef
-from bot.core.views import Button, Card, Field
+from bot.core.views import Button, Card, Field, link_button
 from flows import away
 from flows.common import Ctx, fmt_dt
 
@@ -60,7 +60,10 @@ def mail_page_card(inc: Incident, ctx: Ctx, who: UserRef) -> Card:
             Field(t("page.step", lang), t("page.step_value", lang, step=esc.step + 1, steps=len(esc.chain), attempt=esc.attempt + 1)),
             Field(t("page.reported_at", lang), fmt_dt(inc.created_at, ctx)),
         ),
-        buttons=(Button(t("button.ack", lang), "ack", f"{inc.id}|{who.platform}:{who.key}", "primary"),),
+        buttons=(
+            Button(t("button.ack", lang), "ack", f"{inc.id}|{who.platform}:{who.key}", "primary"),
+            link_button(t("links.open_incident", lang), "card"),
+        ),
         footer=t("paging.mail_footer", lang),
     )
 

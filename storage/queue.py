@@ -182,13 +182,17 @@ class QueueOps:
         ]
         return sorted(out, key=lambda c: c.id)
 
-    async def targets(self, claimed: list[Claimed]) -> tuple[dict[tuple[str, str], tuple[str, str | None]], set[int]]:
+    async def targets(
+        self, claimed: list[Claimed], extra: frozenset[str] = frozenset()
+    ) -> tuple[dict[tuple[str, str], tuple[str, str | None]], set[int]]:
         """For a claimed batch: the latest (status, platform reference) of every message that created a
-        tag the batch refers to, and the ids of updates superseded by a newer update of the same tag."""
+        tag the batch refers to (and of the ``extra`` tags: what a page links to), and the ids of
+        updates superseded by a newer update of the same tag."""
         incidents = {c.incident_id for c in claimed if c.incident_id}
         if not incidents:
             return {}, set()
         tags = {c.tag for c in claimed if c.kind == "update"} | {c.payload.get("thread_of") or "" for c in claimed if c.kind == "post"}
+        tags |= extra
         tags.discard("")
         found: dict[tuple[str, str], tuple[str, str | None]] = {}
         if tags:

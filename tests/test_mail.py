@@ -271,7 +271,7 @@ async def test_a_hung_smtp_server_holds_up_neither_the_chat_page_nor_the_reply(b
             FormSubmitted(UserRef("playground", "yamada"), "report", form, place=PlaceRef("playground", "dm:yamada"))
         )
         for _ in range(200):
-            if pages_to(bot.h, "sato") and bot.h.adapter.ops("reply", "user:yamada"):
+            if pages_to(bot.h, "sato") and bot.h.adapter.ops("reply", "user:yamada") and held:  # the mail is connected, and hangs
                 break
             await asyncio.sleep(0.01)
         assert pages_to(bot.h, "sato") and bot.h.adapter.ops("reply", "user:yamada")  # within 2 s, mail still hanging
@@ -299,3 +299,24 @@ async def test_starttls_is_used_when_the_server_offers_it(tmp_path, clock: Clock
         assert smtp.box.messages[0]["Subject"] == "件名"
     finally:
         await smtp.stop()
+
+
+async def test_the_mail_page_leads_to_the_incident_thread_once_the_card_is_posted(bot: Bot, clock: Clock) -> None:
+    """Issue 13 item 7: step 1's mail leaves before the card exists (no link, and no error); step 2's
+    mail carries the link the card's platform gives for the card."""
+    h, box = bot.h, bot.smtp.box
+    assert (await h.report(summary="鞄を紛失")).incident_id
+    (mail1,) = box.to("sato@example.jp")
+    text1, html1 = parts(mail1)
+    assert "インシデントのスレッドを開く" not in text1 + html1
+    card = h.adapter.ops("post", "place:incidents")[0]
+
+    clock.advance(minutes=5, seconds=1)
+    assert await bot.tick() == 1
+    (mail2,) = box.to("suzuki@example.jp")
+    text2, html2 = parts(mail2)
+    url = f"https://recording.invalid/{card.ref}"
+    assert f"インシデントのスレッドを開く: {url}" in text2
+    assert f"<a href='{url}'>インシデントのスレッドを開く</a>" in html2
+    (page2,) = pages_to(h, "suzuki")  # the chat page carries the same link, as a button
+    assert [b.url for b in page2.view.buttons if b.url] == [url]

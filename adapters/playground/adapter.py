@@ -67,6 +67,12 @@ class PlaygroundAdapter:
             raise DeliveryError(f"message_not_found: {message.key[:40]}", permanent=True)
         self.hub.publish("update", m)
 
+    async def link(self, message: MessageRef) -> str | None:
+        """The page's anchor that opens the message's thread in the channel (``#thread=<key>``)."""
+        if message.platform != PLATFORM or not KEY_RE.match(message.key):
+            return None
+        return f"/#thread={message.key}"
+
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         key = self._user(user)
         base, thread = self._place(place) if place is not None else (f"dm:{key}", None)

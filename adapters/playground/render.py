@@ -40,6 +40,8 @@ def text_html(text: str, names: Callable[[str], str] | None = None) -> str:
 
 def button_html(b: Button) -> str:
     style = {"primary": "btn-primary", "danger": "btn-danger"}.get(b.style, "btn-default")
+    if b.url:  # a link (the page's link to the incident thread)
+        return f'<a class="btn {style}" href="{_a(b.url)}" data-testid="link-{_a(b.action)}">{escape(b.label)}</a>'
     return (
         f'<button type="button" class="btn {style}" data-action="{_a(b.action)}" data-value="{_a(b.value)}"'
         f' data-testid="btn-{_a(b.action)}">{escape(b.label)}</button>'

@@ -165,6 +165,14 @@ class SlackAdapter:
         channel, ts = self._parse(message)
         await self.call("chat.update", channel=channel, ts=ts, **self._message(view))
 
+    async def link(self, message: MessageRef) -> str | None:
+        """The message's permalink (``chat.getPermalink``)."""
+        channel, ts = self._parse(message)
+        if not ts:
+            return None
+        data = await self.call("chat.getPermalink", channel=channel, message_ts=ts)
+        return str(data.get("permalink") or "") or None
+
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         if place is not None and place.key == home.PLACE:  # the answer to opening the App Home tab
             await home.publish(self, user, view)

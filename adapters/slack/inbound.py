@@ -24,6 +24,7 @@ from adapters.slack.render import ACTION_SEP, action_of
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.redaction import scrub
+from bot.core.views import LINK
 
 T = TypeVar("T")
 
@@ -204,6 +205,8 @@ def block_action(body: Mapping[str, Any], who: Who = Who()) -> ButtonPressed | N
             return None
     elif a.get("type") == "button":
         action, value = action_of(str(a.get("action_id") or "")), str(a.get("value") or "")
+        if action == LINK:  # a link button: Slack opened the address and tells us; nothing to do
+            return None
     else:
         return None
     container = body.get("container") or {}

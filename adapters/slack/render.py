@@ -141,7 +141,9 @@ def _button(b: Button, ids: _Ids) -> Block:
     if len(b.value) > LIMITS["button_value"]:
         raise RenderError(f"button value over {LIMITS['button_value']} characters ({b.action})")
     el: Block = {"type": "button", "text": _pt(b.label, LIMITS["button_text"]), "action_id": ids(b.action)}
-    if b.value:
+    if b.url:
+        el["url"] = b.url
+    elif b.value:
         el["value"] = b.value
     if b.style != "default":
         el["style"] = b.style

@@ -13,6 +13,7 @@ import contextvars
 import json
 import logging
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
@@ -228,6 +229,20 @@ class TeamsAdapter:
             raise DeliveryError(t("teams.no_channel", self.host.config.language), permanent=True)
         return await self._send(stored["reference"], place.key, content, summary(view, self.host.config.language), "post",
                                 channel=stored.get("kind") == "channel")  # fmt: skip
+
+    async def link(self, message: MessageRef) -> str | None:
+        """A Teams deep link to a channel message (``/l/message/<channel id>/<message id>``; a reply
+        names its thread's root as ``parentMessageId``). Messages in personal chats have none."""
+        try:
+            key = json.loads(message.key)
+        except ValueError:
+            return None
+        conversation, _, root = str(key.get("conversation") or "").partition(";messageid=")
+        activity_id = str(key.get("activity_id") or "")
+        if not conversation.startswith("19:") or not activity_id:
+            return None
+        query = urlencode({"parentMessageId": root or activity_id})
+        return f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(activity_id, safe='')}?{query}"
 
     async def update(self, message: MessageRef, view: Card) -> None:
         key = json.loads(message.key)

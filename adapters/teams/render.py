@@ -70,6 +70,8 @@ def _tb(text: str, m: _Mentions, **kw: Any) -> dict[str, Any]:
 
 
 def _action(b: Button) -> dict[str, Any]:
+    if b.url:  # a link (the page's link to the incident thread)
+        return {"type": "Action.OpenUrl", "title": b.label[:100], "url": b.url}
     a: dict[str, Any] = {"type": "Action.Submit", "title": b.label[:100], "data": {"action": b.action, "value": b.value}}
     if b.style != "default":
         a["style"] = _BUTTON_STYLE[b.style]

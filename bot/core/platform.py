@@ -107,6 +107,16 @@ class Resolving(Notifier, Protocol):
         ...
 
 
+@runtime_checkable
+class Linking(Protocol):
+    """An adapter that can give a link to one of its messages (a Slack permalink, a Teams deep link,
+    the playground's anchor), so a page can lead to the incident thread. Optional: without it, no link."""
+
+    async def link(self, message: MessageRef) -> str | None:
+        """An address that opens ``message``, or None when there is none."""
+        ...
+
+
 class References(Protocol):
     """Stored conversation references: how to reach a person or a place proactively, on any replica,
     after any restart. ``ref`` is an opaque JSON object that only the platform's adapter understands."""

@@ -27,12 +27,24 @@ def strip_tokens(text: str) -> str:
     return text.replace("⟦", "").replace("⟧", "")
 
 
+LINK = "link"  # a button that opens a link to a message (``value``: the tag of that message; see :func:`link_button`)
+
+
 @dataclass(frozen=True)
 class Button:
+    """``url``: a button that opens this address instead of sending ``action`` back (a link)."""
+
     label: str
     action: str
     value: str
     style: Literal["default", "primary", "danger"] = "default"
+    url: str = ""
+
+
+def link_button(label: str, tag: str) -> Button:
+    """A button that will open the message tagged ``tag`` (the incident card): the delivery fills in
+    its address from the platform, or drops it while that message is not posted yet."""
+    return Button(label, LINK, tag)
 
 
 @dataclass(frozen=True)

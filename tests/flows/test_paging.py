@@ -65,8 +65,9 @@ def test_the_mail_page_says_little_and_acknowledges_as_the_person() -> None:
     (mail,) = [n for n in of(effects, Notify) if n.user.platform == "email"]
     flat = mail.view.title + mail.view.text + "".join(f.value for f in mail.view.fields)
     assert inc.id in mail.view.title and "重大度：高" in mail.view.title and "山田" not in flat
-    (button,) = mail.view.buttons
+    button, link = mail.view.buttons
     assert (button.action, button.value) == ("ack", f"{inc.id}|playground:sato")
+    assert (link.action, link.value, link.url) == ("link", "card", "")  # the delivery fills in the card's link
     assert mail.tag == "page:1:0:0:0:email"
 
 

@@ -101,7 +101,22 @@
     renderAll();
     const form = [...S.messages.values()].filter((m) => m.kind === "form" && m.status === "shown").pop();
     if (form) openForm(form);
+    openHash();
   }
+
+  // A page's link to the incident (#thread=<card key>): opens the card's thread in the channel.
+  function openHash() {
+    const key = new URLSearchParams(location.hash.slice(1)).get("thread");
+    const card = key && S.messages.get(key);
+    if (!card || card.place !== channel()) return;
+    S.view = "channel";
+    localStorage.setItem("pg.view", S.view);
+    S.thread = card.key;
+    renderAll();
+    const el = document.querySelector(`#messages [data-key="${CSS.escape(card.key)}"]`);
+    if (el) el.scrollIntoView({ block: "nearest" });
+  }
+  window.addEventListener("hashchange", openHash);
 
   function connect() {
     if (S.es) S.es.close();

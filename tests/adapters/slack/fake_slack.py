@@ -261,6 +261,14 @@ class FakeSlack:
         self.messages[key].update(text=args.get("text", ""), blocks=args.get("blocks") or [], edited=True)
         return {"channel": key[0], "ts": key[1], "text": args.get("text", "")}
 
+    def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        key = (str(args.get("channel", "")), str(args.get("message_ts", "")))
+        if key[0] not in self.channels:
+            return "channel_not_found"
+        if key not in self.messages:
+            return "message_not_found"
+        return {"channel": key[0], "permalink": f"https://fake.slack.test/archives/{key[0]}/p{key[1].replace('.', '')}"}
+
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel, user = str(args.get("channel", "")), str(args.get("user", ""))
         if err := self._channel_error(channel) or self._content_error(args):

@@ -20,6 +20,7 @@ METHOD_SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "chat.getPermalink": None,  # no scope needed (Slack API docs)
     "conversations.open": "im:write",
     "users.info": "users:read",
     "views.open": None,
