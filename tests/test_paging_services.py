@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -47,44 +48,37 @@ class Bot:
         return [r.text for r in of(self.chat, "post") if r.thread]
 
 
-async def start(db_url: str, clock: Clock, page: tuple[PageRule, ...] = ()) -> Bot:
+@asynccontextmanager
+async def running(db_url: str, clock: Clock, page: tuple[PageRule, ...] = ()) -> AsyncIterator[Bot]:
     fake = await FakePaging().start()
     org = contract_org()
     manager = replace(org.people["manager"], pagerduty=RK, webhook=f"{fake.url}/hook/manager", page=page)
     chat = driver_module("playground").DRIVER()
     env = {"MYNALEAK_PAGERDUTY_URL": f"{fake.url}/v2/enqueue", "MYNALEAK_WEBHOOK_KEY": KEY, "MYNALEAK_PUBLIC_URL": PUBLIC}
     await chat.start(db_url, replace(org, people={**org.people, "manager": manager}), clock, env=env)
-    return Bot(chat, fake)
+    try:
+        yield Bot(chat, fake)
+    finally:
+        await chat.stop()
+        await fake.stop()
 
 
 @pytest.fixture
 async def bot(db_url: str, clock: Clock) -> AsyncIterator[Bot]:
-    b = await start(db_url, clock)
-    try:
+    async with running(db_url, clock) as b:
         yield b
-    finally:
-        await b.chat.stop()
-        await b.fake.stop()
 
 
 @pytest.fixture
 async def only_pd(db_url: str, clock: Clock) -> AsyncIterator[Bot]:
-    b = await start(db_url, clock, (PageRule("pagerduty"),))
-    try:
+    async with running(db_url, clock, (PageRule("pagerduty"),)) as b:
         yield b
-    finally:
-        await b.chat.stop()
-        await b.fake.stop()
 
 
 @pytest.fixture
 async def pd_later(db_url: str, clock: Clock) -> AsyncIterator[Bot]:
-    b = await start(db_url, clock, (PageRule("chat"), PageRule("pagerduty", 3)))
-    try:
+    async with running(db_url, clock, (PageRule("chat"), PageRule("pagerduty", 3))) as b:
         yield b
-    finally:
-        await b.chat.stop()
-        await b.fake.stop()
 
 
 async def ack_from_chat(bot: Bot, inc: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.contract.notifier_email import PUBLIC, Page
-from tests.support.paging_fake import FakePaging
+from tests.support.paging_fake import FakeServiceDriver
 
 CHANNEL = "pagerduty"
 
@@ -15,17 +15,8 @@ def routing_key(handle: str) -> str:
     return f"R0UTE{handle}KEY"
 
 
-class PagerDutyNotifierDriver:
+class PagerDutyNotifierDriver(FakeServiceDriver):
     channel = CHANNEL
-
-    def __init__(self) -> None:
-        self.fake = FakePaging()
-
-    async def start(self) -> None:
-        await self.fake.start()
-
-    async def stop(self) -> None:
-        await self.fake.stop()
 
     def env(self) -> dict[str, str]:
         return {"MYNALEAK_PAGERDUTY_URL": f"{self.fake.url}/v2/enqueue", "MYNALEAK_PUBLIC_URL": PUBLIC}
@@ -42,12 +33,6 @@ class PagerDutyNotifierDriver:
 
     def unreachable(self, handle: str) -> None:
         self.fake.refuse.add(routing_key(handle))
-
-    async def outage(self) -> None:
-        await self.fake.stop()
-
-    async def recover(self) -> None:
-        await self.fake.start()
 
 
 NOTIFIER = PagerDutyNotifierDriver

@@ -4,23 +4,14 @@ person's URL received; the acknowledge link a page carries."""
 from __future__ import annotations
 
 from tests.contract.notifier_email import PUBLIC, Page
-from tests.support.paging_fake import FakePaging
+from tests.support.paging_fake import FakeServiceDriver
 
 CHANNEL = "webhook"
 KEY = "contract-webhook-key-0123456789"
 
 
-class WebhookNotifierDriver:
+class WebhookNotifierDriver(FakeServiceDriver):
     channel = CHANNEL
-
-    def __init__(self) -> None:
-        self.fake = FakePaging()
-
-    async def start(self) -> None:
-        await self.fake.start()
-
-    async def stop(self) -> None:
-        await self.fake.stop()
 
     def env(self) -> dict[str, str]:
         return {"MYNALEAK_WEBHOOK_KEY": KEY, "MYNALEAK_PUBLIC_URL": PUBLIC}
@@ -36,12 +27,6 @@ class WebhookNotifierDriver:
 
     def unreachable(self, handle: str) -> None:
         self.fake.refuse.add(handle)
-
-    async def outage(self) -> None:
-        await self.fake.stop()
-
-    async def recover(self) -> None:
-        await self.fake.start()
 
 
 NOTIFIER = WebhookNotifierDriver

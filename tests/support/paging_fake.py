@@ -109,3 +109,23 @@ class FakePaging:
 
     def hooks(self, name: str, event: str | None = None) -> list[Request]:
         return [r for r in self.requests if r.path == f"/hook/{name}" and (event is None or r.body.get("event") == event)]
+
+
+class FakeServiceDriver:
+    """What the PagerDuty and webhook contract drivers share: one fake on loopback, started and stopped
+    with the test, and stopped / started again to stand for an outage."""
+
+    def __init__(self) -> None:
+        self.fake = FakePaging()
+
+    async def start(self) -> None:
+        await self.fake.start()
+
+    async def stop(self) -> None:
+        await self.fake.stop()
+
+    async def outage(self) -> None:
+        await self.fake.stop()
+
+    async def recover(self) -> None:
+        await self.fake.start()
