@@ -147,3 +147,11 @@ async def test_on_a_phone(server: tuple[str, App], page: Page) -> None:
     pane = await page.get_by_test_id("thread-pane").bounding_box()
     assert pane is not None and pane["width"] >= 360
     await shot(page, "23-phone-thread-from-list")
+
+    # a page's link to the incident (#thread=<card key>) opens the same thread
+    card_key = await page.locator(f'#messages article:has([data-incident-card="{incident}"])').first.get_attribute("data-key")
+    assert card_key
+    await page.get_by_test_id("thread-close").click()
+    await expect(page.get_by_test_id("thread-pane")).to_be_hidden()
+    await page.evaluate("key => { location.hash = 'thread=' + encodeURIComponent(key); }", card_key)
+    await expect(page.get_by_test_id("thread-messages").locator(f'[data-incident-card="{incident}"]')).to_be_visible()

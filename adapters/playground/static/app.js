@@ -109,6 +109,12 @@
     const key = new URLSearchParams(location.hash.slice(1)).get("thread");
     const card = key && S.messages.get(key);
     if (!card || card.place !== channel()) return;
+    showThread(card);
+  }
+  window.addEventListener("hashchange", openHash);
+
+  // Show a card's thread in the channel view, the card scrolled into sight.
+  function showThread(card) {
     S.view = "channel";
     localStorage.setItem("pg.view", S.view);
     S.thread = card.key;
@@ -116,7 +122,6 @@
     const el = document.querySelector(`#messages [data-key="${CSS.escape(card.key)}"]`);
     if (el) el.scrollIntoView({ block: "nearest" });
   }
-  window.addEventListener("hashchange", openHash);
 
   function connect() {
     if (S.es) S.es.close();
@@ -529,12 +534,7 @@
       (m) => m.place === channel() && !m.thread && !m.private && m.html && m.html.includes(`data-incident-card="${id}"`),
     );
     if (!card) return toast(str("incident_not_found", { id }));
-    S.view = "channel";
-    localStorage.setItem("pg.view", S.view);
-    S.thread = card.key;
-    renderAll();
-    const el = document.querySelector(`#messages [data-key="${CSS.escape(card.key)}"]`);
-    if (el) el.scrollIntoView({ block: "nearest" });
+    showThread(card);
     $("thread-messages").scrollTop = 0;
     $("thread-messages").querySelector("article").focus();
   }
