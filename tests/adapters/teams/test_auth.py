@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,6 +31,9 @@ class OpenId:
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.server: TestServer | None = None
+        # botbuilder caches the metadata and keys per metadata URL for a day, process-wide: a later fake
+        # on a reused port with a new key would be checked against the old one. A path of its own per fake.
+        self.prefix = f"/{uuid.uuid4().hex}/"
 
     async def start(self) -> OpenId:
         w = web.Application()
@@ -42,8 +46,8 @@ class OpenId:
         async def keys(_: web.Request) -> web.Response:
             return web.json_response({"keys": [jwk]})
 
-        w.router.add_get("/openid", config)
-        w.router.add_get("/keys", keys)
+        w.router.add_get(self.prefix + "openid", config)
+        w.router.add_get(self.prefix + "keys", keys)
         self.server = TestServer(w, host="127.0.0.1", port=0)
         await self.server.start_server()
         return self
@@ -51,7 +55,7 @@ class OpenId:
     @property
     def url(self) -> str:
         assert self.server is not None
-        return str(self.server.make_url("/"))
+        return str(self.server.make_url(self.prefix))
 
     def token(self, service_url: str, key: Any = None, **claims: Any) -> str:
         now = int(time.time())
