@@ -8,19 +8,8 @@ import pytest
 import yaml
 
 from bot.core.config import ConfigError, parse_org
-from tests.flows.helpers import ORG
+from tests.flows.helpers import COMPANY, ORG
 from tests.test_cli import cli
-
-COMPANY = {
-    "name": "テスト株式会社",
-    "address": "東京都千代田区霞が関三丁目2番1号",
-    "representative": "代表取締役 山本 太郎",
-    "department": "総務部",
-    "contact_person": "田中 美咲",
-    "phone": "03-1234-5678",
-    "email": "privacy@example.co.jp",
-    "inquiry_desk": "個人情報お問い合わせ窓口（電話 0120-000-000、平日9時〜17時）",
-}
 
 
 def test_a_full_company_section_is_read_and_complete() -> None:

@@ -25,21 +25,11 @@ from bot.core.model import Incident
 from flows import facts_form
 from flows.common import Ctx
 from flows.drafts import build, build_report, to_markdown
-from tests.flows.helpers import SATO, SUZUKI, T0, config, minutes, press, report, step, submission
+from tests.flows.helpers import COMPANY, SATO, SUZUKI, T0, config, minutes, press, report, step, submission
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("MYNALEAK_REGEN_GOLDEN") == "1"
 ON = date(2026, 12, 1)
-COMPANY = {
-    "name": "テスト株式会社",
-    "address": "東京都千代田区霞が関三丁目2番1号",
-    "representative": "代表取締役 山本 太郎",
-    "department": "総務部",
-    "contact_person": "田中 美咲",
-    "phone": "03-1234-5678",
-    "email": "privacy@example.co.jp",
-    "inquiry_desk": "テスト株式会社 個人情報お問い合わせ窓口（電話 0120-000-000、平日9時〜17時）",
-}
 CFG = config(company=COMPANY)
 NOTES = {  # item -> what was recorded on it
     "1.2": "2026年11月26日、最寄り駅及び警察署に遺失届を提出した",

@@ -118,3 +118,16 @@ def finish(inc: Incident, now: datetime = T0, cfg: OrgConfig | None = None) -> I
         if item.state == "open":
             inc, _ = step(inc, press(SATO, "item:done", f"{inc.id}|{item.id}"), now, cfg)
     return inc
+
+
+# a complete `company:` section of the organisation file (the drafts' reporter and sender)
+COMPANY = {
+    "name": "テスト株式会社",
+    "address": "東京都千代田区霞が関三丁目2番1号",
+    "representative": "代表取締役 山本 太郎",
+    "department": "総務部",
+    "contact_person": "田中 美咲",
+    "phone": "03-1234-5678",
+    "email": "privacy@example.co.jp",
+    "inquiry_desk": "テスト株式会社 個人情報お問い合わせ窓口（電話 0120-000-000、平日9時〜17時）",
+}
