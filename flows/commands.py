@@ -11,7 +11,7 @@ from bot.core.events import CommandInvoked
 from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary
 from bot.core.redaction import redact
-from bot.core.views import Card, Field, strip_tokens
+from bot.core.views import Card, Field, person, strip_tokens
 from flows import list_info
 from flows.cards import incident_card, note, page_done_card, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
@@ -119,7 +119,7 @@ def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> t
         escalation=replace(esc, status="stopped") if esc.status == "paging" else esc,
     )
     lang = inc.lang
-    text = t("close.thread", lang, name=actor.name or actor.key)
+    text = t("close.thread", lang, name=person(actor))
     if reason.strip():
         text += "\n" + t("close.thread_reason", lang, reason=reason.strip(), n=len(still_open))
     effects: list[Effect] = [CancelTimers(), CancelMessages("page:"), Update("card", incident_card(closed, ctx))]

@@ -115,7 +115,7 @@ async def test_every_message_has_a_summary_without_personal_data(bot: Bot) -> No
     ack = fakes.submit(url, SATO, {"action": "ack", "value": incident}, fakes.personal("aad-sato"), reply_to=page.result_id)
     assert await bot.post(ack) == 201
     notes = [_texts(x.card) for x in bot.connector.calls if ";messageid=" in x.conversation and "対応を開始しました" in x.text()]
-    assert notes and all("佐藤 花子 さんが" in n for n in notes), notes  # thread notes say さん
+    assert notes and all("<at>佐藤 花子</at> さんが" in n for n in notes), notes  # thread notes mention, with さん
     bot.app.runtime.clock.advance(hours=2)  # type: ignore[attr-defined]
     await bot.app.ticker.tick()
     calls = [x for x in bot.connector.calls if x.body.get("type") == "message"]
