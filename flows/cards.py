@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item
@@ -130,6 +132,17 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         buttons=buttons,
         footer=t("card.footer", lang, at=fmt_dt(ctx.now, ctx)) + " · " + t("law.disclaimer", lang),
     )
+
+
+def private_card(inc: Incident, ctx: Ctx) -> Card:
+    """The status card as one person asked for it (``status``, a digest's 「カードを表示」): the card
+    itself in the incident's language, like the one in the channel; when the person speaks another,
+    a line in theirs saying so."""
+    card = incident_card(inc, ctx)
+    if ctx.lang == inc.lang:
+        return card
+    frame = t("names.status_frame", ctx.lang, lang=t(f"names.lang.{inc.lang}", ctx.lang))
+    return replace(card, footer=f"{frame}\n{card.footer}" if card.footer else frame)
 
 
 def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:

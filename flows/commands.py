@@ -13,7 +13,7 @@ from bot.core.model import Incident, IncidentSummary
 from bot.core.redaction import redact
 from bot.core.views import Card, Field, person, strip_tokens
 from flows import list_info
-from flows.cards import incident_card, note, page_done_card, step_card
+from flows.cards import incident_card, note, page_done_card, private_card, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
@@ -63,7 +63,7 @@ def status(state: State, event: CommandInvoked, words: list[str], ctx: Ctx) -> l
         return list_incidents(state, event, [], ctx)
     if not may_see(inc, event, ctx):
         return [refuse(event.actor, "perm.view", ctx, event.place, id=inc.id)]
-    return [Reply(event.actor, incident_card(inc, replace(ctx, lang=inc.lang)), event.place)]
+    return [Reply(event.actor, private_card(inc, ctx), event.place)]
 
 
 def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:

@@ -19,7 +19,7 @@ from bot.core.model import Incident, Item
 from bot.core.views import Button, Card
 from flows.calendar import is_business_moment, next_business_moment
 from flows.card_summary import deadline_field
-from flows.cards import incident_card
+from flows.cards import private_card
 from flows.common import Ctx, fmt_dt, guard, refuse, say, who
 
 KIND, KEY = "remind", "digest"
@@ -115,7 +115,7 @@ def show_card(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, 
     actor = ctx.config.display(event.actor)
     if not (inc.is_responder(actor) or ctx.config.is_staff(actor) or inc.reporter.same(actor)):
         return inc, [refuse(event.actor, "perm.view", ctx, event.place, id=inc.id)]
-    return inc, [Reply(event.actor, incident_card(inc, replace(ctx, lang=inc.lang)), event.place)]
+    return inc, [Reply(event.actor, private_card(inc, ctx), event.place)]
 
 
 def snooze(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:
