@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,11 +29,13 @@ from bot.core.http import is_loopback
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.platform import DeliveryError, Host, PlatformRefused, Unavailable
-from bot.core.views import MENTION_RE, Card, Form
+from bot.core.views import MENTION_RE, Card, Form, person
 
 log = logging.getLogger("mynaleak.teams")
 CHANNEL_ID = "msteams"
 _CACHE_MAX = 20_000
+WELCOME_ONCE = timedelta(minutes=10)  # one install is announced twice; a later reinstall is welcomed again
+POINTER_ONCE = timedelta(minutes=1)  # a command that answers twice says "answered in your private chat" once
 # The activity exactly as posted: botbuilder's models lose fields Teams sends (``conversation.tenantId``
 # is mapped as ``tenantID``), so the translators and the stored references read the raw JSON.
 _RAW: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("teams_raw_activity", default=None)
@@ -56,8 +59,6 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
         self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
-        self._pointed: dict[str, Any] = {}  # place + person -> when "answered in your private chat" was said there
-        self._welcomed: dict[str, Any] = {}  # conversation -> when the welcome was sent there
 
     async def close(self) -> None:
         """Close the HTTP session shared by every connector call (the app calls this at shutdown)."""
@@ -143,11 +144,9 @@ class TeamsAdapter:
     async def _welcome(self, ctx: TurnContext, activity: dict[str, Any]) -> None:
         """The bot was added to a personal chat, a team or a group chat: say what it does and how."""
         cid = inbound.base_conversation(inbound.conversation_id(activity))
-        now = self.host.clock()
-        last = self._welcomed.get(cid)  # Teams announces one install twice (conversationUpdate, installationUpdate)
-        if last is not None and (now - last).total_seconds() < 600:
+        # Teams announces one install twice (conversationUpdate, installationUpdate), maybe to two replicas
+        if not await self._once(f"teams:welcome:{cid}", WELCOME_ONCE):
             return
-        self._keep(self._welcomed, cid, now)
         lang = inbound.lang(activity) or self.host.config.language
         personal = inbound.conversation_type(activity) == "personal"
         view = Card(title=t("teams.welcome_title", lang), tone="info",
@@ -295,20 +294,24 @@ class TeamsAdapter:
     async def _pointer(self, user: UserRef, place: PlaceRef, reference: dict[str, Any], what: str) -> None:
         """A short note where the person acted, saying their answer is in their private chat (once a
         minute per person and place: a command that answers twice says it once)."""
-        now = self.host.clock()
-        key = f"{place.key}\n{user.key}"
-        last = self._pointed.get(key)
-        if last is not None and (now - last).total_seconds() < 60:
+        if not await self._once(f"teams:pointer:{inbound.base_conversation(place.key)}:{user.key}", POINTER_ONCE):
             return
-        self._keep(self._pointed, key, now)
         lang = self.host.config.language
-        name = user.name or (p.name if (p := self.host.config.person(user)) else "")
-        text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=name)
+        text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=person(self.host.config.display(user)))
         view = Card(title="", tone="muted", text=text)
         try:
             await self._send(reference, place.key, render.card(view, lang), summary(view, lang), "pointer")
         except DeliveryError as exc:  # the answer itself was delivered; the pointer is a courtesy
             log.warning("teams: could not say where the answer went: %s", exc)
+
+    async def _once(self, key: str, within: timedelta) -> bool:
+        """Said once in ``within`` by every replica together (a durable row, ``Host.once``); with the
+        database down, said anyway: a courtesy twice is better than none."""
+        try:
+            return await self.host.once(key, within)
+        except Unavailable:
+            log.warning("teams: could not record a courtesy message; sending it anyway", extra={"what": key.split(":")[1]})
+            return True
 
     async def _dm(self, user: UserRef) -> dict[str, Any]:
         """The reference of ``user``'s personal chat with the bot, creating it when we only saw them

@@ -57,7 +57,7 @@ async def test_a_form_opened_from_the_channel_is_announced_in_the_thread(bot: Bo
     form = [x for x in new if x.conversation == "a:personal-aad-tanaka"]
     assert len(form) == 1 and form[0].card["actions"][0]["data"]["form"] == "item_na"
     pointer = [x for x in new if x.conversation == thread]
-    assert len(pointer) == 1 and _texts(pointer[0].card) == "Aad-Tanaka さん、フォームを個別チャットに送りました。"
+    assert len(pointer) == 1 and _texts(pointer[0].card) == "<at>田中 美咲</at> さん、フォームを個別チャットに送りました。"
     # the reason left empty: Teams itself says what is wrong, not just the label
     (reason,) = [el for el in form[0].card["body"] if el.get("id") == "reason"]
     assert reason["errorMessage"] == f"「{reason['label']}」を入力してください。"
