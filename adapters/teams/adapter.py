@@ -179,7 +179,10 @@ class TeamsAdapter:
         await self._save(inbound.base_conversation(cid), {"kind": kind, "reference": place_ref})
         if activity.get("from") and (activity.get("from") or {}).get("id") != (activity.get("recipient") or {}).get("id"):
             user = inbound.user_key(activity.get("from"))
-            await self._save(user, {"kind": "personal" if kind == "personal" else "member", "reference": place_ref})
+            value: dict[str, Any] = {"kind": "personal" if kind == "personal" else "member", "reference": place_ref}
+            if lang := inbound.lang(activity):  # their client's language: private answers use it (``lang_of``)
+                value["lang"] = lang
+            await self._save(user, value)
 
     async def _save(self, key: str, value: dict[str, Any]) -> None:
         blob = json.dumps(value, sort_keys=True)
@@ -188,8 +191,10 @@ class TeamsAdapter:
         if value["kind"] == "member":  # never replace a way to DM the person by a mere sighting
             stored = await self._load(key)
             if stored and stored.get("kind") == "personal":
-                self._keep(self._seen, key, blob)
-                return
+                if not value.get("lang") or stored.get("lang") == value["lang"]:
+                    self._keep(self._seen, key, blob)
+                    return
+                value = dict(stored, lang=value["lang"])  # only learn their language
         await self.host.references.save(self.platform, key, value, self.host.clock())
         self._keep(self._seen, key, blob)
         self._keep(self._refs, key, value)
@@ -256,22 +261,26 @@ class TeamsAdapter:
         await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
-        await self._private(user, place, self._render(view), summary(view, self.host.config.language), "reply")
+        lang = await self.lang_of(user)
+        await self._private(user, place, self._render(view, lang), summary(view, lang), "reply")
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
-        await self._private(
-            user,
-            place,
-            render.form(form, self.host.config.language),
-            form.title[:80] or t("teams.summary", self.host.config.language),
-            "form",
-        )
+        lang = await self.lang_of(user)
+        await self._private(user, place, render.form(form, lang), form.title[:80] or t("teams.summary", lang), "form")
+
+    async def lang_of(self, user: UserRef) -> str:
+        """The person's language for what is said to them alone (their Teams client's locale, as their
+        last activity said, stored with their conversation reference), else the organisation's. Like
+        Slack's: the flows write their private answers in it; this is for the adapter's own words."""
+        stored = await self._load(user.key)
+        lang = (stored or {}).get("lang")
+        return lang if lang in ("ja", "en") else self.host.config.language
 
     # ---- helpers --------------------------------------------------------------------------------
-    def _render(self, view: Card) -> dict[str, Any]:
+    def _render(self, view: Card, lang: str | None = None) -> dict[str, Any]:
         """The card for ``view``, with download links for its files where the bot offers them."""
         links = {a.name: url for a in view.attachments if (url := self.host.download_url(a.name))}
-        return render.card(view, self.host.config.language, links)
+        return render.card(view, lang or self.host.config.language, links)
 
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
         """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
@@ -296,7 +305,7 @@ class TeamsAdapter:
         minute per person and place: a command that answers twice says it once)."""
         if not await self._once(f"teams:pointer:{inbound.base_conversation(place.key)}:{user.key}", POINTER_ONCE):
             return
-        lang = self.host.config.language
+        lang = await self.lang_of(user)  # said to them, where they acted
         text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=person(self.host.config.display(user)))
         view = Card(title="", tone="muted", text=text)
         try:
@@ -342,7 +351,7 @@ class TeamsAdapter:
         except Exception as exc:
             raise delivery_error(exc, "create chat", gone=t("teams.blocked", lang, name=name)) from exc
         ref = dict(member, conversation={"id": created["id"], "conversationType": "personal", "tenantId": tenant})
-        await self._save(user.key, {"kind": "personal", "reference": ref})
+        await self._save(user.key, {"kind": "personal", "reference": ref, **({"lang": stored["lang"]} if stored.get("lang") else {})})
         return ref
 
     def _bare_ref(self, conversation: str, service_url: str) -> dict[str, Any]:
