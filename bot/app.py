@@ -11,7 +11,7 @@ import logging
 import signal
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,7 +22,7 @@ from bot.core.config import OrgConfig, Settings, load_org
 from bot.core.events import Event
 from bot.core.http import is_loopback
 from bot.core.i18n import t
-from bot.core.platform import Adapter, Clock, Outcome
+from bot.core.platform import Adapter, Clock, Outcome, Unavailable
 from bot.core.views import Form
 from bot.delivery import Deliverer
 from bot.downloads import Downloads
@@ -78,6 +78,13 @@ class App:
 
     def download_url(self, file_name: str) -> str | None:
         return self.downloads.url(file_name) if self.downloads is not None else None
+
+    async def once(self, key: str, within: timedelta) -> bool:
+        try:
+            async with self.store.tx() as tx:
+                return await tx.once(key, self.clock(), within)
+        except (SQLAlchemyError, OSError) as exc:
+            raise Unavailable(str(type(exc).__name__)) from exc
 
     # ---- running -------------------------------------------------------------------------------
     async def close(self) -> None:

@@ -28,7 +28,7 @@ from bot.core.i18n import t
 from bot.core.model import MessageRef, UserRef
 from bot.core.paging import EMAIL
 from bot.core.platform import DeliveryError, PlatformRefused
-from bot.core.views import Card
+from bot.core.views import Card, plain_card
 
 log = logging.getLogger("mynaleak.mail")
 TIMEOUT = 15.0  # seconds for one SMTP conversation: a hung server must not hold the next page for long
@@ -98,6 +98,7 @@ class MailNotifier:
 
     def message(self, user: UserRef, view: Card) -> EmailMessage:
         s, lang = self.settings, self.lang
+        view = plain_card(view)  # an e-mail has no mentions: people by name (README, "How people are named")
         msg = EmailMessage()
         msg["Subject"] = view.title
         msg["From"] = s.sender

@@ -17,7 +17,7 @@ import aiohttp
 from bot import links
 from bot.core.model import UserRef
 from bot.core.platform import DeliveryError, PlatformRefused
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from bot.mail import _acting
 
 TIMEOUT = 10.0  # seconds for one request: a hung service must not hold the next page for long
@@ -39,7 +39,7 @@ class ServicePage:
     def of(cls, view: Card) -> ServicePage:
         fields = {f.label: f.value for f in view.fields}
         try:
-            return cls(fields["incident"], fields["severity"], int(fields["step"]), int(fields["attempt"]), view.title)
+            return cls(fields["incident"], fields["severity"], int(fields["step"]), int(fields["attempt"]), plain(view.title))
         except (KeyError, ValueError) as exc:  # not a service page: a bug upstream, never worth a retry
             raise DeliveryError(f"not a paging-service page ({exc})", permanent=True) from exc
 

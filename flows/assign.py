@@ -10,7 +10,7 @@ from bot.core.effects import Effect, OpenForm, Post, RejectForm
 from bot.core.events import ButtonPressed, FormSubmitted
 from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
-from bot.core.views import Form, Input, Option, mention
+from bot.core.views import Form, Input, Option, name_of, person
 from flows.cards import note
 from flows.common import Ctx
 from flows.forms import first
@@ -37,7 +37,7 @@ def form(inc: Incident, item: Item, ctx: Ctx, chosen: str = "", errors: dict[str
     people = list(candidates(inc, ctx))
     if item.owner and not any(item.owner.same(u) for u in people):
         people.append(ctx.config.display(item.owner))
-    opts = tuple(Option(_value(u), t("cardux.assign.person", lang, name=u.name or u.key)) for u in people)
+    opts = tuple(Option(_value(u), t("cardux.assign.person", lang, name=name_of(u))) for u in people)
     opts += (Option(NOBODY, t("cardux.assign.nobody", lang)),)
     initial = chosen or (_value(item.owner) if item.owner else "")
     owner = Input(OWNER, t("cardux.assign.label", lang), "select", True, opts, initial)
@@ -50,7 +50,7 @@ def open_form(inc: Incident, item: Item, event: ButtonPressed, ctx: Ctx) -> tupl
 
 
 def _name(u: UserRef) -> str:
-    return u.name or u.key
+    return person(u)
 
 
 def change(inc: Incident, item: Item, owner: UserRef | None, actor: UserRef) -> tuple[Item, Post, dict[str, object]] | None:
@@ -60,8 +60,8 @@ def change(inc: Incident, item: Item, owner: UserRef | None, actor: UserRef) -> 
     if (owner is None and before is None) or (owner is not None and owner.same(before)):
         return None
     key = "unassigned" if owner is None else "took" if owner.same(actor) else "assigned"
-    was = t("cardux.assign.was", lang, who=mention(before)) if before and not before.same(actor) else ""
-    text = t(f"cardux.assign.{key}", lang, actor=_name(actor), item=item.id, who=mention(owner) if owner else "", was=was)
+    was = t("cardux.assign.was", lang, who=person(before)) if before and not before.same(actor) else ""
+    text = t(f"cardux.assign.{key}", lang, actor=_name(actor), item=item.id, who=person(owner) if owner else "", was=was)
     detail: dict[str, object] = {"owner": owner.key if owner else "", "previous": before.key if before else ""}
     return replace(item, owner=owner), Post(note(text), thread_of="card"), detail
 

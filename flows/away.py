@@ -23,9 +23,9 @@ from bot.core.effects import Effect, Reply
 from bot.core.events import CommandInvoked
 from bot.core.i18n import join, t
 from bot.core.model import ChainStep, Escalation, Incident, Route, UserRef
-from bot.core.views import Card, Field
+from bot.core.views import Card, Field, person
 from flows import calendar
-from flows.common import Ctx, fmt_dt, refuse, say
+from flows.common import Ctx, fmt_dt, refuse, say, who
 
 OFF_WORDS = ("off", "clear", "end", "解除", "終了")
 LIST_WORDS = ("list", "一覧")
@@ -89,18 +89,14 @@ def replace_person(route: Route, index: int) -> Route:
 def names(step: ChainStep, lang: str) -> str:
     """Who the step pages, a deputy shown as 「佐藤 さん（不在・代理 鈴木 さん）」."""
     covers = step.covers or ("",) * len(step.people)
-    shown = [
-        t("away.as_deputy", lang, away=c, name=u.name or u.key) if c else u.name or u.key for u, c in zip(step.people, covers, strict=True)
-    ]
+    shown = [t("away.as_deputy", lang, away=c, name=person(u)) if c else who(u, lang) for u, c in zip(step.people, covers, strict=True)]
     return join(dict.fromkeys(shown), lang)
 
 
 def thread_lines(step: ChainStep, number: int, lang: str) -> list[str]:
     """The page's thread note: who stands in for whom, who was left out."""
     covers = step.covers or ("",) * len(step.people)
-    lines = [
-        t("away.thread_deputy", lang, away=c, name=u.name or u.key, step=number) for u, c in zip(step.people, covers, strict=True) if c
-    ]
+    lines = [t("away.thread_deputy", lang, away=c, name=person(u), step=number) for u, c in zip(step.people, covers, strict=True) if c]
     if step.skipped:
         lines.append(t("away.thread_skipped", lang, names=join(step.skipped, lang), step=number))
     return lines

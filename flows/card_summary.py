@@ -9,7 +9,7 @@ from datetime import date
 from bot.core.i18n import join, t
 from bot.core.model import Incident
 from bot.core.views import Field
-from flows.common import Ctx
+from flows.common import Ctx, people
 from flows.law import assessment
 from flows.submissions import duties, filed
 
@@ -58,6 +58,6 @@ def paged_field(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     esc, lang = inc.escalation, inc.lang
     if inc.status != "open" or esc.status != "paging" or not esc.chain or esc.paged_at is None:
         return ()
-    people = esc.chain[min(esc.step, len(esc.chain) - 1)].people
-    names = join(dict.fromkeys(t("cardux.person", lang, name=u.name or u.key) for u in people), lang)
+    paged = esc.chain[min(esc.step, len(esc.chain) - 1)].people
+    names = people(paged, lang)
     return (Field(t("cardux.paged", lang), t("cardux.paged_value", lang, names=names, since=ctx.hm(esc.paged_at))),)

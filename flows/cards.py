@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.config import OrgConfig
 from bot.core.i18n import join, t
-from bot.core.model import Incident, Item, UserRef
-from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, link_button, mention
+from bot.core.model import Incident, Item
+from bot.core.views import Button, Card, CheckItem, Field, Section, Tone, link_button, person
 from flows import card_summary, lifecycle_view, templates
-from flows.common import Ctx, fmt_dt
+from flows.common import Ctx, fmt_dt, in_incident, who
 from flows.drafting import draft_buttons
 from flows.law import assessment_fields
 from flows.measure_view import measure_block
@@ -30,12 +32,12 @@ def _people(inc: Incident, lang: str) -> str:
 def status_line(inc: Incident, ctx: Ctx, lang: str) -> str:
     esc = inc.escalation
     if inc.status == "closed":
-        at, by = fmt_dt(inc.closed_at, ctx), (inc.closed_by or UserRef("", "")).name
+        at, by = fmt_dt(inc.closed_at, ctx), who(inc.closed_by, lang)
         if still_open := inc.open_required():  # closed with a reason while required items were open
             return t("status.closed_open", lang, at=at, by=by, n=len(still_open))
         return t("status.closed", lang, at=at, by=by)
     if esc.status == "acked" and esc.acked_by:
-        return t("status.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
+        return t("status.acked", lang, name=person(esc.acked_by), at=ctx.hm(esc.acked_at or ctx.now))
     if esc.status == "exhausted":
         return t("status.exhausted", lang)
     if not esc.chain:
@@ -74,7 +76,9 @@ def _outsourcing_fields(inc: Incident, lang: str) -> tuple[Field, ...]:
 
 
 def incident_card(inc: Incident, ctx: Ctx) -> Card:
-    """The status card in the incident channel, updated in place after every change."""
+    """The status card in the incident channel, updated in place after every change: in the incident's
+    language, whoever's event changed it (the ``status`` answer too)."""
+    ctx = in_incident(ctx, inc)
     lang, f = inc.lang, inc.facts
     closed_open = inc.status == "closed" and bool(inc.open_required())
     tone: Tone = (
@@ -103,7 +107,7 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
         Field(t("facts.exposed_online", lang), label(f.exposed_online, lang, "tri")),
         Field(t("facts.wrongful_purpose", lang), label(f.wrongful_purpose, lang, "tri")),
         Field(t("facts.outsourcee", lang), label(f.outsourcee, lang, "tri")),
-        Field(t("card.reporter", lang), inc.reporter.name or inc.reporter.key),
+        Field(t("card.reporter", lang), who(inc.reporter, lang)),
     )
     fields += assessment_fields(inc, ctx)
     fields += lifecycle_view.fields(inc, ctx)  # the report lifecycle: submissions per law, the notice decision
@@ -130,9 +134,20 @@ def incident_card(inc: Incident, ctx: Ctx) -> Card:
     )
 
 
+def private_card(inc: Incident, ctx: Ctx) -> Card:
+    """The status card as one person asked for it (``status``, a digest's 「カードを表示」): the card
+    itself in the incident's language, like the one in the channel; when the person speaks another,
+    a line in theirs saying so."""
+    card = incident_card(inc, ctx)
+    if ctx.lang == inc.lang:
+        return card
+    frame = t("names.status_frame", ctx.lang, lang=t(f"names.lang.{inc.lang}", ctx.lang))
+    return replace(card, footer=f"{frame}\n{card.footer}" if card.footer else frame)
+
+
 def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
     """A page says little: id, severity, where to look. Personal data stays in the thread."""
-    lang = inc.lang
+    ctx, lang = in_incident(ctx, inc), inc.lang
     esc = inc.escalation
     return Card(
         title=f"{t('page.title', lang, id=inc.id)}",
@@ -148,11 +163,11 @@ def page_card(inc: Incident, ctx: Ctx, attempt: int) -> Card:
 
 
 def page_done_card(inc: Incident, ctx: Ctx) -> Card:
-    lang, esc = inc.lang, inc.escalation
     """The page once answered: it no longer asks for action (acknowledged, or the incident closed)."""
+    lang, esc = inc.lang, inc.escalation
     if esc.status == "acked" and esc.acked_by:
         title = t("page.title_acked", lang, id=inc.id)
-        text = t("page.acked", lang, name=esc.acked_by.name, at=ctx.hm(esc.acked_at or ctx.now))
+        text = t("page.acked", lang, name=person(esc.acked_by), at=ctx.hm(esc.acked_at or ctx.now))
     else:
         title, text = t("page.title_closed", lang, id=inc.id), t("page.closed", lang)
     return Card(title=title, tone="success", text=text)
@@ -161,11 +176,11 @@ def page_done_card(inc: Incident, ctx: Ctx) -> Card:
 def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
     parts = []
     if item.owner:
-        parts.append(t("item.owner", lang, who=mention(item.owner)))
+        parts.append(t("item.owner", lang, who=who(item.owner, lang)))
     if item.state == "done" and item.by:
-        parts.append(t("item.done_by", lang, name=item.by.name, at=fmt_dt(item.at, ctx)))
+        parts.append(t("item.done_by", lang, name=who(item.by, lang), at=fmt_dt(item.at, ctx)))
     if item.state == "na":
-        parts.append(t("item.na_because", lang, reason=item.reason, name=(item.by or UserRef("", "")).name))
+        parts.append(t("item.na_because", lang, reason=item.reason, name=who(item.by, lang)))
     if item.note:
         parts.append(t("item.note", lang, note=item.note))
     return " · ".join(parts)
@@ -173,7 +188,7 @@ def _item_detail(item: Item, ctx: Ctx, lang: str) -> str:
 
 def step_card(inc: Incident, step: int, ctx: Ctx) -> Card:
     """One response step with its items and their buttons; posted in the thread, updated in place."""
-    lang = inc.lang
+    ctx, lang = in_incident(ctx, inc), inc.lang
     tpl = next(s for s in templates.steps_for(inc, ctx.config) if s.step == step)
     rows = []
     for item in (i for i in inc.items if i.step == step):

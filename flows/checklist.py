@@ -13,7 +13,7 @@ from bot.core.events import ButtonPressed, FormSubmitted
 from bot.core.i18n import t
 from bot.core.model import Incident, Item, UserRef
 from bot.core.redaction import redact
-from bot.core.views import Form, Input, strip_tokens
+from bot.core.views import Form, Input, person, strip_tokens
 from flows import assign, filing, reminders
 from flows.cards import incident_card, step_card
 from flows.common import Ctx, clean_text, guard, refuse, say
@@ -89,7 +89,7 @@ def _owner(
     changed = assign.change(inc, item, owner, actor)
     if changed is None:  # already so: say it, change nothing
         key = "cardux.assign.no_owner" if owner is None else "cardux.assign.already"
-        return inc, [say(event.actor, key, ctx, event.place, item=item.id, name=(owner or actor).name or (owner or actor).key)]
+        return inc, [say(event.actor, key, ctx, event.place, item=item.id, name=person(owner or actor))]
     new_item, told, detail = changed
     new, effects = _changed(inc, new_item, ctx, "item.owner", detail)
     return new, [told, *effects]

@@ -32,6 +32,7 @@ from bot.core.paging import SERVICES
 from bot.core.views import Card, Field
 from flows.cards import note
 from flows.common import Ctx
+from flows.common import who as named
 
 SHOWN = 25  # incident ids listed in a digest or a burst note; the rest are counted
 NAMES = 8  # reporters named
@@ -101,6 +102,12 @@ def route(inc: Incident, pages: list[Notify], marks: tuple[PageMark, ...] | None
     return out
 
 
+def _reporter(mark: PageMark, lang: str) -> str:
+    """A report's reporter, as chat views name people (their key is the mark's ``who``)."""
+    platform, _, key = mark.who.partition(":")
+    return named(UserRef(platform, key, mark.name), lang)
+
+
 def _tally(names: list[str], lang: str) -> str:
     counted = Counter(names).most_common()
     shown = join((t("flood.by", lang, name=n, n=c) for n, c in counted[:NAMES]), lang)
@@ -135,7 +142,9 @@ def digest_card(folds: list[PageMark], ctx: Ctx, lang: str, acked: frozenset[str
         text=t("flood.digest_text", lang, limit=ctx.config.coalesce_after, minutes=window_minutes),
         fields=(
             Field(t("flood.incidents", lang), _ids(ids, lang)),
-            Field(t("flood.reporters", lang), _tally(list(per_incident.values()), lang)),
+            Field(
+                t("flood.reporters", lang), _tally([t("cardux.person", lang, name=n) for n in per_incident.values()], lang)
+            ),  # the log keeps their names only
             Field(t("flood.updated", lang), ctx.hm(ctx.now)),
         ),
     )
@@ -189,7 +198,7 @@ def burst_card(reports: list[PageMark], ctx: Ctx, lang: str) -> Card:
         lang,
         n=len(reports),
         minutes=span,
-        who=_tally([m.name for m in reports], lang),
+        who=_tally([_reporter(m, lang) for m in reports], lang),
         limit=ctx.config.coalesce_after,
         window=minutes(ctx.config.coalesce_window_minutes),
     )

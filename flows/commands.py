@@ -11,9 +11,9 @@ from bot.core.events import CommandInvoked
 from bot.core.i18n import t
 from bot.core.model import Incident, IncidentSummary
 from bot.core.redaction import redact
-from bot.core.views import Card, Field, strip_tokens
+from bot.core.views import Card, Field, person, strip_tokens
 from flows import list_info
-from flows.cards import incident_card, note, page_done_card, step_card
+from flows.cards import incident_card, note, page_done_card, private_card, step_card
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
@@ -63,7 +63,7 @@ def status(state: State, event: CommandInvoked, words: list[str], ctx: Ctx) -> l
         return list_incidents(state, event, [], ctx)
     if not may_see(inc, event, ctx):
         return [refuse(event.actor, "perm.view", ctx, event.place, id=inc.id)]
-    return [Reply(event.actor, incident_card(inc, replace(ctx, lang=inc.lang)), event.place)]
+    return [Reply(event.actor, private_card(inc, ctx), event.place)]
 
 
 def _summary_field(s: IncidentSummary, ctx: Ctx) -> Field:
@@ -119,7 +119,7 @@ def close(inc: Incident, event: CommandInvoked, words: list[str], ctx: Ctx) -> t
         escalation=replace(esc, status="stopped") if esc.status == "paging" else esc,
     )
     lang = inc.lang
-    text = t("close.thread", lang, name=actor.name or actor.key)
+    text = t("close.thread", lang, name=person(actor))
     if reason.strip():
         text += "\n" + t("close.thread_reason", lang, reason=reason.strip(), n=len(still_open))
     effects: list[Effect] = [CancelTimers(), CancelMessages("page:"), Update("card", incident_card(closed, ctx))]

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.core.away import Away
 from bot.core.config import OrgConfig
 from bot.core.effects import Reply
-from bot.core.i18n import t
+from bot.core.i18n import join, t
 from bot.core.model import Incident, IncidentSummary, Item, PageMark, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import clean_text
-from bot.core.views import Card, Tone
+from bot.core.views import Card, Tone, person
 
-__all__ = ["Ctx", "Need", "State", "clean_text", "fmt_dt", "guard", "refuse", "say"]
+__all__ = ["Ctx", "Need", "State", "clean_text", "fmt_dt", "guard", "in_incident", "people", "refuse", "say", "who"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,23 @@ class Ctx:
 
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")
+
+
+def in_incident(ctx: Ctx, inc: Incident) -> Ctx:
+    """``ctx`` speaking the incident's language: for everything shared (the card, the thread, pages),
+    whoever's event it was; private answers keep the person's (``ctx.lang``)."""
+    return ctx if ctx.lang == inc.lang else replace(ctx, lang=inc.lang)
+
+
+def who(user: UserRef | None, lang: str) -> str:
+    """A person in a chat view where the text has no honorific of its own: their mention
+    (:func:`bot.core.views.person`), with さん in Japanese."""
+    return t("cardux.person", lang, name=person(user)) if user is not None else t("common.unknown", lang)
+
+
+def people(users: Iterable[UserRef], lang: str) -> str:
+    """Several people (each once), as :func:`who` names them, joined in ``lang``."""
+    return join(dict.fromkeys(who(u, lang) for u in users), lang)
 
 
 def fmt_dt(dt: datetime | None, ctx: Ctx) -> str:

@@ -21,13 +21,12 @@ from datetime import date, datetime, time
 
 from bot.core.effects import Audit, CancelTimers, Effect, Notify, Post, StartTimer
 from bot.core.events import TimerFired
-from bot.core.i18n import join, t
+from bot.core.i18n import t
 from bot.core.model import INDIVIDUAL_NOTICE, REPORT_SUBMISSION, Incident
-from bot.core.views import mention
 from flows import outsourcing
 from flows.calendar import previous_open_day, window_days
 from flows.cards import note, page_card
-from flows.common import Ctx, item_for
+from flows.common import Ctx, item_for, people, who
 from flows.law import assessment
 from flows.submissions import Duty, duties, filed, notice_laws
 
@@ -68,8 +67,8 @@ def deadline_timers(inc: Incident, ctx: Ctx) -> list[Effect]:
 def _who(inc: Incident, ctx: Ctx) -> str:
     item = item_for(inc, REPORT_SUBMISSION, ctx.config)
     if item is not None and item.owner:
-        return mention(item.owner)
-    return join((mention(u) for u in inc.escalation.members()[:5]), inc.lang)
+        return who(item.owner, inc.lang)
+    return people(inc.escalation.members()[:5], inc.lang)
 
 
 def notice_line(inc: Incident, ctx: Ctx) -> str:

@@ -11,7 +11,7 @@ from bot.core.effects import Audit, Effect, Post
 from bot.core.events import ButtonPressed
 from bot.core.i18n import t
 from bot.core.model import Incident
-from bot.core.views import Attachment, Button, Card
+from bot.core.views import Attachment, Button, Card, person
 from flows.common import Ctx, refuse
 from flows.docx_export import to_docx_bytes
 from flows.drafts import KINDS, REPORT_TYPES, build, to_markdown
@@ -44,7 +44,7 @@ def post_draft(inc: Incident, what: str, event: ButtonPressed, ctx: Ctx) -> tupl
         Attachment(f"{draft.stem}.docx", DOCX, _b64(to_docx_bytes(draft))),
     )
     missing = ", ".join(str(n) for n in draft.missing)
-    text = t("draftbtn.posted", lang, name=actor.name or actor.key)
+    text = t("draftbtn.posted", lang, name=person(actor))
     text += "\n" + (t("draftbtn.missing", lang, items=missing) if missing else t("draftbtn.complete", lang))
     title = t(f"draftbtn.title_{kind}", lang, id=inc.id)
     if draft.report_type:

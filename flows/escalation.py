@@ -21,11 +21,12 @@ from datetime import timedelta
 
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Notify, Post, StartTimer, Update
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, TimerFired
-from bot.core.i18n import join, t
+from bot.core.i18n import t
 from bot.core.model import Incident, PageMark
+from bot.core.views import person
 from flows import away, coalesce, paging
 from flows.cards import incident_card, note, page_done_card
-from flows.common import Ctx, refuse, say
+from flows.common import Ctx, people, refuse, say
 
 KIND = "escalate"
 
@@ -45,11 +46,11 @@ def _page(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) ->
     effects: list[Effect] = list(routed.effects)
     lines = away.thread_lines(step, esc.step + 1, inc.lang)
     if routed.paged:
-        names = join(dict.fromkeys(u.name or u.key for u in routed.paged), inc.lang)
+        names = people(routed.paged, inc.lang)
         key = "page.thread_repeat" if esc.attempt else "page.thread"
         lines.append(t(key, inc.lang, step=esc.step + 1, names=names, n=esc.attempt + 1))
     if routed.folded:
-        names = join(dict.fromkeys(u.name or u.key for u in routed.folded), inc.lang)
+        names = people(routed.folded, inc.lang)
         minutes = coalesce.minutes(ctx.config.coalesce_window_minutes)
         lines.append(t("page.thread_folded", inc.lang, step=esc.step + 1, names=names, n=ctx.config.coalesce_after, minutes=minutes))
     if lines:
@@ -104,7 +105,7 @@ def _advance(inc: Incident, ctx: Ctx, marks: tuple[PageMark, ...] | None, unreac
 def on_failed(inc: Incident, event: DeliveryFailed, ctx: Ctx, marks: tuple[PageMark, ...] | None = None) -> tuple[Incident, list[Effect]]:
     """A page that failed (for good, or for now): the thread is told; once every person of the current
     step failed for good on every channel, the next step is paged at once instead of after the wait."""
-    who = event.recipient.name or event.recipient.key if event.recipient else "?"
+    who = person(event.recipient)
     key = "delivery.page_failed" if event.final else "delivery.page_delayed"
     told: list[Effect] = [Post(note(t(key, inc.lang, name=who, error=event.error[:200]), "danger"), thread_of="card")]
     esc = inc.escalation
@@ -129,19 +130,19 @@ def acknowledge(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident
     if inc.status != "open":
         return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
     if esc.status == "acked" and esc.acked_by:
-        who = esc.acked_by.name or esc.acked_by.key
+        who = person(esc.acked_by)
         return inc, [say(event.actor, "escalation.already_acked", ctx, event.place, name=who, at=ctx.hm(esc.acked_at or ctx.now))]
     responders = inc.responders if any(actor.same(r) for r in inc.responders) else inc.responders + (actor,)
     acked = replace(inc, responders=responders, escalation=replace(esc, status="acked", acked_by=actor, acked_at=ctx.now))
     effects: list[Effect] = [CancelTimers((KIND, paging.ROUTE_KIND)), CancelMessages("page:")]
     effects += [Update(tag, page_done_card(acked, ctx)) for tag in esc.pages]
     effects.append(Update("card", incident_card(acked, ctx)))
-    text = t("escalation.acked_thread", inc.lang, name=actor.name or actor.key, at=ctx.hm(ctx.now))
+    text = t("escalation.acked_thread", inc.lang, name=person(actor), at=ctx.hm(ctx.now))
     effects.append(Post(note(text, "success"), thread_of="card"))
     effects.append(
         Notify(
             inc.reporter,
-            note(t("escalation.acked_reporter", inc.lang, id=inc.id, name=actor.name or actor.key, at=ctx.hm(ctx.now)), "success"),
+            note(t("escalation.acked_reporter", inc.lang, id=inc.id, name=person(actor), at=ctx.hm(ctx.now)), "success"),
             "reporter:acked",
         )
     )
@@ -161,7 +162,7 @@ def restart(
     if inc.status != "open":
         return inc, [say(event.actor, "incident.already_closed", ctx, event.place, id=inc.id)]
     if esc.status == "acked":
-        who = esc.acked_by.name or esc.acked_by.key if esc.acked_by else "?"
+        who = person(esc.acked_by)
         return inc, [
             refuse(event.actor, "escalation.repage_acked", ctx, event.place, id=inc.id, name=who, at=ctx.hm(esc.acked_at or ctx.now))
         ]
@@ -171,7 +172,7 @@ def restart(
         return inc, [refuse(event.actor, "escalation.repage_no_chain", ctx, event.place, id=inc.id)]
     fresh = replace(esc, id=esc.id + 1, step=0, attempt=0, status="paging", acked_by=None, acked_at=None)
     new, pages = _page(replace(inc, escalation=fresh), ctx, marks)
-    text = t("escalation.repaged_thread", inc.lang, name=actor.name or actor.key, n=fresh.id)
+    text = t("escalation.repaged_thread", inc.lang, name=person(actor), n=fresh.id)
     effects: list[Effect] = [
         CancelTimers((KIND, paging.ROUTE_KIND)),  # none should be pending once exhausted; a restart leaves nothing of the last run
         Audit("escalation.restarted", {"by": actor.key, "escalation": fresh.id, "previous": esc.id}),

@@ -19,7 +19,7 @@ from bot.core.facts import FACTS_FORM, in_form
 from bot.core.i18n import join, t
 from bot.core.model import Incident
 from bot.core.redaction import clean_text, redact
-from bot.core.views import Form
+from bot.core.views import Form, person
 from flows.cards import incident_card, note
 from flows.common import Ctx, guard, say
 from flows.deadlines import KIND, deadline_timers, on_timer
@@ -132,7 +132,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     a, before = assessment(new, ctx), known_on(inc, ctx.config.tz)
     lang = inc.lang
     summary = t(f"law.report.{a.report}", lang, items=join((t("law.item", lang, n=n) for n in a.items), lang) or "-")
-    text = t("law.updated_thread", lang, name=actor.name or actor.key, summary=summary)
+    text = t("law.updated_thread", lang, name=person(actor), summary=summary)
     if a.known_on != before:  # the day of knowledge corrected (another department knew earlier)
         text += "\n" + t("law.updated_known_on", lang, old=before.isoformat(), new=a.known_on.isoformat())
     if a.final_due:

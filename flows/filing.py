@@ -22,7 +22,7 @@ from bot.core.events import ButtonPressed, FormSubmitted
 from bot.core.i18n import t
 from bot.core.model import REPORT_SUBMISSION, Incident, Item, Submission, UserRef
 from bot.core.redaction import redact
-from bot.core.views import Form, Input, Option, strip_tokens
+from bot.core.views import Form, Input, Option, person, strip_tokens
 from flows import reminders
 from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, clean_text, guard, item_for, say
@@ -191,7 +191,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     text = t(
         "lifecycle.recorded_thread",
         lang,
-        name=actor.name or actor.key,
+        name=person(actor),
         law=t(f"lifecycle.law.{found.law}", lang),
         kind=t(f"lifecycle.kind.{found.kind}", lang),
         on=found.submitted_on.isoformat(),

@@ -7,7 +7,7 @@ from bot.core.i18n import join, t
 from bot.core.model import Incident, NoticeDecision, Submission
 from bot.core.views import Button, Field
 from flows import outsourcing
-from flows.common import Ctx
+from flows.common import Ctx, who
 from flows.law import assessment
 from flows.submissions import LAWS, duties, filed, recorded
 
@@ -22,14 +22,14 @@ def _line(s: Submission, ctx: Ctx, lang: str) -> str:
         on=s.submitted_on.isoformat(),
         channel=t(f"lifecycle.channel.{s.channel}", lang, ministry=ctx.config.appi_report_to),
         receipt=s.receipt or "-",
-        name=s.by.name or s.by.key,
+        name=who(s.by, lang),
     )
 
 
 def _decision(d: NoticeDecision, lang: str) -> str:
     measures = join((t(f"lifecycle.measure.{m}", lang) for m in d.measures), lang) or "-"
     on = d.revisit_on.isoformat() if d.revisit_on else "-"
-    return t(f"lifecycle.card.notice_{d.kind}", lang, reason=d.reason, on=on, measures=measures, name=d.by.name or d.by.key)
+    return t(f"lifecycle.card.notice_{d.kind}", lang, reason=d.reason, on=on, measures=measures, name=who(d.by, lang))
 
 
 def fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:

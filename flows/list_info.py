@@ -4,10 +4,10 @@ yet met by a recorded submission. Computed here from the incident storage loaded
 
 from __future__ import annotations
 
-from bot.core.i18n import join, t
+from bot.core.i18n import t
 from bot.core.model import Incident
 from flows.card_summary import next_deadline
-from flows.common import Ctx
+from flows.common import Ctx, people
 
 
 def paged_now(inc: Incident, lang: str) -> str | None:
@@ -16,7 +16,7 @@ def paged_now(inc: Incident, lang: str) -> str | None:
     if inc.status != "open" or esc.status != "paging" or not esc.chain or esc.paged_at is None:
         return None
     step = min(esc.step, len(esc.chain) - 1)
-    names = join(dict.fromkeys(t("cardux.person", lang, name=u.name or u.key) for u in esc.chain[step].people), lang)
+    names = people(esc.chain[step].people, lang)
     return t("homeinfo.paged", lang, step=step + 1, names=names)
 
 

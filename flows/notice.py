@@ -20,7 +20,7 @@ from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
 from bot.core.i18n import join, t
 from bot.core.model import INDIVIDUAL_NOTICE, Incident, NoticeDecision, UserRef
 from bot.core.redaction import redact
-from bot.core.views import Form, Input, Option, mention, strip_tokens
+from bot.core.views import Form, Input, Option, person, strip_tokens
 from flows.calendar import roll_forward
 from flows.cards import incident_card, note
 from flows.common import Ctx, clean_text, guard, item_for, say
@@ -145,7 +145,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     if decision and decision.measures:
         detail["measures"] = list(decision.measures)
     lang = inc.lang
-    text = t(f"lifecycle.notice.thread_{kind}", lang, name=actor.name or actor.key, reason=detail["reason"],
+    text = t(f"lifecycle.notice.thread_{kind}", lang, name=person(actor), reason=detail["reason"],
              on=detail.get("revisit_on", "-"), measures=_measures(decision.measures if decision else (), lang))  # fmt: skip
     effects: list[Effect] = [
         Audit("notice.decided", detail),
@@ -169,6 +169,6 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
     item = item_for(inc, INDIVIDUAL_NOTICE, ctx.config)
     if inc.status != "open" or d is None or d.kind != "defer" or (item is not None and item.state != "open"):
         return inc, []
-    text = t("lifecycle.notice.revisit", inc.lang, who=mention(d.by), reason=d.reason, on=d.revisit_on.isoformat() if d.revisit_on else "-")
+    text = t("lifecycle.notice.revisit", inc.lang, who=person(d.by), reason=d.reason, on=d.revisit_on.isoformat() if d.revisit_on else "-")
     today = ctx.now.astimezone(ctx.config.tz).date()
     return inc, [Post(note(text, "warning"), thread_of="card"), StartTimer(KIND, KEY, _revisit_at(today + timedelta(days=7), ctx))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.i18n import t
 from bot.core.model import Incident, PrincipalNotice
-from bot.core.views import Field
+from bot.core.views import Field, person
 from flows.assessment import Assessment
 from flows.outsourcing import late, released
 
@@ -13,7 +13,7 @@ from flows.outsourcing import late, released
 def record_line(n: PrincipalNotice, a: Assessment, lang: str) -> str:
     """One line for the notice as recorded: the day, how, to whom, who recorded it (and if it was late)."""
     line = t("outsourcee.card.record", lang, on=n.notified_on.isoformat(), how=t(f"outsourcee.how.{n.how}", lang), to=n.to,
-             name=n.by.name or n.by.key)  # fmt: skip
+             name=person(n.by))  # fmt: skip
     if late(n, a) and a.principal_notice_due is not None:
         line += t("outsourcee.card.late", lang, last=a.principal_notice_due[1].isoformat())
     return line

@@ -15,6 +15,7 @@ from bot.core.events import TimerFired
 from bot.core.i18n import t
 from bot.core.model import ChainStep, Escalation, Incident, PageMark, Route
 from bot.core.paging import EMAIL
+from bot.core.views import person as named
 from flows import coalesce
 from flows.cards import note, page_card
 from flows.common import Ctx
@@ -71,7 +72,7 @@ def on_route_timer(inc: Incident, event: TimerFired, ctx: Ctx, marks: tuple[Page
     routed = coalesce.route(inc, [_notify(inc, step, route, ctx)], marks, ctx)
     who = step.people[route.person]
     effects: list[Effect] = list(routed.effects)
-    text = t("paging.thread_later", inc.lang, step=esc.step + 1, name=who.name or who.key, via=t(f"paging.via_{via}", inc.lang))
+    text = t("paging.thread_later", inc.lang, step=esc.step + 1, name=named(who), via=t(f"paging.via_{via}", inc.lang))
     effects.append(Post(note(text, "warning"), thread_of="card"))
     effects.append(Audit("escalation.paged", {"step": esc.step + 1, "attempt": esc.attempt + 1, "people": [who.key], "via": via}))
     return replace(inc, escalation=replace(esc, pages=esc.pages + tuple(routed.sent))), effects

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.i18n import join, t
+from bot.core.i18n import t
 from bot.core.model import Incident, UserRef
 from bot.core.views import Button, Card, Field, link_button
 from flows import away
-from flows.common import Ctx, fmt_dt
-
-
-def _names(people: tuple[UserRef, ...], lang: str) -> str:
-    return join(dict.fromkeys(u.name or u.key for u in people), lang)
+from flows.common import Ctx, fmt_dt, people
 
 
 def escalation_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
@@ -36,7 +32,7 @@ def escalation_fields(inc: Incident, ctx: Ctx) -> tuple[Field, ...]:
     at = ctx.hm(esc.next_at)
     if esc.step + 1 < len(esc.chain):
         after = esc.chain[esc.step + 1]
-        text = t("paging.card_next", lang, at=at, step=esc.step + 2, names=_names(after.people, lang))
+        text = t("paging.card_next", lang, at=at, step=esc.step + 2, names=people(after.people, lang))
     elif esc.attempt < esc.repeat_last:
         text = t("paging.card_next_repeat", lang, at=at, step=esc.step + 1, names=names)
     else:

@@ -18,11 +18,11 @@ from dataclasses import replace
 
 from bot.core.effects import Audit, Effect, OpenForm, Post, RejectForm, Update
 from bot.core.events import ButtonPressed, FormSubmitted, TimerFired
-from bot.core.i18n import join, t
+from bot.core.i18n import t
 from bot.core.model import Incident, PrincipalNotice, UserRef
-from bot.core.views import Form, Input, Option, mention
+from bot.core.views import Form, Input, Option, person
 from flows.cards import incident_card, note
-from flows.common import Ctx, guard, say
+from flows.common import Ctx, guard, people, say
 from flows.deadlines import deadline_timers
 from flows.forms import parse_day, pick, text_value
 from flows.law import assessment, known_on
@@ -114,7 +114,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
         return inc, [*told, RejectForm(form(inc, ctx, clean, errors))]
     new = replace(inc, principal_notice=found)
     a, lang = assessment(new, ctx), inc.lang
-    text = t("outsourcee.recorded_thread", lang, name=actor.name or actor.key, on=found.notified_on.isoformat(),
+    text = t("outsourcee.recorded_thread", lang, name=person(actor), on=found.notified_on.isoformat(),
              how=t(f"outsourcee.how.{found.how}", lang), to=found.to)  # fmt: skip
     if late(found, a) and a.principal_notice_due is not None:
         text += t("outsourcee.card.late", lang, last=a.principal_notice_due[1].isoformat())
@@ -151,7 +151,7 @@ def on_timer(inc: Incident, event: TimerFired, ctx: Ctx) -> tuple[Incident, list
         return inc, []
     lang = inc.lang
     first_day, last_day = (d.isoformat() for d in a.principal_notice_due)
-    who = join((mention(u) for u in inc.escalation.members()[:5]), lang)
+    who = people(inc.escalation.members()[:5], lang)
     party = inc.facts.party_name or t("outsourcee.party_unset", lang)
     text = t(f"outsourcee.remind_{event.key}", lang, first=first_day, last=last_day, party=party, who=who)
     return inc, [Post(note(text, "danger" if event.key == "last" else "warning"), thread_of="card")]

@@ -16,11 +16,11 @@ from bot.core.effects import Audit, CancelTimers, Effect, Post, Reply, StartTime
 from bot.core.events import ButtonPressed, TimerFired
 from bot.core.i18n import join, t
 from bot.core.model import Incident, Item
-from bot.core.views import Button, Card, mention
+from bot.core.views import Button, Card
 from flows.calendar import is_business_moment, next_business_moment
 from flows.card_summary import deadline_field
-from flows.cards import incident_card
-from flows.common import Ctx, fmt_dt, guard, refuse, say
+from flows.cards import private_card
+from flows.common import Ctx, fmt_dt, guard, refuse, say, who
 
 KIND, KEY = "remind", "digest"
 CARD_ACTION = "remind:card"  # the digest's link to the status card: shows it privately
@@ -43,8 +43,8 @@ def ensure(inc: Incident, ctx: Ctx) -> list[Effect]:
 
 
 def _line(item: Item, lang: str) -> str:
-    who = mention(item.owner) if item.owner else t("remind.no_owner", lang)
-    return t("remind.line", lang, item=item.id, text=item.text, who=who)
+    owner = who(item.owner, lang) if item.owner else t("remind.no_owner", lang)
+    return t("remind.line", lang, item=item.id, text=item.text, who=owner)
 
 
 def _changes(inc: Incident, open_now: tuple[Item, ...], ctx: Ctx) -> list[str]:
@@ -115,7 +115,7 @@ def show_card(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, 
     actor = ctx.config.display(event.actor)
     if not (inc.is_responder(actor) or ctx.config.is_staff(actor) or inc.reporter.same(actor)):
         return inc, [refuse(event.actor, "perm.view", ctx, event.place, id=inc.id)]
-    return inc, [Reply(event.actor, incident_card(inc, replace(ctx, lang=inc.lang)), event.place)]
+    return inc, [Reply(event.actor, private_card(inc, ctx), event.place)]
 
 
 def snooze(inc: Incident, event: ButtonPressed, ctx: Ctx) -> tuple[Incident, list[Effect]]:

@@ -7,7 +7,7 @@ from bot.core.effects import Audit, Effect, OpenForm, Post, RejectForm, Update
 from bot.core.events import ButtonPressed, FormSubmitted
 from bot.core.i18n import t
 from bot.core.model import Incident
-from bot.core.views import Form, Input, Option
+from bot.core.views import Form, Input, Option, person
 from flows import reminders, templates
 from flows.cards import incident_card, note, step_card
 from flows.common import Ctx, guard, say
@@ -44,7 +44,7 @@ def submit(inc: Incident, event: FormSubmitted, ctx: Ctx) -> tuple[Incident, lis
     new, kept = templates.switch(inc, name, ctx.config)
     lang, actor = inc.lang, ctx.config.display(event.actor)
     label = t(f"checklist.template.{name}", lang)
-    text = t("checklist.switched", lang, name=actor.name or actor.key, template=label, kept=len(kept))
+    text = t("checklist.switched", lang, name=person(actor), template=label, kept=len(kept))
     effects: list[Effect] = [Update(f"step:{st.step}", step_card(new, st.step, ctx)) for st in templates.steps_for(new, ctx.config)]
     effects += [
         Update("card", incident_card(new, ctx)),

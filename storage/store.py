@@ -9,7 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, insert, select, text, update
@@ -175,6 +175,15 @@ class Tx(QueueOps, PageLogOps, AwayOps):
         """Record an inbound delivery key; False if it was seen before (a platform retry)."""
         stmt = self._insert(SEEN).values(key=key[:256], at=now).on_conflict_do_nothing()
         res = await self.conn.execute(stmt)
+        return res.rowcount == 1
+
+    async def once(self, key: str, now: datetime, within: timedelta) -> bool:
+        """Claim ``key`` for ``within``: True for the first claim, and again once the last claim is
+        older than ``within``; False meanwhile — on every replica (the row is shared and the claim
+        atomic: an insert, else a conditional update)."""
+        if await self.first_time(key, now):
+            return True
+        res = await self.conn.execute(SEEN.update().where(SEEN.c.key == key[:256], SEEN.c.at < now - within).values(at=now))
         return res.rowcount == 1
 
     async def seen(self, key: str) -> bool:

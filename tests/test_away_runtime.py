@@ -3,14 +3,16 @@ on the same database — a restart, or another replica — goes to the deputy. S
 
 from __future__ import annotations
 
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from tests.conftest import Clock
 from tests.flows.helpers import config
 from tests.support.harness import Harness
 
 
 def texts(ops: list) -> str:
-    return "\n".join(op.view.text + "".join(f.value for f in op.view.fields) for op in ops if isinstance(op.view, Card))
+    return plain(
+        "\n".join(op.view.text + "".join(f.value for f in op.view.fields) for op in ops if isinstance(op.view, Card))
+    )  # people by name
 
 
 async def test_away_by_command_survives_a_restart(db_url: str, clock: Clock) -> None:

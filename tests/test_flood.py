@@ -11,7 +11,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.core.i18n import t
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from storage.store import INC
 from tests.conftest import Clock
 from tests.flows.helpers import config
@@ -66,7 +66,7 @@ async def test_30_reports_by_one_user_in_3_seconds(db_url: str, clock: Clock) ->
         now = rec.latest(digest.ref)
         assert isinstance(now, Card) and now.title == t("flood.digest_title", "ja", n=25)
         assert ids[5] in now.fields[0].value and ids[-1] in now.fields[0].value
-        assert "flooder（25件）" in now.fields[1].value
+        assert "flooder さん（25件）" in now.fields[1].value
 
         # the reporter is told, in the confirmation of each folded report
         told = [r for r in rec.ops("reply", "user:flooder") if t("intake.digest", "ja") in r.view.text]
@@ -74,7 +74,7 @@ async def test_30_reports_by_one_user_in_3_seconds(db_url: str, clock: Clock) ->
 
         # the channel shows the burst: one note, kept up to date
         (burst,) = [s for s in rec.ops("post", "place:incidents") if s.thread is None and "報告が集中" in s.view.text]
-        assert "30件" in rec.latest(burst.ref).text and "flooder（30件）" in rec.latest(burst.ref).text
+        assert "30件" in rec.latest(burst.ref).text and "flooder さん（30件）" in plain(rec.latest(burst.ref).text)
 
         assert coalesced(h) == 25
         assert h.runtime.metrics.registry.get_sample_value("mynaleak_page_digests_total") == 1

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot import ack_page, links
 from bot.core.model import UserRef
 from bot.core.platform import DeliveryError
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from bot.mail import MailNotifier, MailSettings
 from tests.conftest import Clock
 from tests.flows.helpers import ORG, config
@@ -52,7 +52,7 @@ class Bot:
         return loaded.incident
 
     def thread_notes(self) -> list[str]:
-        return [s.view.text for s in self.h.adapter.ops("post") if s.thread is not None and isinstance(s.view, Card)]
+        return [plain(s.view.text) for s in self.h.adapter.ops("post") if s.thread is not None and isinstance(s.view, Card)]
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ async def test_chat_page_unacknowledged_then_the_mail_link_acknowledges_and_ever
     (page2,) = pages_to(h, "suzuki")
     (mail2,) = box.to("suzuki@example.jp")
     card = h.adapter.ops("post", "place:incidents")[0]
-    assert "第2段階／全3段階：鈴木" in "".join(f.value for f in h.adapter.latest(card.ref).fields)
+    assert "第2段階／全3段階：鈴木" in plain("".join(f.value for f in h.adapter.latest(card.ref).fields))
 
     path = link_in(mail2)
     clock.advance(minutes=1)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.core.events import FormSubmitted
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from storage.audit import verify_chain
 from storage.queue import TIMER
 from tests.conftest import Clock
@@ -42,7 +42,7 @@ async def pending(h: Harness, inc_id: str, kind: str) -> dict[str, date]:
 
 def field(view: object, label: str) -> str:
     assert isinstance(view, Card)
-    return next(f.value for f in view.fields if f.label == label)
+    return plain(next(f.value for f in view.fields if f.label == label))  # people by name (mention tokens)
 
 
 def reminders(h: Harness, thread: str) -> list[str]:

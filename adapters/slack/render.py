@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core import views
 from bot.core.i18n import t
 from bot.core.views import MENTION_RE, Button, Card, CheckItem, Field, Form, Input, Option, Section
 
@@ -67,15 +68,15 @@ def mrkdwn(text: str) -> str:
     for m in MENTION_RE.finditer(text):
         platform, key, name = m.groups()
         out.append(escape(text[pos : m.start()]))
-        out.append(f"<@{key}>" if platform == "slack" and USER_ID_RE.match(key) else escape("@" + (name or key)))
+        out.append(f"<@{key}>" if platform == "slack" and USER_ID_RE.match(key) else escape(name or key))  # no mention: the name
         pos = m.end()
     out.append(escape(text[pos:]))
     return "".join(out)
 
 
 def plain(text: str) -> str:
-    """Text for plain_text objects: mentions become @name."""
-    return MENTION_RE.sub(lambda m: "@" + (m[3] or m[2]), text)
+    """Text for plain_text objects (no mentions there): a mention becomes the person's name."""
+    return views.plain(text)
 
 
 def clip(text: str, limit: int) -> str:

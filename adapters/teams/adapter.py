@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,11 +29,13 @@ from bot.core.http import is_loopback
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.platform import DeliveryError, Host, PlatformRefused, Unavailable
-from bot.core.views import MENTION_RE, Card, Form
+from bot.core.views import MENTION_RE, Card, Form, person
 
 log = logging.getLogger("mynaleak.teams")
 CHANNEL_ID = "msteams"
 _CACHE_MAX = 20_000
+WELCOME_ONCE = timedelta(minutes=10)  # one install is announced twice; a later reinstall is welcomed again
+POINTER_ONCE = timedelta(minutes=1)  # a command that answers twice says "answered in your private chat" once
 # The activity exactly as posted: botbuilder's models lose fields Teams sends (``conversation.tenantId``
 # is mapped as ``tenantID``), so the translators and the stored references read the raw JSON.
 _RAW: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("teams_raw_activity", default=None)
@@ -56,8 +59,6 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self._seen: dict[str, str] = {}  # key -> JSON of what this process stored, to skip rewrites
         self._refs: dict[str, dict[str, Any]] = {}  # key -> the stored reference (read-through)
-        self._pointed: dict[str, Any] = {}  # place + person -> when "answered in your private chat" was said there
-        self._welcomed: dict[str, Any] = {}  # conversation -> when the welcome was sent there
 
     async def close(self) -> None:
         """Close the HTTP session shared by every connector call (the app calls this at shutdown)."""
@@ -143,11 +144,9 @@ class TeamsAdapter:
     async def _welcome(self, ctx: TurnContext, activity: dict[str, Any]) -> None:
         """The bot was added to a personal chat, a team or a group chat: say what it does and how."""
         cid = inbound.base_conversation(inbound.conversation_id(activity))
-        now = self.host.clock()
-        last = self._welcomed.get(cid)  # Teams announces one install twice (conversationUpdate, installationUpdate)
-        if last is not None and (now - last).total_seconds() < 600:
+        # Teams announces one install twice (conversationUpdate, installationUpdate), maybe to two replicas
+        if not await self._once(f"teams:welcome:{cid}", WELCOME_ONCE):
             return
-        self._keep(self._welcomed, cid, now)
         lang = inbound.lang(activity) or self.host.config.language
         personal = inbound.conversation_type(activity) == "personal"
         view = Card(title=t("teams.welcome_title", lang), tone="info",
@@ -180,7 +179,10 @@ class TeamsAdapter:
         await self._save(inbound.base_conversation(cid), {"kind": kind, "reference": place_ref})
         if activity.get("from") and (activity.get("from") or {}).get("id") != (activity.get("recipient") or {}).get("id"):
             user = inbound.user_key(activity.get("from"))
-            await self._save(user, {"kind": "personal" if kind == "personal" else "member", "reference": place_ref})
+            value: dict[str, Any] = {"kind": "personal" if kind == "personal" else "member", "reference": place_ref}
+            if lang := inbound.lang(activity):  # their client's language: private answers use it (``lang_of``)
+                value["lang"] = lang
+            await self._save(user, value)
 
     async def _save(self, key: str, value: dict[str, Any]) -> None:
         blob = json.dumps(value, sort_keys=True)
@@ -189,8 +191,10 @@ class TeamsAdapter:
         if value["kind"] == "member":  # never replace a way to DM the person by a mere sighting
             stored = await self._load(key)
             if stored and stored.get("kind") == "personal":
-                self._keep(self._seen, key, blob)
-                return
+                if not value.get("lang") or stored.get("lang") == value["lang"]:
+                    self._keep(self._seen, key, blob)
+                    return
+                value = dict(stored, lang=value["lang"])  # only learn their language
         await self.host.references.save(self.platform, key, value, self.host.clock())
         self._keep(self._seen, key, blob)
         self._keep(self._refs, key, value)
@@ -257,22 +261,26 @@ class TeamsAdapter:
         await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
-        await self._private(user, place, self._render(view), summary(view, self.host.config.language), "reply")
+        lang = await self.lang_of(user)
+        await self._private(user, place, self._render(view, lang), summary(view, lang), "reply")
 
     async def open_form(self, user: UserRef, trigger: str, form: Form, place: PlaceRef | None) -> None:
-        await self._private(
-            user,
-            place,
-            render.form(form, self.host.config.language),
-            form.title[:80] or t("teams.summary", self.host.config.language),
-            "form",
-        )
+        lang = await self.lang_of(user)
+        await self._private(user, place, render.form(form, lang), form.title[:80] or t("teams.summary", lang), "form")
+
+    async def lang_of(self, user: UserRef) -> str:
+        """The person's language for what is said to them alone (their Teams client's locale, as their
+        last activity said, stored with their conversation reference), else the organisation's. Like
+        Slack's: the flows write their private answers in it; this is for the adapter's own words."""
+        stored = await self._load(user.key)
+        lang = (stored or {}).get("lang")
+        return lang if lang in ("ja", "en") else self.host.config.language
 
     # ---- helpers --------------------------------------------------------------------------------
-    def _render(self, view: Card) -> dict[str, Any]:
+    def _render(self, view: Card, lang: str | None = None) -> dict[str, Any]:
         """The card for ``view``, with download links for its files where the bot offers them."""
         links = {a.name: url for a in view.attachments if (url := self.host.download_url(a.name))}
-        return render.card(view, self.host.config.language, links)
+        return render.card(view, lang or self.host.config.language, links)
 
     async def _private(self, user: UserRef, place: PlaceRef | None, content: dict[str, Any], summary: str, what: str) -> None:
         """Teams has no ephemeral messages: in the person's own chat if they spoke there, else a DM,
@@ -295,20 +303,24 @@ class TeamsAdapter:
     async def _pointer(self, user: UserRef, place: PlaceRef, reference: dict[str, Any], what: str) -> None:
         """A short note where the person acted, saying their answer is in their private chat (once a
         minute per person and place: a command that answers twice says it once)."""
-        now = self.host.clock()
-        key = f"{place.key}\n{user.key}"
-        last = self._pointed.get(key)
-        if last is not None and (now - last).total_seconds() < 60:
+        if not await self._once(f"teams:pointer:{inbound.base_conversation(place.key)}:{user.key}", POINTER_ONCE):
             return
-        self._keep(self._pointed, key, now)
-        lang = self.host.config.language
-        name = user.name or (p.name if (p := self.host.config.person(user)) else "")
-        text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=name)
+        lang = await self.lang_of(user)  # said to them, where they acted
+        text = t("teams.form_in_dm" if what == "form" else "teams.reply_in_dm", lang, name=person(self.host.config.display(user)))
         view = Card(title="", tone="muted", text=text)
         try:
             await self._send(reference, place.key, render.card(view, lang), summary(view, lang), "pointer")
         except DeliveryError as exc:  # the answer itself was delivered; the pointer is a courtesy
             log.warning("teams: could not say where the answer went: %s", exc)
+
+    async def _once(self, key: str, within: timedelta) -> bool:
+        """Said once in ``within`` by every replica together (a durable row, ``Host.once``); with the
+        database down, said anyway: a courtesy twice is better than none."""
+        try:
+            return await self.host.once(key, within)
+        except Unavailable:
+            log.warning("teams: could not record a courtesy message; sending it anyway", extra={"what": key.split(":")[1]})
+            return True
 
     async def _dm(self, user: UserRef) -> dict[str, Any]:
         """The reference of ``user``'s personal chat with the bot, creating it when we only saw them
@@ -339,7 +351,7 @@ class TeamsAdapter:
         except Exception as exc:
             raise delivery_error(exc, "create chat", gone=t("teams.blocked", lang, name=name)) from exc
         ref = dict(member, conversation={"id": created["id"], "conversationType": "personal", "tenantId": tenant})
-        await self._save(user.key, {"kind": "personal", "reference": ref})
+        await self._save(user.key, {"kind": "personal", "reference": ref, **({"lang": stored["lang"]} if stored.get("lang") else {})})
         return ref
 
     def _bare_ref(self, conversation: str, service_url: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.core.config import OrgConfig
@@ -199,6 +199,12 @@ class Host(Protocol):
     def precheck(self, event: Event) -> tuple[bool, Form | None]:
         """Decide a form submission without the database when its form allows: (decided, the form
         shown back with errors or None)."""
+        ...
+
+    async def once(self, key: str, within: timedelta) -> bool:
+        """True for the first caller of ``key`` in ``within`` — on any replica, across restarts (a
+        durable row): for courtesies said once, like a welcome. Raises :class:`Unavailable` when the
+        database is down."""
         ...
 
     def download_url(self, file_name: str) -> str | None:

@@ -1,25 +1,55 @@
 """Neutral UI. No Block Kit, no Adaptive Card JSON: adapters' ``render`` modules translate these.
 
-A mention of a person inside any text is written with :func:`mention`; renderers replace the token
-with the platform's own mention syntax (``MENTION_RE`` finds them). Text a person typed has these
-brackets stripped at intake, so a reporter cannot forge a mention.
+How people are named — one rule, here (README, "How people are named"): every person in a chat view
+(cards, checklists, thread notes, digests, replies, App Home, the playground) is written with
+:func:`person`, a neutral mention token carrying their key and their name (the organisation file's
+name when it knows them, else the platform's display name). Each renderer turns the token into a
+mention where its platform has them (Slack ``<@U…>``, a Teams ``<at>`` mention entity, the
+playground's name chip) and into that name where it has not. Where mentions do not belong — drafts,
+e-mail, paging services, the audit, a form's choices — the name is written plainly (:func:`name_of`,
+:func:`plain`). Text a person typed has the token brackets stripped at intake, so nobody can forge one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.core.model import UserRef
+from bot.core.paging import EMAIL, SERVICES
 
 Tone = Literal["info", "warning", "danger", "success", "muted"]
+NOTIFIERS = (EMAIL, *SERVICES)  # people there are reached by an address or a key, not in a chat
 MENTION_RE = re.compile(r"⟦@([^|⟦⟧]+)\|([^|⟦⟧]*)\|([^⟦⟧]*)⟧")
 
 
 def mention(user: UserRef) -> str:
     """A neutral mention token for ``user``."""
     return f"⟦@{user.platform}|{user.key}|{user.name}⟧"
+
+
+def person(user: UserRef | None) -> str:
+    """How a chat view names ``user`` (the one rule above): a mention token; "?" for nobody."""
+    if user is None or not (user.key or user.name):
+        return "?"
+    if user.platform in NOTIFIERS:  # an e-mail address or a paging service's key: never shown, never a mention
+        return strip_tokens(user.name) or "?"
+    clean = UserRef(user.platform, strip_tokens(user.key).replace("|", " "), strip_tokens(user.name).replace("|", " "))
+    return mention(clean)
+
+
+def name_of(user: UserRef | None) -> str:
+    """A person's name where mentions do not belong: the name we know, else their key (never a
+    notifier's key: an address or a paging service's key)."""
+    if user is None:
+        return "?"
+    return user.name or ("" if user.platform in NOTIFIERS else user.key) or "?"
+
+
+def plain(text: str) -> str:
+    """``text`` with every mention token written as the person's name (e-mail, paging services, drafts)."""
+    return MENTION_RE.sub(lambda m: m.group(3) or m.group(2), text)
 
 
 def strip_tokens(text: str) -> str:
@@ -125,3 +155,10 @@ class Form:
 
 
 View = Card | Form
+
+
+def plain_card(card: Card) -> Card:
+    """``card`` with every mention written as a name (:func:`plain`): for e-mail and paging services."""
+    fields = lambda fs: tuple(Field(plain(f.label), plain(f.value)) for f in fs)  # noqa: E731
+    return replace(card, title=plain(card.title), text=plain(card.text), footer=plain(card.footer),
+                   fields=fields(card.fields), summary=fields(card.summary))  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from html.parser import HTMLParser
@@ -116,6 +117,10 @@ class PlaygroundDriver:
 
     def handle(self, persona_id: str) -> str:
         return self._handles.get(persona_id, persona_id)
+
+    def mentioned(self, received: Received) -> set[str]:
+        ids = re.findall(r'class="mention" data-user="playground:([^"]+)"', str(received.raw.get("html") or ""))
+        return {self.handle(i) for i in ids}
 
     # ---- the page's side -----------------------------------------------------------------------
     async def _read(self, persona: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,10 @@ def flatten(blocks: list[dict[str, Any]], text: str = "") -> tuple[str, tuple[tu
 
 class SlackDriver:
     platform = "slack"
+
+    def mentioned(self, received: Received) -> set[str]:
+        ids = set(re.findall(r"<@(U[A-Z0-9]+)>", json.dumps(received.raw.get("blocks") or [])))
+        return {h for h in HANDLES if user_id(h) in ids}
 
     def __init__(self) -> None:
         self.app: App = None  # type: ignore[assignment]

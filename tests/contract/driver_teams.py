@@ -65,6 +65,10 @@ def flatten(card: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
 class TeamsDriver:
     platform = "teams"
 
+    def mentioned(self, received: Received) -> set[str]:
+        ids = _mentioned_ids(received)
+        return {h for h in HANDLES if user_id(h) in ids}
+
     def __init__(self) -> None:
         self.app: App = None  # type: ignore[assignment]
         self.connector = fakes.FakeConnector()
@@ -236,6 +240,18 @@ def _form_data(card: dict[str, Any]) -> dict[str, Any]:
 
 
 CHANNEL = "19:incidents@thread.tacv2"  # the incident channel's key
+
+
+def _mentioned_ids(received: Received) -> set[str]:
+    """The user ids a message mentions: its cards' mention entities, each with its ``<at>`` text in the card."""
+    out = set()
+    for a in received.raw.get("attachments") or []:
+        card = a.get("content") or {}
+        text = json.dumps(card.get("body") or [], ensure_ascii=False)
+        for e in (card.get("msteams") or {}).get("entities") or []:
+            if e.get("type") == "mention" and e.get("text") and e["text"] in text:
+                out.add(str(e["mentioned"]["id"]))
+    return out
 
 
 def user_id(handle: str) -> str:

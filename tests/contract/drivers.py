@@ -189,3 +189,8 @@ class Driver(Protocol):
     def received(self) -> list[Received]:
         """Everything received from the bot since ``start`` (across restarts), in order."""
         ...
+
+    def mentioned(self, received: Received) -> set[str]:
+        """The handles ``received`` mentions, as its platform marks a mention (Slack ``<@U…>``, a
+        Teams mention entity, the playground's name chip)."""
+        ...

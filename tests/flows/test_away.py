@@ -14,7 +14,7 @@ from bot.core.config import ConfigError, OrgConfig
 from bot.core.effects import Notify, Post, Reply, Update
 from bot.core.events import CommandInvoked
 from bot.core.model import Incident
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from flows import State, handle
 from tests.flows.helpers import DM, ORG, REPORTER, SATO, SUZUKI, T0, TAKAHASHI, TANAKA, config, escalation_timer, minutes, of, press, report
 
@@ -35,12 +35,12 @@ def paged(effects: list) -> list[str]:
 
 
 def thread(effects: list) -> str:
-    return "\n".join(p.view.text for p in of(effects, Post))
+    return plain("\n".join(p.view.text for p in of(effects, Post)))  # people by name (each is a mention token)
 
 
 def card_text(effects: list) -> str:
     cards = [u.view for u in of(effects, Update) if u.tag == "card"] + [p.view for p in of(effects, Post) if p.tag == "card"]
-    return "\n".join(f"{f.label}: {f.value}" for f in cards[-1].fields)
+    return plain("\n".join(f"{f.label}: {f.value}" for f in cards[-1].fields))
 
 
 def reported(cfg: OrgConfig, away: tuple[Away, ...] = (), now: datetime = T0) -> tuple[Incident, list]:
@@ -80,8 +80,13 @@ SATO_AWAY = {"person": "sato", "from": "2026-11-25", "to": "2026-11-27"}  # cove
             "佐藤 さん（不在・代理 田中 さん）",
         ),
         (SATO_AWAY, ["suzuki"], "佐藤 さんは不在（代理なし）のため、この段階から外しました", "第2段階／全3段階：鈴木"),
-        ({"person": "sato", "from": "2026-11-20", "to": "2026-11-25", "deputy": "tanaka"}, ["sato"], "", "第1段階／全3段階：佐藤（"),
-        ({"person": "sato", "from": "2026-11-26T11:00", "to": "2026-11-27", "deputy": "tanaka"}, ["sato"], "", "第1段階／全3段階：佐藤（"),
+        ({"person": "sato", "from": "2026-11-20", "to": "2026-11-25", "deputy": "tanaka"}, ["sato"], "", "第1段階／全3段階：佐藤 さん（"),
+        (
+            {"person": "sato", "from": "2026-11-26T11:00", "to": "2026-11-27", "deputy": "tanaka"},
+            ["sato"],
+            "",
+            "第1段階／全3段階：佐藤 さん（",
+        ),
     ],
     ids=["deputy", "no deputy: skipped, next step at once", "period ended", "period not begun"],
 )

@@ -17,6 +17,7 @@ from bot.core.effects import Effect, Mark, Notify, Post, Reply, StartTimer, Upda
 from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, FormSubmitted, TimerFired
 from bot.core.i18n import t
 from bot.core.model import Incident, PageMark, PlaceRef, UserRef
+from bot.core.views import plain
 from flows import State, handle, needs
 from tests.flows.helpers import DM, GOOD, ORG, SATO, SUZUKI, T0, command, config, escalation_timer, minutes, of, press
 
@@ -128,7 +129,7 @@ def test_the_digest_is_one_page_updated_in_place_listing_incidents_and_reporters
     last = updates[-1].view
     assert t("flood.digest_title", "ja", n=5) == last.title
     assert last.fields[0].value == ", ".join(f"ML-2026-{i:04d}" for i in range(6, 11))
-    assert last.fields[1].value == "名無し（3件）、小林（2件）"
+    assert last.fields[1].value == "名無し さん（3件）、小林 さん（2件）"
     # the thread of a folded incident says why its step-1 person got no page of its own
     thread = [p.view.text for p in of(sim.effects["ML-2026-0008"], Post) if p.thread_of == "card"]
     assert any("佐藤" in x and "まとめ通知" in x for x in thread)
@@ -147,10 +148,10 @@ def test_the_channel_shows_the_burst_once_then_updates_it() -> None:
     runs = sim.flood(6, timedelta(seconds=20)) + sim.flood(3, timedelta(seconds=20), start=T0 + minutes(2), who=OTHER)
     (note,) = [p for eff in runs for p in of(eff, Post) if p.tag == "burst"]
     assert note.place == PlaceRef("playground", "incidents") and not note.thread_of  # in the channel, not a thread
-    assert "2分間に6件" in note.view.text and "名無し（6件）" in note.view.text
+    assert "2分間に6件" in note.view.text and "名無し さん（6件）" in plain(note.view.text)
     last = [u for eff in runs for u in of(eff, Update) if u.tag == "burst"][-1]
     assert last.incident_id == "ML-2026-0006"
-    assert "3分間に9件" in last.view.text and "名無し（6件）、小林（3件）" in last.view.text
+    assert "3分間に9件" in last.view.text and "名無し さん（6件）、小林 さん（3件）" in plain(last.view.text)
     assert "ML-2026-0001" in last.view.text and "ML-2026-0009" in last.view.text
 
 

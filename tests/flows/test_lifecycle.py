@@ -11,7 +11,7 @@ import pytest
 from bot.core.effects import Audit, CancelTimers, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
 from bot.core.events import FormSubmitted, TimerFired
 from bot.core.model import Incident
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from flows.submissions import filed, next_kind, recorded
 from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, config, of, press, report, step, submission
 
@@ -40,7 +40,7 @@ def card_of(effects: list) -> Card:
 
 
 def field(card: Card, label: str) -> str:
-    return next(f.value for f in card.fields if f.label == label)
+    return plain(next(f.value for f in card.fields if f.label == label))  # people by name
 
 
 def deadline_keys(effects: list) -> dict[str, date]:
@@ -213,9 +213,9 @@ def test_the_card_shows_records_and_what_is_due_per_law() -> None:
     assert ("提出を記録", "submission:record") in {(b.label, b.action) for b in card.buttons}
     new, eff = step(inc, submission(TANAKA, inc, "mynumber", "prelim", "2026-11-26T10:30", receipt="R-1"), T0 + timedelta(hours=1))
     value = field(card_of(eff), "報告の提出（番号法）")
-    assert value.splitlines()[0].startswith("速報 2026-11-26 個人情報保護委員会の報告フォーム（Web） 受付番号 R-1（記録：田中）")
+    assert value.splitlines()[0].startswith("速報 2026-11-26 個人情報保護委員会の報告フォーム（Web） 受付番号 R-1（記録：田中 さん）")
     assert "速報：未記録" not in value and "確報：未記録（期限 2026-12-25）" in value
-    assert any("田中 さんが番号法の速報の提出を記録しました" in p.view.text for p in of(eff, Post))
+    assert any("田中 さんが番号法の速報の提出を記録しました" in plain(p.view.text) for p in of(eff, Post))
 
 
 # ---- defect 4: an APPI-only duty --------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_substitute_measures_are_recorded_and_end_the_notice_reminder() -> None:
         inc, notice(TANAKA, inc, decision="substitute", reason="連絡先が分からない", measures=("publication", "inquiry_desk")), T0
     )
     assert inc.notice is not None and inc.notice.measures == ("publication", "inquiry_desk")
-    assert field(card_of(eff), "本人通知の判断") == "代替措置：公表、問合せ窓口の設置（理由：連絡先が分からない／記録：田中）"
+    assert field(card_of(eff), "本人通知の判断") == "代替措置：公表、問合せ窓口の設置（理由：連絡先が分からない／記録：田中 さん）"
     assert "本人への通知" not in fire(inc, "mynumber:final-2", at(2026, 12, 23, 9))[0][0].view.text
 
 

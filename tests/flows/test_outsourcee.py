@@ -15,7 +15,7 @@ import pytest
 from bot.core.effects import Audit, CancelTimers, OpenForm, Post, RejectForm, Reply, StartTimer, Update
 from bot.core.events import FormSubmitted, TimerFired
 from bot.core.model import Incident
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, config, of, press, report, step
 
 JST = T0.astimezone(config().tz).tzinfo
@@ -51,7 +51,8 @@ def card_of(effects: list) -> Card:
 
 
 def field(card: Card, label: str) -> str | None:
-    return next((f.value for f in card.fields if f.label == label), None)
+    value = next((f.value for f in card.fields if f.label == label), None)
+    return None if value is None else plain(value)  # people by name
 
 
 def fire(inc: Incident, kind: str, key: str, now: datetime) -> list[Post]:
@@ -152,7 +153,7 @@ def test_recording_stops_the_reminders_and_releases_the_report_and_the_notice() 
     assert field(card, "本人への通知") == "委託元への通知により免除（番号法第29条の4第2項、個人情報保護法第26条第2項）"
     assert field(card, "委託元への通知の目安") is None
     (note,) = [p for p in of(eff, Post) if p.thread_of == "card"]
-    assert "佐藤 さんが委託元への通知を記録しました（2026-12-03、書面（郵送・持参）、通知先 株式会社委託元）" in note.view.text
+    assert "佐藤 さんが委託元への通知を記録しました（2026-12-03、書面（郵送・持参）、通知先 株式会社委託元）" in plain(note.view.text)
     # a deadline timer armed before the record re-checks and stays silent (released)
     assert fire(new, "deadline", "mynumber:final-0", at(2026, 12, 31, 9)) == []
     assert fire(inc, "deadline", "mynumber:final-0", at(2026, 12, 31, 9))  # without the record it would have spoken

@@ -11,7 +11,7 @@ from bot.core.config import ConfigError
 from bot.core.effects import CancelTimers, Notify, Post, StartTimer, Update
 from bot.core.events import DeliveryFailed, TimerFired
 from bot.core.model import Incident, UserRef
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from tests.flows.helpers import ORG, SATO, SUZUKI, T0, config, escalation_timer, minutes, of, press, report, step
 
 MAIL = {"sato": "sato@example.jp", "suzuki": "suzuki@example.jp", "takahashi": "takahashi@example.jp"}
@@ -161,7 +161,7 @@ def card(effects: list) -> Card:
 
 
 def shown(view: Card) -> dict[str, str]:
-    return {f.label: f.value for f in view.fields}
+    return {f.label: plain(f.value) for f in view.fields}  # people by name (each is a mention token)
 
 
 def test_the_card_follows_the_escalation() -> None:
@@ -177,11 +177,17 @@ def test_the_card_follows_the_escalation() -> None:
     acked, eff = step(inc, press(SUZUKI, "ack", inc.id), T0 + minutes(61), cfg)
     rows.append(shown(card(eff)))
     expected = [
-        ("第1段階／全3段階：佐藤（10:00 から呼び出し中・1回目）", "10:05 までに確認がなければ第2段階（鈴木）を呼び出します"),
-        ("第2段階／全3段階：鈴木（10:05 から呼び出し中・1回目）", "10:15 までに確認がなければ第3段階（高橋）を呼び出します"),
-        ("第3段階／全3段階：高橋（10:15 から呼び出し中・1回目）", "10:30 までに確認がなければ第3段階（高橋）をもう一度呼び出します"),
-        ("第3段階／全3段階：高橋（10:30 から呼び出し中・2回目）", "10:45 までに確認がなければ第3段階（高橋）をもう一度呼び出します"),
-        ("第3段階／全3段階：高橋（10:45 から呼び出し中・3回目）", "11:00 までに確認がなければ呼び出しを終了します"),
+        ("第1段階／全3段階：佐藤 さん（10:00 から呼び出し中・1回目）", "10:05 までに確認がなければ第2段階（鈴木 さん）を呼び出します"),
+        ("第2段階／全3段階：鈴木 さん（10:05 から呼び出し中・1回目）", "10:15 までに確認がなければ第3段階（高橋 さん）を呼び出します"),
+        (
+            "第3段階／全3段階：高橋 さん（10:15 から呼び出し中・1回目）",
+            "10:30 までに確認がなければ第3段階（高橋 さん）をもう一度呼び出します",
+        ),
+        (
+            "第3段階／全3段階：高橋 さん（10:30 から呼び出し中・2回目）",
+            "10:45 までに確認がなければ第3段階（高橋 さん）をもう一度呼び出します",
+        ),
+        ("第3段階／全3段階：高橋 さん（10:45 から呼び出し中・3回目）", "11:00 までに確認がなければ呼び出しを終了します"),
         ("全3段階を呼び出しましたが、確認がありません（最後の呼び出し 10:45）", None),
         ("第3段階／全3段階で確認されました", None),
     ]

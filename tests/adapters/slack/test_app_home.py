@@ -78,11 +78,11 @@ async def test_home_tab_names_who_is_paged_and_the_next_deadline(slack, fake):
     await report(slack, fake)
     await open_home(slack, "U0SATO")  # step 1 of the chain, Japanese
     shown = home_text(fake, "U0SATO")
-    assert "呼び出し中：第1段階 佐藤 花子 さん" in shown
+    assert "呼び出し中：第1段階 <@U0SATO> さん" in shown  # a mention, as everywhere in Slack
     assert "次の期限：速報（番号法）2026-11-30 まで" in shown
     await open_home(slack, "U0TANAKA")  # a responder with an English Slack locale
     shown = home_text(fake, "U0TANAKA")
-    assert "Paging step 1: 佐藤 花子" in shown and "Next deadline: Preliminary report (My Number Act) by 2026-11-30" in shown
+    assert "Paging step 1: <@U0SATO>" in shown and "Next deadline: Preliminary report (My Number Act) by 2026-11-30" in shown
 
     page_ts = next(ts for (ch, ts) in fake.messages if ch == "D0SATO")
     assert (await slack.click("D0SATO", page_ts, "ack", "U0SATO")).status == 200

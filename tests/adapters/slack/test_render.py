@@ -93,7 +93,7 @@ def test_typed_text_cannot_ping_or_forge_links_but_mentions_work():
     blocks, fallback = render.message(card)
     body = blocks[1]["text"]["text"]
     assert "<!channel>" not in body and "<https://" not in body and "<!here" not in body
-    assert "<@U0SATO>" in body and "@Jo" in body and "&amp;" in body
+    assert "<@U0SATO>" in body and " Jo " in body and "@Jo" not in body and "&amp;" in body  # no Slack id: the name
     assert "<!channel>" not in fallback and "<@U0SATO>" in fallback
 
 

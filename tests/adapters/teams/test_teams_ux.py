@@ -57,7 +57,7 @@ async def test_a_form_opened_from_the_channel_is_announced_in_the_thread(bot: Bo
     form = [x for x in new if x.conversation == "a:personal-aad-tanaka"]
     assert len(form) == 1 and form[0].card["actions"][0]["data"]["form"] == "item_na"
     pointer = [x for x in new if x.conversation == thread]
-    assert len(pointer) == 1 and _texts(pointer[0].card) == "Aad-Tanaka さん、フォームを個別チャットに送りました。"
+    assert len(pointer) == 1 and _texts(pointer[0].card) == "<at>田中 美咲</at> さん、フォームを個別チャットに送りました。"
     # the reason left empty: Teams itself says what is wrong, not just the label
     (reason,) = [el for el in form[0].card["body"] if el.get("id") == "reason"]
     assert reason["errorMessage"] == f"「{reason['label']}」を入力してください。"
@@ -115,7 +115,7 @@ async def test_every_message_has_a_summary_without_personal_data(bot: Bot) -> No
     ack = fakes.submit(url, SATO, {"action": "ack", "value": incident}, fakes.personal("aad-sato"), reply_to=page.result_id)
     assert await bot.post(ack) == 201
     notes = [_texts(x.card) for x in bot.connector.calls if ";messageid=" in x.conversation and "対応を開始しました" in x.text()]
-    assert notes and all("佐藤 花子 さんが" in n for n in notes), notes  # thread notes say さん
+    assert notes and all("<at>佐藤 花子</at> さんが" in n for n in notes), notes  # thread notes mention, with さん
     bot.app.runtime.clock.advance(hours=2)  # type: ignore[attr-defined]
     await bot.app.ticker.tick()
     calls = [x for x in bot.connector.calls if x.body.get("type") == "message"]
