@@ -25,6 +25,7 @@ from bot.core.effects import Audit, Effect, Notify, Post, Requeue, Update
 from bot.core.events import CommandInvoked, DeliveryFailed, MessageDelivered
 from bot.core.i18n import join, t
 from bot.core.model import Incident, UserRef
+from bot.core.views import Card
 from flows import paging, templates
 from flows.cards import incident_card, note, page_card, step_card
 from flows.common import Ctx, refuse, say
@@ -62,19 +63,23 @@ def _fix(inc: Incident, ctx: Ctx) -> str:
     return t(ctx.invites.get(inc.channel.platform, "chan.fix_default"), inc.lang)
 
 
+def _note(inc: Incident, user: UserRef, ctx: Ctx) -> Card:
+    """What happened and how to fix it, in the platform's own words."""
+    text = t("chan.dm_text", inc.lang, id=inc.id, fix=_fix(inc, ctx), cmd=ctx.command_on(user.platform))
+    return note(text, "danger", t("chan.dm_title", inc.lang, id=inc.id))
+
+
 def _tell(inc: Incident, people: list[UserRef], ctx: Ctx) -> tuple[Incident, list[Effect]]:
     """The DM for each of ``people`` not told yet (only people on the channel's own platform: the DM
     says how to fix it there): what happened and how to fix it, the card, the checklist."""
     told = list(inc.channel_dms)
     effects: list[Effect] = []
-    lang = inc.lang
     for user in people:
         if user.platform != inc.channel.platform or any(user.same(u) for u in told):
             continue
         n = len(told)
         told.append(user)
-        text = t("chan.dm_text", lang, id=inc.id, fix=_fix(inc, ctx), cmd=ctx.command_on(user.platform))
-        effects.append(Notify(user, note(text, "danger", t("chan.dm_title", lang, id=inc.id)), copy_tag(n, "note")))
+        effects.append(Notify(user, _note(inc, user, ctx), copy_tag(n, "note")))
         effects.append(Notify(user, incident_card(inc, ctx), copy_tag(n, "card")))
         effects += [
             Notify(user, step_card(inc, st.step, ctx), copy_tag(n, f"step:{st.step}")) for st in templates.steps_for(inc, ctx.config)
@@ -92,9 +97,11 @@ def on_blocked(inc: Incident, event: DeliveryFailed, ctx: Ctx) -> tuple[Incident
     esc = inc.escalation
     people = [inc.reporter, *paged_people(inc), *([esc.acked_by] if esc.acked_by else [])]
     blocked = replace(inc, channel_blocked_at=ctx.now)
+    # refused again after it had worked: those who already have the copies get the note again, not new copies
+    again: list[Effect] = [Notify(u, _note(inc, u, ctx), copy_tag(n, "note")) for n, u in enumerate(inc.channel_dms)]
     new, effects = _tell(blocked, people, ctx)
-    told = [u.key for u in new.channel_dms[len(inc.channel_dms) :]]
-    return new, [*effects, Audit("channel.unreachable", {"tag": event.tag, "error": event.error[:300], "told": told})]
+    told = [u.key for u in inc.channel_dms + new.channel_dms[len(inc.channel_dms) :]]
+    return new, [*again, *effects, Audit("channel.unreachable", {"tag": event.tag, "error": event.error[:300], "told": told})]
 
 
 def on_delivered(inc: Incident, event: MessageDelivered, ctx: Ctx) -> tuple[Incident, list[Effect]]:

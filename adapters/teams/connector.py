@@ -209,7 +209,9 @@ def delivery_error(exc: BaseException, what: str, gone: str | None = None, chann
         if code is not None and (code >= 500 or code in (401, 408)):
             return DeliveryError(f"{what}: connector answered {code}", retry_after=retry_after(headers))
         if code in (403, 404):
-            return DeliveryError(gone or f"{what}: connector answered {code}", permanent=True, blocked=channel)
+            # an update answered 404 is a message someone deleted, not a channel the bot left
+            blocked = channel and (code == 403 or what != "update")
+            return DeliveryError(gone or f"{what}: connector answered {code}", permanent=True, blocked=blocked)
         return DeliveryError(f"{what}: connector answered {code}", permanent=True)
     if isinstance(exc, ClientRequestError | TimeoutError | ConnectionError | OSError):
         return DeliveryError(f"{what}: connector unreachable ({type(exc).__name__})")

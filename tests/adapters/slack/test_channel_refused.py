@@ -126,3 +126,25 @@ async def test_repost_when_the_card_is_there_posts_nothing(slack, fake, clock):
     r = await slack.command(f"repost {incident}", user="U0OTHER")
     await slack.settle()
     assert any(e["user"] == "U0OTHER" and "再投稿できるのは" in e["text"] for e in fake.ephemerals), fake.ephemerals
+
+
+async def test_the_retry_alone_posts_once_the_bot_is_invited(slack, fake, clock):
+    fake.channels[CHANNEL]["member"] = False
+    await report(slack, fake)
+    assert _top_level(fake) == []
+    fake.channels[CHANNEL]["member"] = True  # invited; nobody types anything
+    clock.advance(minutes=2)  # the first slow retry is due (a minute after the refusal)
+    await slack.app.ticker.tick()
+    await slack.settle()
+    (card,) = _top_level(fake)
+    steps = [m for m in fake.thread(CHANNEL, card["ts"]) if "item:" in _text(m)]
+    assert len(steps) == len(slack.app.config.checklist)
+    clock.advance(minutes=30)
+    await slack.app.ticker.tick()
+    await slack.settle()
+    assert len(_top_level(fake)) == 1 and len([m for m in fake.thread(CHANNEL, card["ts"]) if "item:" in _text(m)]) == len(steps)
+    # the page to sato gained its link once the card was there
+    (page,) = fake.called("chat.postMessage", channel="D0SATO")[:1]
+    assert any(
+        c.args.get("ts") == page.result["ts"] and "fake.slack.test" in json.dumps(c.args["blocks"]) for c in fake.called("chat.update")
+    )
