@@ -108,8 +108,8 @@ def on_delivered(inc: Incident, event: MessageDelivered, ctx: Ctx) -> tuple[Inci
     """A channel message went through: the card's first post gives the current step's chat pages their
     link to it (updated in place: no second notification); after a refusal, the channel works again."""
     effects: list[Effect] = link_pages(inc, ctx) if event.tag == "card" and event.kind == "post" else []
-    if inc.channel_blocked_at is None:
-        return inc, effects
+    if inc.channel_blocked_at is None or event.tag.startswith(("page:", "digest:", PREFIX)):
+        return inc, effects  # (an update of a page or of a DM copy says nothing about the channel)
     restored = replace(inc, channel_blocked_at=None)
     lang = inc.lang
     if inc.channel_dms:

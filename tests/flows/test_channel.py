@@ -74,6 +74,10 @@ def test_copies_follow_updates_and_later_people_are_told() -> None:
 def test_channel_works_again_once_then_refused_again() -> None:
     inc, _ = report()
     inc, _ = step(inc, refused(inc.id), T0)
+    # an update of a page or of a DM copy getting through says nothing about the channel
+    for tag in (inc.escalation.pages[0], "chan:0:card"):
+        same, effects = step(inc, MessageDelivered(inc.id, tag, "update"), T0 + minutes(1))
+        assert same is inc and effects == []
     inc, effects = step(inc, MessageDelivered(inc.id, "card", "post"), T0 + minutes(2))
     assert inc.channel_blocked_at is None
     (thread,) = [p for p in of(effects, Post) if p.thread_of == "card"]
