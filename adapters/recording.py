@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,15 @@ class RecordingAdapter:
     fail: dict[str, list[DeliveryError]] = field(default_factory=dict)  # op -> errors to raise next
     delay: float = 0.0  # seconds each send takes (a slow platform)
     _n: int = 0
+    # file-backed, the log is the platform several processes share: references unique across them
+    _prefix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def _record(self, op: str, to: str, view: Card | Form, thread: str | None = None, ref: str | None = None) -> MessageRef:
         if self.fail.get(op):
             raise self.fail[op].pop(0)
         if ref is None:
             self._n += 1
-            ref = f"m{self._n}"
+            ref = f"m{self._n}" if self.log_path is None else f"{self._prefix}-m{self._n}"
         s = Sent(op, ref, to, view, thread)
         self.sent.append(s)
         if self.log_path is not None:
@@ -60,15 +63,23 @@ class RecordingAdapter:
         await self._slow()
         return self._record("post", f"place:{place.key}", view, thread.key if thread else None)
 
+    def _known(self, ref: str) -> bool:
+        """A message this platform holds: sent by this adapter, or (file-backed) by any process sharing the log."""
+        if any(s.ref == ref and s.op in ("notify", "post") for s in self.sent):
+            return True
+        if self.log_path is None or not self.log_path.exists():
+            return False
+        lines = (json.loads(x) for x in self.log_path.read_text(encoding="utf-8").splitlines() if x.strip())
+        return any(x.get("ref") == ref and x.get("op") in ("notify", "post") for x in lines)
+
     async def update(self, message: MessageRef, view: Card) -> None:
-        if not any(s.ref == message.key and s.op in ("notify", "post") for s in self.sent):
+        if not self._known(message.key):
             raise DeliveryError(f"message_not_found: {message.key}", permanent=True)
         self._record("update", f"message:{message.key}", view, ref=message.key)
 
     async def link(self, message: MessageRef) -> str | None:
         """A link to a message this adapter sent (under ``https://recording.invalid/``), None for any other."""
-        sent = any(s.ref == message.key and s.op in ("notify", "post") for s in self.sent)
-        return f"https://recording.invalid/{message.key}" if sent and message.platform == self.platform else None
+        return f"https://recording.invalid/{message.key}" if self._known(message.key) and message.platform == self.platform else None
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         self._record("reply", f"user:{user.key}", view)

@@ -208,7 +208,12 @@ async def build(
     if check_migrated:
         await require_migrated(store.engine)
     runtime = Runtime(
-        store, config, clock=clock, audit_key=settings.audit_key_bytes, commands={p.name: p.command for p in registry.PLATFORMS}
+        store,
+        config,
+        clock=clock,
+        audit_key=settings.audit_key_bytes,
+        commands={p.name: p.command for p in registry.PLATFORMS},
+        invites={p.name: p.invite for p in registry.PLATFORMS},
     )
     all_adapters: dict[str, Adapter] = dict(adapters or {})
     deliverer = Deliverer(runtime, all_adapters)

@@ -165,6 +165,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
             return 2
         if settings.audit_key:
             say("cli.audit_key_set", settings)
+        for chain, step, person, via, after, wait in cfg.late_channels():  # a warning: the file is still valid
+            say("cli.page_never", settings, err=True, chain=chain, step=step, person=person, via=via, after=f"{after:g}", wait=f"{wait:g}")
         return _paging_check(cfg, settings)
     if args.cmd == "migrate":
         return asyncio.run(_migrate(settings))

@@ -4,7 +4,15 @@ Nothing lost: a row stays until it is sent, failed for good, cancelled or supers
 retries whatever a crash or an outage left behind. Nothing twice: a row is claimed before it is sent
 and settled only by its claimant; the one window left is a crash between the platform accepting a
 message and our commit (at-least-once, documented in the README). An update or a thread reply whose
-target has not been delivered yet waits; an older update superseded by a newer one is skipped.
+target has not been delivered yet waits (until that message's own next try); an older update
+superseded by a newer one is skipped.
+
+A channel that refuses the bot (``DeliveryError.blocked``: not a member, removed, archived) is not a
+failure for good: the row stays pending and is tried again slowly (a minute, doubling to fifteen) for a
+week, the incident is told once (``DeliveryFailed(blocked=True)``: ``flows.channel`` DMs the people
+concerned), and whatever waits on the card waits with it. When a channel message goes through — the
+card's first post, or one that had failed before — the incident is told (``MessageDelivered``): the
+pages gain their link to the card, and the channel is known to work again.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import outbox
 from bot.core import serde
-from bot.core.events import DeliveryFailed
+from bot.core.events import DeliveryFailed, MessageDelivered
 from bot.core.model import MessageRef, UserRef
 from bot.core.platform import Adapter, DeliveryError, Notifier
 from bot.outbox import BACKGROUND, Defer, Kind, Outgoing, Skip
@@ -30,12 +38,19 @@ log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
+BLOCKED_ATTEMPTS = 700  # a channel that refuses the bot: retried every 15 minutes at most, for about a week
+BLOCKED_MAX_WAIT = 900.0
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
     if retry_after is not None:
         return timedelta(seconds=max(0.0, min(retry_after, 600.0)))
     return timedelta(seconds=min(2.0**attempts, 60.0))
+
+
+def blocked_backoff(attempts: int) -> timedelta:
+    """The wait before trying again a channel that refused the bot: someone has to let it in first."""
+    return timedelta(seconds=min(60.0 * 2.0 ** max(attempts - 1, 0), BLOCKED_MAX_WAIT))
 
 
 class Deliverer:
@@ -107,12 +122,15 @@ class Deliverer:
             if msg.id in superseded:
                 raise Skip
             out = Outgoing(Kind(msg.kind), msg.platform, msg.tag, msg.payload)
-            if out.kind is Kind.NOTIFY:
+            if out.kind in (Kind.NOTIFY, Kind.UPDATE):
                 await self._link_targets(msg, targets, urgent)
             ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets), self.notifiers)
-        except Defer:
+        except Defer as waiting:
             async with self.store.tx(urgent) as tx:
-                await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
+                # the message it waits for may itself wait long (a channel that refused the bot): not before it
+                later = await tx.retry_time(msg.incident_id, str(waiting.args[0])) if waiting.args and msg.incident_id else None
+                retry_at = max(now + WAIT_FOR_TARGET, later or now)
+                await tx.settle_message(msg.id, self.me, "pending", now, retry_at=retry_at)
             return 0
         except Skip:
             async with self.store.tx(urgent) as tx:
@@ -131,7 +149,17 @@ class Deliverer:
         if msg.tag and Kind(msg.kind).creates_target:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
         self.runtime.metrics.delivered.labels(msg.kind).inc()
+        if msg.incident_id and msg.kind in ("post", "update") and ((msg.tag == "card" and msg.kind == "post") or msg.attempts > 0):
+            await self._delivered(msg)
         return 1
+
+    async def _delivered(self, msg: Claimed) -> None:
+        """Tell the incident a channel message went through (flows.channel): best effort — a page
+        without its link, or a late "the channel works again", is no reason to resend anything."""
+        try:
+            await self.runtime.dispatch(MessageDelivered(msg.incident_id or "", msg.tag, msg.kind, dedup=f"delivered:{msg.key}"))
+        except Exception as exc:
+            log.warning("could not record a delivery", extra={"incident": msg.incident_id, "tag": msg.tag, "error": type(exc).__name__})
 
     async def _link_targets(self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], urgent: bool) -> None:
         """Look up the messages a page links to (the incident card) that this batch does not know yet:
@@ -152,14 +180,16 @@ class Deliverer:
         if status == "sent" and ref:
             return outbox.message_ref(ref)
         if status in ("pending", "sending"):
-            raise Defer
+            raise Defer(tag)
         return None
 
     async def _failed(self, msg: Claimed, exc: DeliveryError) -> None:
         now = self.runtime.clock()
         attempts = msg.attempts + 1
         is_page = msg.tag.startswith(("page:", "digest:"))  # a digest page (flows.coalesce) is a page
-        final = exc.permanent or attempts >= MAX_ATTEMPTS or msg.kind == "form"
+        # a channel that refuses the bot: kept, and tried again slowly until someone lets the bot in
+        blocked = exc.blocked and msg.kind in ("post", "update")
+        final = (attempts >= BLOCKED_ATTEMPTS) if blocked else (exc.permanent or attempts >= MAX_ATTEMPTS or msg.kind == "form")
         # a page still failing after a few tries is reported in the thread at once (and retried on):
         # the escalation does not wait for it, but people should know
         late_page = is_page and not final and attempts == PAGE_ATTEMPTS
@@ -173,6 +203,7 @@ class Deliverer:
                 "tag": msg.tag,
                 "attempts": attempts,
                 "final": final,
+                "channel_refused": blocked,
                 "error": str(exc)[:300],
             },  # fmt: skip
         )
@@ -180,8 +211,13 @@ class Deliverer:
             if final:
                 await tx.settle_message(msg.id, self.me, "failed", now, error=str(exc), attempts=attempts)
             else:
-                await tx.settle_message(msg.id, self.me, "pending", now, error=str(exc), attempts=attempts,
-                                        retry_at=now + backoff(attempts, exc.retry_after))  # fmt: skip
+                wait = blocked_backoff(attempts) if blocked else backoff(attempts, exc.retry_after)
+                await tx.settle_message(msg.id, self.me, "pending", now, error=str(exc), attempts=attempts, retry_at=now + wait)
+        if blocked and msg.incident_id and attempts == 1:
+            log.warning("the incident channel refuses the bot: messages kept and retried; the people concerned are told in a DM",
+                        extra={"incident": msg.incident_id, "error": str(exc)[:300]})  # fmt: skip
+            await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, None, str(exc), final=False, blocked=True,
+                                                dedup=f"blocked:{msg.key}"))  # fmt: skip
         if (final or late_page) and msg.incident_id and msg.kind == "notify":
             user = serde.load(UserRef, msg.payload["user"])
             await self.on_failed(DeliveryFailed(msg.incident_id, msg.tag, user, str(exc), final=final, dedup=f"failed:{msg.key}"))

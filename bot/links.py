@@ -5,7 +5,7 @@ A token is ``<payload>.<mac>``, both base64url: the payload names the incident, 
 with a key derived from the audit key (``MYNALEAK_AUDIT_KEY``; domain-separated, so a link MAC is
 never an audit MAC). Single use is not kept here: the acknowledgement is dispatched with the dedup key
 ``acklink:<nonce>`` (the processed-event table), so it holds across restarts and replicas. Links live
-:data:`TTL` — well inside the 7 days processed-event keys are kept.
+:data:`TTL` (24 hours; ``MYNALEAK_LINK_HOURS``, at most 168) — within the 7 days processed-event keys are kept.
 """
 
 from __future__ import annotations
@@ -16,12 +16,31 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.core.model import UserRef
 
-TTL = timedelta(hours=24)
+TTL = timedelta(hours=24)  # the default; MYNALEAK_LINK_HOURS sets it (ttl_from_env)
+MAX_HOURS = 24 * 7  # single use is kept by the processed-event keys, which are kept 7 days
+
+
+def ttl_from_env(env: Mapping[str, str]) -> timedelta:
+    """How long an acknowledge link works: ``MYNALEAK_LINK_HOURS`` (default 24, at most 168); raises
+    ``ValueError`` (with what to set) for anything else."""
+    raw = env.get("MYNALEAK_LINK_HOURS", "").strip()
+    if not raw:
+        return TTL
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= MAX_HOURS or hours != hours:
+        raise ValueError(f"MYNALEAK_LINK_HOURS: expected a number of hours above 0 and at most {MAX_HOURS}, got {raw!r}")
+    return timedelta(hours=hours)
+
+
 _DOMAIN = b"mynaleak/ack-link/v1"
 
 

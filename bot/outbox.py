@@ -132,7 +132,8 @@ async def send(
             return None
         if message is None or message.platform in notifiers:
             raise Skip  # the original was never delivered (cancelled, failed), or was a mail: nothing to update
-        await _adapter(adapters, message.platform).update(message, _card(serde.view_from(p["view"])))
+        # a page updated once the card exists gains its link (flows.channel.link_pages)
+        await _adapter(adapters, message.platform).update(message, await with_links(_card(serde.view_from(p["view"])), adapters, target))
         return None
     adapter = _adapter(adapters, out.channel)
     view = serde.view_from(p["view"])

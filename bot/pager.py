@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -18,7 +19,7 @@ from bot.core.paging import EMAIL, WEBHOOK
 from bot.delivery import Deliverer
 from bot.mail import MailNotifier, MailSettings
 from bot.pagerduty import PagerDutyNotifier, PagerDutySettings
-from bot.paging_http import AckLinks, public_url
+from bot.paging_http import AckLinks, ServiceConfigError, public_url
 from bot.runtime import Runtime
 from bot.webhook import WebhookNotifier, webhook_key
 from storage.audit import DEV_KEY
@@ -30,6 +31,7 @@ def channels(config: OrgConfig, env: Mapping[str, str]) -> OrgConfig:
     """``config`` paging only through the channels this process can deliver (raises
     :class:`bot.core.platform.PlatformRefused` on a wrong mail or paging-service setting)."""
     PagerDutySettings.from_env(env, public_url(env))
+    link_ttl(env)
     off: set[str] = set()
     if MailSettings.from_env(env) is None:
         off.add(EMAIL)
@@ -42,15 +44,24 @@ def channels(config: OrgConfig, env: Mapping[str, str]) -> OrgConfig:
     return replace(config, page_channels=tuple(c for c in config.page_channels if c not in off)) if off else config
 
 
+def link_ttl(env: Mapping[str, str]) -> timedelta:
+    """How long acknowledge links work (``MYNALEAK_LINK_HOURS``; refused with its reason when wrong)."""
+    try:
+        return links.ttl_from_env(env)
+    except ValueError as exc:
+        raise ServiceConfigError(str(exc)) from None
+
+
 def install(w: web.Application, runtime: Runtime, deliverer: Deliverer, env: Mapping[str, str], audit_key: bytes | None) -> None:
     key = links.link_key(audit_key or DEV_KEY)
     ack_page.install(w, runtime, key)
+    ttl = link_ttl(env)
     settings = MailSettings.from_env(env)
     if settings is not None:
         cfg = runtime.config
-        deliverer.notifiers[EMAIL] = MailNotifier(settings, key, runtime.clock, cfg.language, cfg.tz)
+        deliverer.notifiers[EMAIL] = MailNotifier(settings, key, runtime.clock, cfg.language, cfg.tz, ttl=ttl)
         log.info("e-mail pages on", extra={"smtp": f"{settings.host}:{settings.port}", "tls": settings.tls})
-    ack_links = AckLinks(key, public_url(env), runtime.clock)
+    ack_links = AckLinks(key, public_url(env), runtime.clock, ttl)
     deliverer.notifiers[PagerDutyNotifier.channel] = PagerDutyNotifier(
         PagerDutySettings.from_env(env, ack_links.public_url), ack_links, runtime.config.language
     )

@@ -18,7 +18,7 @@ from bot import outbox
 from bot.core import serde
 from bot.core.away import ClearAway, SetAway
 from bot.core.config import OrgConfig
-from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, Reply, StartTimer, Update
+from bot.core.effects import Audit, CancelMessages, CancelTimers, Effect, Mark, Notify, RejectForm, Reply, Requeue, StartTimer, Update
 from bot.core.events import Event, TimerFired
 from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
@@ -79,6 +79,7 @@ class Runtime:
         metrics: Metrics | None = None,
         audit_key: bytes | None = None,
         commands: Mapping[str, str] | None = None,
+        invites: Mapping[str, str] | None = None,
     ):
         self.store = store
         # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY); without one, the public development key
@@ -88,6 +89,7 @@ class Runtime:
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
         self.metrics = metrics or Metrics()
         self.commands = dict(commands or {})  # platform -> how people give commands there (the registry's)
+        self.invites = dict(invites or {})  # platform -> the catalogue key saying how to let the bot into a channel
         # called with the rows claimed for immediate delivery, right after each commit (the deliverer
         # sets it); without it nothing is claimed, and the ticker delivers every row
         self.on_commit: Callable[[list[Claimed]], None] | None = None
@@ -192,7 +194,7 @@ class Runtime:
                 marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
                 away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away)
-                inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
+                inc, effects = flows.handle(state, event, now, self.config, self.command_of(event), self.commands, self.invites)
                 if need.new_id and inc is None:
                     # nothing created: no number may be used up, but the flow's private answers (a
                     # refusal, say) must still reach the person — queued below, in a transaction of their own
@@ -263,6 +265,7 @@ class Runtime:
         timers: list[dict[str, Any]] = []  # inserted together, but never after a later cancellation
         timer_ids: list[int] = []
         marks: list[dict[str, Any]] = []
+        requeued: list[Claimed] = []  # channel rows sent again now (``/mynaleak repost``): delivered after commit too
         for n, e in enumerate(effects):
             if isinstance(e, SetAway | ClearAway):
                 await self._away(tx, e, event, now)
@@ -278,13 +281,16 @@ class Runtime:
                 await tx.cancel_timers(incident_id, e.kinds)
             elif isinstance(e, CancelMessages) and incident_id:
                 await tx.cancel_messages(incident_id, e.prefix)
+            elif isinstance(e, Requeue) and incident_id:
+                requeued += await tx.requeue_messages(incident_id, now)
             elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
                 owner = (e.incident_id if isinstance(e, Update) else "") or incident_id  # a digest: its first incident's
                 rows.append(out.row(f"{base}:{n}", owner))
         timer_ids += await tx.add_timers(timers)
         await tx.add_marks(marks, now)
         # urgent messages are claimed here and sent right after commit (only if someone will send them)
-        return await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ()), timer_ids
+        added = await tx.add_messages(rows, now, self.me, outbox.URGENT if self.on_commit is not None else ())
+        return added + requeued, timer_ids
 
     async def _away(self, tx: Tx, e: SetAway | ClearAway, event: Event, now: datetime) -> None:
         """Store or end an away period (``/mynaleak away``), and say so in the log."""

@@ -6,13 +6,22 @@ what to load for an event; :func:`handle` decides. Nothing in here knows a platf
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
 from bot.core.config import OrgConfig
 from bot.core.effects import Effect, Notify, OpenForm, Post, Reply, Update
-from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, Event, FormSubmitted, MessagePosted, TimerFired
+from bot.core.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DeliveryFailed,
+    Event,
+    FormSubmitted,
+    MessageDelivered,
+    MessagePosted,
+    TimerFired,
+)
 from bot.core.i18n import t
 from bot.core.model import Incident, PageMark
 from bot.core.platform import DEFAULT_COMMAND
@@ -20,6 +29,7 @@ from bot.core.redaction import contains_my_number, scrub
 from bot.core.views import Card, Form, strip_tokens
 from flows import (
     away,
+    channel,
     checklist,
     coalesce,
     commands,
@@ -63,6 +73,8 @@ def needs(event: Event) -> Need:
     if isinstance(event, TimerFired | DeliveryFailed):
         pages = event.kind in (escalation.KIND, paging.ROUTE_KIND) if isinstance(event, TimerFired) else event.final
         return Need(incident_id=event.incident_id, marks=pages)
+    if isinstance(event, MessageDelivered):
+        return Need(incident_id=event.incident_id)
     if isinstance(event, ButtonPressed):
         return Need(incident_id=_split(event.value)[0] or None, marks=event.action in ("page", "ack"))
     if isinstance(event, FormSubmitted):
@@ -72,7 +84,7 @@ def needs(event: Event) -> Need:
     if isinstance(event, CommandInvoked):
         verb, words = commands.parse(event.text)
         target = commands.incident_arg(words)
-        if verb in ("status", "close", "page") and target:
+        if verb in ("status", "close", "page", "repost") and target:
             return Need(incident_id=target, marks=verb == "page")
         if verb in ("list", "status"):
             return Need(summaries=True)
@@ -84,12 +96,19 @@ def needs(event: Event) -> Need:
 
 
 def handle(
-    state: State, event: Event, now: datetime, config: OrgConfig, command: str = DEFAULT_COMMAND
+    state: State,
+    event: Event,
+    now: datetime,
+    config: OrgConfig,
+    command: str = DEFAULT_COMMAND,
+    commands: Mapping[str, str] | None = None,
+    invites: Mapping[str, str] | None = None,
 ) -> tuple[Incident | None, list[Effect]]:
     """Decide what ``event`` does. Returns the incident as it should now be stored (or ``None`` when
     no incident changed) and the effects to carry out. ``command``: how the person who caused the
-    event gives the bot commands on their platform (help and error texts show it)."""
-    ctx = Ctx(now, config, event.lang or config.language, command, config.away + state.away)
+    event gives the bot commands on their platform (help and error texts show it); ``commands`` and
+    ``invites``: per platform, the same and how to let the bot into a channel (messages to others)."""
+    ctx = Ctx(now, config, event.lang or config.language, command, config.away + state.away, commands or {}, invites or {})
     if isinstance(event, MessagePosted):
         if contains_my_number(event.text):
             return None, [refuse(event.actor, "intake.masked_message", ctx, event.place)]
@@ -97,6 +116,10 @@ def handle(
     new, effects = _decide(state, _sanitised(event), ctx)
     if isinstance(event, CommandInvoked) and (effects or new is not None):
         effects = effects + _masked_notice(event, new, ctx)
+    current = new or state.incident
+    followed, effects = channel.follow(current, effects, ctx)  # DM copies while the channel is unreachable
+    if followed is not current:
+        new = followed
     return new, label_drill(new or state.incident, effects)
 
 
@@ -119,7 +142,7 @@ def _decide(state: State, event: Event, ctx: Ctx) -> tuple[Incident | None, list
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
         return intake.submit(state, event, ctx)
     if inc is None:
-        if isinstance(event, TimerFired | DeliveryFailed):
+        if isinstance(event, TimerFired | DeliveryFailed | MessageDelivered):
             return None, []
         return None, [refuse(event.actor, "incident.not_found", ctx, getattr(event, "place", None), id="")]
     new, effects = _on_incident(inc, event, ctx, state.marks)
@@ -198,7 +221,11 @@ def _on_incident(inc: Incident, event: Event, ctx: Ctx, marks: tuple[PageMark, .
             return paging.on_route_timer(inc, event, ctx, marks)
         on_timer = _TIMERS.get(event.kind)
         return on_timer(inc, event, ctx) if on_timer else (inc, [])
+    if isinstance(event, MessageDelivered):
+        return channel.on_delivered(inc, event, ctx)
     if isinstance(event, DeliveryFailed):
+        if event.blocked:
+            return channel.on_blocked(inc, event, ctx)
         if not event.tag.startswith(("page:", "digest:")):
             return inc, []
         return escalation.on_failed(inc, event, ctx, marks)
@@ -245,6 +272,12 @@ def _command(state: State, event: CommandInvoked, ctx: Ctx) -> tuple[Incident | 
             return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
         inc, effects = commands.close(state.incident, event, words, ctx)
         return (inc if inc is not state.incident else None), effects
+    if verb == "repost":
+        if state.incident is None:
+            key = "chan.repost_usage" if not words else "incident.not_found"
+            return None, [refuse(event.actor, key, ctx, event.place, id=(words or [""])[0][:30])]
+        _, effects = channel.repost(state.incident, event, ctx)
+        return None, effects
     if verb == "page":
         if state.incident is None:
             key = "page.usage" if not words else "incident.not_found"

@@ -56,20 +56,53 @@ def substitute(step: ChainStep, platform: str, ctx: Ctx) -> ChainStep:
     covers: list[str] = []
     skipped = list(step.skipped)
     own = step.covers or ("",) * len(step.people)
+    later: list[tuple[UserRef, str]] = []  # (deputy, the away person's name): the deputy is paged later in this step anyway
+
+    def paged_as(user: UserRef) -> int | None:
+        return next((k for k, u in enumerate(people) if u.same(user)), None)
+
     for i, user in enumerate(step.people):
         person = cfg.person(user)
         away = active(ctx.away, person.handle, ctx.now) if person is not None and not own[i] else None
         sub = cfg.step_for((away.deputy,), step.wait_minutes, platform) if away and away.deputy else None
-        if away is not None and person is not None and (sub is None or any(sub.people[0].same(u) for u in (*people, *step.people))):
-            skipped.append(person.name)  # no deputy (or one who cannot be paged here, or is paged in this step anyway)
-            continue
+        if away is not None and person is not None:
+            if sub is None:  # no deputy (or one who cannot be paged here)
+                skipped.append(person.name)
+                continue
+            if (j := paged_as(sub.people[0])) is not None:  # the deputy is paged in this step already (for someone else, or as themselves)
+                covers[j] = _more(covers[j], person.name)
+                continue
+            if any(sub.people[0].same(u) for u in step.people):
+                later.append((sub.people[0], person.name))
+                continue
         src, who = (sub, person.name if person else "") if sub is not None else (step, own[i])
         index = 0 if sub is not None else i
         routes += [replace_person(r, len(people)) for r in src.paths() if r.person == index]
         people.append(src.people[index])
         covers.append(who)
+    for deputy, name in later:
+        if (j := paged_as(deputy)) is None:
+            skipped.append(name)  # the deputy was left out of the step themselves
+        else:
+            covers[j] = _more(covers[j], name)
     covered = any(covers)
     return ChainStep(tuple(people), step.wait_minutes, tuple(routes), tuple(covers) if covered else (), tuple(skipped))
+
+
+COVERS_SEP = "\n"  # one deputy standing in for several away people: their names in one ``covers`` entry
+
+
+def _more(covers: str, name: str) -> str:
+    return f"{covers}{COVERS_SEP}{name}" if covers else name
+
+
+def _covered(covers: str, name: str, lang: str, one: str, many: str, **fields: object) -> str:
+    """``one`` for a deputy standing in for one person, ``many`` (their names listed, each with さん in
+    Japanese) for several."""
+    aways = covers.split(COVERS_SEP)
+    if len(aways) == 1:
+        return t(one, lang, away=covers, name=name, **fields)
+    return t(many, lang, aways=join([t("chan.name", lang, name=a) for a in aways], lang), name=name, **fields)
 
 
 def as_paged(inc: Incident, ctx: Ctx) -> Incident:
@@ -89,14 +122,21 @@ def replace_person(route: Route, index: int) -> Route:
 def names(step: ChainStep, lang: str) -> str:
     """Who the step pages, a deputy shown as 「佐藤 さん（不在・代理 鈴木 さん）」."""
     covers = step.covers or ("",) * len(step.people)
-    shown = [t("away.as_deputy", lang, away=c, name=person(u)) if c else who(u, lang) for u, c in zip(step.people, covers, strict=True)]
+    shown = [
+        _covered(c, person(u), lang, "away.as_deputy", "away.as_deputy_many") if c else who(u, lang)
+        for u, c in zip(step.people, covers, strict=True)
+    ]
     return join(dict.fromkeys(shown), lang)
 
 
 def thread_lines(step: ChainStep, number: int, lang: str) -> list[str]:
     """The page's thread note: who stands in for whom, who was left out."""
     covers = step.covers or ("",) * len(step.people)
-    lines = [t("away.thread_deputy", lang, away=c, name=person(u), step=number) for u, c in zip(step.people, covers, strict=True) if c]
+    lines = [
+        _covered(c, person(u), lang, "away.thread_deputy", "away.thread_deputy_many", step=number)
+        for u, c in zip(step.people, covers, strict=True)
+        if c
+    ]
     if step.skipped:
         lines.append(t("away.thread_skipped", lang, names=join(step.skipped, lang), step=number))
     return lines

@@ -17,7 +17,7 @@ from flows.cards import incident_card, note, page_done_card, private_card, step_
 from flows.common import Ctx, State, fmt_dt, refuse, say
 
 # every verb flows._command answers, as a person types it (help and the Slack manifest list them all)
-VERBS = ("report", "status", "list", "page", "close", "drill", "away", "help")
+VERBS = ("report", "status", "list", "page", "repost", "close", "drill", "away", "help")
 # the Japanese words a person may type instead (on every platform)
 ALIASES = {
     "報告": "report",
@@ -28,6 +28,7 @@ ALIASES = {
     "訓練": "drill",
     "ヘルプ": "help",
     "不在": "away",
+    "再投稿": "repost",
 }
 
 SHOWN = 20  # open items named when a close is refused; the rest are counted

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,13 @@ class Ctx:
     lang: str  # the language of the person this event came from
     command: str = DEFAULT_COMMAND  # how that person gives the bot a command on their platform
     away: tuple[Away, ...] = ()  # the away periods in force or to come: the organisation file's and the stored ones
+    # per platform: how people give commands there, and the catalogue key saying how to let the bot into
+    # a channel (the registry's ``Platform.command`` / ``Platform.invite``), for messages to other people
+    commands: Mapping[str, str] = field(default_factory=dict)
+    invites: Mapping[str, str] = field(default_factory=dict)
+
+    def command_on(self, platform: str) -> str:
+        return self.commands.get(platform, DEFAULT_COMMAND)
 
     def hm(self, dt: datetime) -> str:
         return dt.astimezone(self.config.tz).strftime("%H:%M")

@@ -161,6 +161,30 @@ class QueueOps:
             .values(status="cancelled")
         )
 
+    async def requeue_messages(self, incident_id: str, now: datetime) -> list[Claimed]:
+        """Make the incident's channel messages not delivered yet (posts and updates waiting for a retry,
+        or given up) due now, their backoff started afresh; returns them (``/mynaleak repost``). A row
+        being sent right now is left to its claimant."""
+        stmt = (
+            update(OUT)
+            .where(OUT.c.incident_id == incident_id, OUT.c.kind.in_(("post", "update")), OUT.c.status.in_(("pending", "failed")))
+            .values(status="pending", next_attempt_at=now, attempts=0, claimed_by=None)
+            .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform)
+        )
+        rows = (await self.conn.execute(stmt)).mappings().all()
+        out = [Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], 0) for r in rows]
+        return sorted(out, key=lambda c: c.id)
+
+    async def retry_time(self, incident_id: str, tag: str) -> datetime | None:
+        """When the latest message that created ``tag`` is next tried, if it is waiting for a retry."""
+        stmt = (
+            select(OUT.c.next_attempt_at)
+            .where(OUT.c.incident_id == incident_id, OUT.c.tag == tag, OUT.c.kind.in_(("notify", "post")), OUT.c.status == "pending")
+            .order_by(OUT.c.id.desc())
+            .limit(1)
+        )
+        return (await self.conn.execute(stmt)).scalar()
+
     async def claim_messages(self, me: str, now: datetime, limit: int, ids: list[int] | None = None,
                              kinds: tuple[str, ...] | None = None) -> list[Claimed]:  # fmt: skip
         ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))

@@ -92,3 +92,24 @@ def test_config_errors_carry_paths() -> None:
 def test_sample_config_is_valid() -> None:
     run = cli("check-config", env={"MYNALEAK_CONFIG": str(ROOT / "mynaleak.sample.yml")})
     assert run.returncode == 0 and "valid" in run.stdout
+
+
+def test_check_config_warns_of_a_channel_that_can_never_fire(tmp_path: Path) -> None:
+    """Issue 13: a ``page:`` channel whose after_minutes is not less than the wait of the person's step
+    never fires (the next step is paged first): check-config says so, and the file is still valid."""
+    late = yaml.safe_load(yaml.safe_dump(ORG, allow_unicode=True))
+    first = late["escalation"]["steps"][0]
+    handle, wait = first["people"][0], first["wait_minutes"]
+    late["people"][handle]["email"] = "late@example.jp"
+    late["people"][handle]["page"] = [{"via": "chat"}, {"via": "email", "after_minutes": wait}]
+    path = tmp_path / "late.yml"
+    path.write_text(yaml.safe_dump(late, allow_unicode=True))
+    run = cli("check-config", env={"MYNALEAK_CONFIG": str(path), "MYNALEAK_LANG": "en"})
+    assert run.returncode == 0, run.stderr
+    assert f"people.{handle}.page: email (after {wait:g} minutes) is never sent" in run.stderr
+    assert "step 1 of escalation" in run.stderr
+    # shorter than the wait: no warning
+    late["people"][handle]["page"] = [{"via": "chat"}, {"via": "email", "after_minutes": wait - 1}]
+    path.write_text(yaml.safe_dump(late, allow_unicode=True))
+    run = cli("check-config", env={"MYNALEAK_CONFIG": str(path), "MYNALEAK_LANG": "en"})
+    assert run.returncode == 0 and "never sent" not in run.stderr

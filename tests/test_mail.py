@@ -320,3 +320,43 @@ async def test_the_mail_page_leads_to_the_incident_thread_once_the_card_is_poste
     assert f"<a href='{url}'>インシデントのスレッドを開く</a>" in html2
     (page2,) = pages_to(h, "suzuki")  # the chat page carries the same link, as a button
     assert [b.url for b in page2.view.buttons if b.url] == [url]
+
+
+async def test_the_link_lifetime_is_configurable(db_url: str, clock: Clock) -> None:
+    """MYNALEAK_LINK_HOURS, through the composition (bot.pager.install): a 2-hour link works within its
+    two hours and is refused as expired after them (the default, 24 hours, is tested above)."""
+    from bot import pager
+
+    smtp = await SmtpServer().start()
+    h = Harness(db_url, org(), clock)
+    env = {"MYNALEAK_SMTP_URL": smtp.url, "MYNALEAK_MAIL_FROM": "mynaleak@example.jp", "MYNALEAK_PUBLIC_URL": "https://bot.example.jp/",
+           "MYNALEAK_LINK_HOURS": "2"}  # fmt: skip
+    app = web.Application()
+    pager.install(app, h.runtime, h.deliverer, env, b"k" * 32)
+    client = TestClient(TestServer(app, host="127.0.0.1", port=0))
+    await client.start_server()
+    try:
+        first = (await h.report()).incident_id
+        expired = link_in(smtp.box.to("sato@example.jp")[-1])
+        clock.advance(hours=2, seconds=1)
+        res = await client.post(expired)
+        assert res.status == 410 and "有効期限が切れています" in await res.text()
+        second = (await h.report(dedup="second")).incident_id
+        assert second != first
+        fresh = link_in(smtp.box.to("sato@example.jp")[-1])
+        clock.advance(hours=1, minutes=59)
+        assert (await client.post(fresh)).status == 200
+    finally:
+        await client.close()
+        await h.close()
+        await smtp.stop()
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "169", "soon", "nan"])
+def test_a_wrong_link_lifetime_is_refused_with_its_reason(hours: str) -> None:
+    from bot import pager
+    from bot.core.platform import PlatformRefused
+
+    with pytest.raises(PlatformRefused, match="MYNALEAK_LINK_HOURS"):
+        pager.channels(org(), {"MYNALEAK_LINK_HOURS": hours})
+    assert links.ttl_from_env({}) == timedelta(hours=24) and links.ttl_from_env({"MYNALEAK_LINK_HOURS": "0.5"}) == timedelta(minutes=30)

@@ -23,4 +23,4 @@ def install(host: Host) -> Adapter:
     return mount(host)
 
 
-PLATFORM = Platform("playground", configured, install)
+PLATFORM = Platform("playground", configured, install, invite="playground.chan_fix")

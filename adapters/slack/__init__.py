@@ -19,4 +19,4 @@ def install(host: Host) -> Adapter:
     return mount(host)
 
 
-PLATFORM = Platform("slack", configured, install)
+PLATFORM = Platform("slack", configured, install, invite="slack.chan_fix")

@@ -6,17 +6,19 @@ Socket Mode when SLACK_APP_TOKEN is set (no public URL needed). Listeners ack fi
 a modal submission is decided before its ack (within a time budget) so a rejected form stays open with
 its errors. Web API failures become :class:`DeliveryError` so the outbox owns retries: 429 →
 ``retry_after`` from Retry-After; 5xx, timeouts and connection errors → transient; errors that can
-never work (channel_not_found, user_not_found, …) → permanent.
+never work (channel_not_found, user_not_found, …) → permanent; a channel post or update refused
+because the bot is not in the channel (or it is archived) → ``blocked`` (kept and retried slowly).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -46,10 +48,32 @@ PERMANENT = frozenset(
     "invalid_trigger_id exchanged_trigger_id invalid_arguments restricted_action messages_tab_disabled "
     "team_access_not_granted not_allowed_token_type view_too_large duplicate_external_id".split()
 )
+# the bot may not post in this channel: it works again once someone invites it (or unarchives the channel)
+BLOCKED = frozenset({"not_in_channel", "channel_not_found", "is_archived", "channel_is_archived"})
 CALL_TIMEOUT = 10.0
 NAME_TTL = 3600.0
 WORKERS = 8  # events acted on at once after their acks; the rest queue, so acks stay fast under bursts
 VIEW_ACK_BUDGET = 2.0  # a modal submission is decided within this, then acked (Slack allows 3 s)
+
+
+class SlackError(DeliveryError):
+    """A Web API error answer, with Slack's error code."""
+
+    def __init__(self, message: str, code: str, *, permanent: bool = False, blocked: bool = False):
+        super().__init__(message, permanent=permanent, blocked=blocked)
+        self.code = code
+
+
+@contextlib.contextmanager
+def _channel_refusal(channel: str) -> Iterator[None]:
+    """A post or update in a channel (not a DM: ids of DMs start with D) refused because the bot is not
+    in it, or it is archived, is ``blocked``: it works again once someone invites the bot."""
+    try:
+        yield
+    except SlackError as exc:
+        if exc.code not in BLOCKED or channel.startswith("D"):
+            raise
+        raise SlackError(str(exc), exc.code, blocked=True) from None
 
 
 def _retry_after(headers: Any) -> float:
@@ -94,7 +118,7 @@ class SlackAdapter:
                 raise DeliveryError(f"{method}: ratelimited (retry after {wait:g}s)", retry_after=wait) from None
             if status >= 500:
                 raise DeliveryError(f"{method}: HTTP {status}") from None
-            raise DeliveryError(f"{method}: {error or f'HTTP {status}'}", permanent=error in PERMANENT) from None
+            raise SlackError(f"{method}: {error or f'HTTP {status}'}", error, permanent=error in PERMANENT) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"{method}: {type(exc).__name__}") from None
         return dict(resp.data) if isinstance(resp.data, dict) else {}
@@ -156,14 +180,14 @@ class SlackAdapter:
         return await self._send(await self._dm_channel(user.key), view)
 
     async def post(self, place: PlaceRef, view: Card, thread: MessageRef | None = None) -> MessageRef:
-        if thread is None:
-            return await self._send(place.key, view)
-        channel, ts = self._parse(thread)
-        return await self._send(channel, view, ts)
+        channel, ts = self._parse(thread) if thread is not None else (place.key, None)
+        with _channel_refusal(channel):
+            return await self._send(channel, view, ts)
 
     async def update(self, message: MessageRef, view: Card) -> None:
         channel, ts = self._parse(message)
-        await self.call("chat.update", channel=channel, ts=ts, **self._message(view))
+        with _channel_refusal(channel):
+            await self.call("chat.update", channel=channel, ts=ts, **self._message(view))
 
     async def link(self, message: MessageRef) -> str | None:
         """The message's permalink (``chat.getPermalink``)."""

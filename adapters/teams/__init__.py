@@ -19,4 +19,4 @@ def install(host: Host) -> Adapter:
 
 
 # people type the command word to the bot ("report", "@mynaleak status"): no slash command in help and errors
-PLATFORM = Platform("teams", configured, install, command="")
+PLATFORM = Platform("teams", configured, install, command="", invite="teams.chan_fix")

@@ -229,8 +229,8 @@ class TeamsAdapter:
             ref = self._bare_ref(conv, key["service_url"])
             return await self._send(ref, conv, content, summary(view, self.host.config.language), "thread reply")
         stored = await self._load(inbound.base_conversation(place.key))
-        if stored is None:
-            raise DeliveryError(t("teams.no_channel", self.host.config.language), permanent=True)
+        if stored is None:  # the app was never added to the channel's team: the same fix as when it was removed
+            raise DeliveryError(t("teams.no_channel", self.host.config.language), permanent=True, blocked=True)
         return await self._send(stored["reference"], place.key, content, summary(view, self.host.config.language), "post",
                                 channel=stored.get("kind") == "channel")  # fmt: skip
 
@@ -258,7 +258,9 @@ class TeamsAdapter:
             activity.conversation = conv
             await client.conversations.update_activity(conv.id, key["activity_id"], activity)
 
-        await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update")
+        # a message in a channel or group chat (19:…): refused there when the app was removed from the team
+        await self._with_client(self._bare_ref(key["conversation"], key["service_url"]), op, "update",
+                                channel=str(key["conversation"]).startswith("19:"))  # fmt: skip
 
     async def reply(self, user: UserRef, place: PlaceRef | None, view: Card) -> None:
         lang = await self.lang_of(user)
@@ -373,14 +375,15 @@ class TeamsAdapter:
             sent["id"] = getattr(response, "id", None) or ""
 
         target = dict(ref, conversation=dict(ref.get("conversation") or {}, id=conversation))
-        await self._with_client(target, op, what)
+        await self._with_client(target, op, what, channel=what in ("post", "thread reply"))
         if not sent.get("id"):
             raise DeliveryError(f"{what}: the connector returned no message id")
         thread = f"{conversation};messageid={sent['id']}" if channel and ";messageid=" not in conversation else conversation
         return MessageRef(self.platform, _msg_key(conversation, sent["id"], ref.get("serviceUrl") or "", thread))
 
-    async def _with_client(self, ref: dict[str, Any], op: Any, what: str) -> None:
-        """Run ``op(connector_client, conversation)`` in a proactive turn for ``ref``."""
+    async def _with_client(self, ref: dict[str, Any], op: Any, what: str, channel: bool = False) -> None:
+        """Run ``op(connector_client, conversation)`` in a proactive turn for ``ref`` (``channel``: in the
+        incident channel, where 403/404 means the app is no longer in the team: ``blocked``)."""
         reference = ConversationReference().deserialize(replace_none(ref))
         if not reference.service_url:
             raise DeliveryError(f"{what}: no service URL stored for this conversation", permanent=True)
@@ -396,9 +399,9 @@ class TeamsAdapter:
         try:
             await self.cloud.continue_conversation(reference, callback, self.app_id)
         except Exception as exc:
-            raise delivery_error(exc, what) from exc
+            raise delivery_error(exc, what, channel=channel) from exc
         if failure:
-            raise delivery_error(failure[0], what) from failure[0]
+            raise delivery_error(failure[0], what, channel=channel) from failure[0]
 
 
 def summary(view: Card, lang: str) -> str:

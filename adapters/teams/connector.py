@@ -194,9 +194,11 @@ def status_of(exc: BaseException) -> int | None:
     return int(code) if isinstance(code, int) else None
 
 
-def delivery_error(exc: BaseException, what: str, gone: str | None = None) -> DeliveryError:
+def delivery_error(exc: BaseException, what: str, gone: str | None = None, channel: bool = False) -> DeliveryError:
     """A connector failure as the core understands it. ``gone``: the message to use when the
-    recipient can never be reached (403/404: app uninstalled, bot blocked, conversation deleted)."""
+    recipient can never be reached (403/404: app uninstalled, bot blocked, conversation deleted).
+    ``channel``: the call was a post or an update in a channel, where 403/404 means the bot was removed
+    from the team (or the channel is gone) — ``blocked``: it works again once someone adds the app."""
     if isinstance(exc, DeliveryError):
         return exc
     if isinstance(exc, HttpOperationError):
@@ -207,7 +209,9 @@ def delivery_error(exc: BaseException, what: str, gone: str | None = None) -> De
         if code is not None and (code >= 500 or code in (401, 408)):
             return DeliveryError(f"{what}: connector answered {code}", retry_after=retry_after(headers))
         if code in (403, 404):
-            return DeliveryError(gone or f"{what}: connector answered {code}", permanent=True)
+            # an update answered 404 is a message someone deleted, not a channel the bot left
+            blocked = channel and (code == 403 or what != "update")
+            return DeliveryError(gone or f"{what}: connector answered {code}", permanent=True, blocked=blocked)
         return DeliveryError(f"{what}: connector answered {code}", permanent=True)
     if isinstance(exc, ClientRequestError | TimeoutError | ConnectionError | OSError):
         return DeliveryError(f"{what}: connector unreachable ({type(exc).__name__})")

@@ -30,7 +30,7 @@ MANIFEST_VERSION = "1.19"
 ACCENT = (0xB3, 0x26, 0x1E)  # a warning red
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # every verb the bot answers, as typed (flows.commands.VERBS; a test keeps the two equal)
-COMMANDS = ("report", "status", "list", "page", "close", "drill", "away", "help")
+COMMANDS = ("report", "status", "list", "page", "repost", "close", "drill", "away", "help")
 
 
 class PackageError(ValueError):

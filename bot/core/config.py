@@ -185,6 +185,18 @@ class OrgConfig:
             people.append(who)
         return ChainStep(tuple(people), wait, tuple(routes)) if people else None
 
+    def late_channels(self) -> list[tuple[str, int, str, str, float, float]]:
+        """The ``page:`` channels that can never fire: a person's channel whose ``after_minutes`` is not
+        less than the wait of a step they are in (the next step is paged first, and the step's channel
+        timers do nothing once it moved on). Each as (chain, step number, person, via, after, wait);
+        ``chain`` is ``escalation`` or ``escalation.off_hours``."""
+        found = []
+        for chain, steps in (("escalation", self.escalation), ("escalation.off_hours", self.off_hours)):
+            for n, (handles, wait) in enumerate(steps, 1):
+                for h in handles:
+                    found += [(chain, n, h, r.via, r.after_minutes, wait) for r in self.people[h].page if r.after_minutes >= wait]
+        return found
+
     def responders_for(self, platform: str) -> tuple[UserRef, ...]:
         return tuple(u for h in self.responders if (u := self.people[h].on(platform)))
 

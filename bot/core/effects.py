@@ -91,6 +91,12 @@ class CancelMessages:
 
 
 @dataclass(frozen=True)
+class Requeue:
+    """Send again now this incident's channel messages not delivered yet (posts and updates waiting for
+    a retry, or given up): ``/mynaleak repost``. The same rows, so nothing is posted twice."""
+
+
+@dataclass(frozen=True)
 class Mark:
     """Record a row of the recent-paging log (``bot.core.model.PageMark``, with this event's time and
     incident): what flood control counts, in the same transaction as the pages themselves."""
@@ -117,6 +123,7 @@ Effect = (
     | StartTimer
     | CancelTimers
     | CancelMessages
+    | Requeue
     | Audit
     | Mark
     | SetAway

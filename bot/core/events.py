@@ -77,6 +77,20 @@ class DeliveryFailed:
     actor: UserRef = UserRef("system", "delivery", "mynaleak")
     dedup: str | None = None
     lang: str | None = None
+    blocked: bool = False  # the incident's channel refused the bot (not a member, removed, archived): retried slowly
 
 
-Event = CommandInvoked | FormSubmitted | ButtonPressed | MessagePosted | TimerFired | DeliveryFailed
+@dataclass(frozen=True)
+class MessageDelivered:
+    """A channel message was delivered: the incident card's first post (its pages gain their link to
+    it), or a post or update that had failed before (the channel works again)."""
+
+    incident_id: str
+    tag: str
+    kind: str  # the outgoing row's kind: post | update
+    actor: UserRef = UserRef("system", "delivery", "mynaleak")
+    dedup: str | None = None
+    lang: str | None = None
+
+
+Event = CommandInvoked | FormSubmitted | ButtonPressed | MessagePosted | TimerFired | DeliveryFailed | MessageDelivered

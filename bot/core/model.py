@@ -241,6 +241,10 @@ class Incident:
     submissions: tuple[Submission, ...] = ()  # 速報・確報・追完 as filed, in the order recorded
     notice: NoticeDecision | None = None  # the current decision on the notice to individuals, if any
     principal_notice: PrincipalNotice | None = None  # as outsourcee: the notice to the principal, once given
+    # the incident channel refused the bot (flows.channel): since when (None: it works), and who was given
+    # the card and the checklist in a DM meanwhile (their copies, tagged ``chan:<n>:…``, follow every update)
+    channel_blocked_at: datetime | None = None
+    channel_dms: tuple[UserRef, ...] = ()
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

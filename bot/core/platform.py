@@ -36,12 +36,16 @@ DEFAULT_COMMAND = "/mynaleak "  # a slash command; a platform where people just 
 
 class DeliveryError(Exception):
     """Sending failed. ``permanent``: retrying cannot help (user unreachable, channel gone).
-    ``retry_after``: the platform asked us to wait this many seconds (HTTP 429)."""
+    ``retry_after``: the platform asked us to wait this many seconds (HTTP 429). ``blocked``: the bot
+    may not post in this channel (not a member, removed from the team, the channel archived) — it
+    works again once a person adds the bot back, so the outbox keeps the message and retries slowly
+    (``bot.delivery``) while the people concerned are told how to fix it (``flows.channel``)."""
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None, blocked: bool = False):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or blocked
         self.retry_after = retry_after
+        self.blocked = blocked
 
 
 class PlatformRefused(Exception):
@@ -222,3 +226,5 @@ class Platform:
     install: Callable[[Host], Adapter]  # mount its routes on the host and return its adapter
     # how a person gives the bot a command there, as help and error texts show it ({cmd} in the catalogue)
     command: str = DEFAULT_COMMAND
+    # the catalogue key saying how to let the bot post in a channel again (Slack: /invite; Teams: add the app)
+    invite: str = "chan.fix_default"

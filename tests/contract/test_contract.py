@@ -180,3 +180,23 @@ async def test_a_proactive_message_works_after_a_restart(driver: Driver, clock: 
     await driver.app.adapters[driver.platform].notify(driver.user("responder"), Card(title="proactive hello"))
     await driver.settle()
     assert any("proactive hello" in r.text for r in of(driver, "dm", "responder"))
+
+
+async def test_the_first_page_gains_its_link_in_place_and_repost_posts_nothing_twice(driver: Driver, clock: Clock) -> None:
+    """Issue 13 items 7 and 8 on every platform: step 1's page, sent before the card existed, is updated
+    in place once the card is posted (never sent again); ``repost ML-…`` (the platform's command words)
+    is answered privately and posts nothing already in the channel a second time."""
+    inc = await report(driver, clock)
+    card = the_card(driver, inc)
+    (page,) = of(driver, "dm", "manager")
+    assert [r for r in of(driver, "update") if r.ref == page.ref], "the first page was not updated once the card was posted"
+    assert ("ack", inc) in latest(driver, page.ref).buttons  # still a page
+    posts = len(of(driver, "post"))
+    assert await driver.send_command("manager", f"repost {inc}") in ok
+    await driver.settle()
+    await driver.app.ticker.tick()
+    await driver.settle()
+    answers = [r for r in of(driver, "private", "manager") if inc in r.text]
+    assert answers, "repost was not answered"
+    assert [r for r in of(driver, "post") if r.thread is None] == [card] and len(of(driver, "post")) == posts
+    assert len(of(driver, "dm", "manager")) == 1

@@ -332,3 +332,46 @@ def test_repeat_after_the_period_ended_pages_the_person_again() -> None:
     assert paged(effects) == ["takahashi"] and "不在" not in thread(effects)
     # the away person may still acknowledge (back early), as may the deputy who was paged
     assert inc.is_responder(TAKAHASHI) and inc.is_responder(TANAKA)
+
+
+@pytest.mark.parametrize(
+    ("people", "away", "note", "card"),
+    [
+        (
+            ["sato", "suzuki"],
+            ["sato", "suzuki"],
+            "第1段階：佐藤 さん、鈴木 さんは不在のため、代理の 田中 さんに連絡します。",
+            "佐藤 さん、鈴木 さん（不在・代理 田中 さん）",
+        ),
+        (
+            ["sato", "tanaka"],
+            ["sato"],
+            "第1段階：佐藤 さんは不在のため、代理の 田中 さんに連絡します。",
+            "佐藤 さん（不在・代理 田中 さん）",
+        ),
+        (
+            ["tanaka", "sato"],
+            ["sato"],
+            "第1段階：佐藤 さんは不在のため、代理の 田中 さんに連絡します。",
+            "佐藤 さん（不在・代理 田中 さん）",
+        ),
+    ],
+    ids=["two away, one deputy", "the deputy is in the step (after)", "the deputy is in the step (before)"],
+)
+def test_one_deputy_for_several(people: list[str], away: list[str], note: str, card: str) -> None:
+    """Issue 13: two away people sharing one deputy (or a deputy already in the step) are named together —
+    never "no deputy" — and the deputy is paged once."""
+    steps = [{"people": people, "wait_minutes": 5}, *ORG["escalation"]["steps"][1:]]
+    cfg = org(escalation={**ORG["escalation"], "steps": steps}, away=[{**SATO_AWAY, "person": p, "deputy": "tanaka"} for p in away])
+    inc, effects = reported(cfg)
+    assert paged(effects) == ["tanaka"]
+    assert note in thread(effects) and "代理なし" not in thread(effects)
+    assert card in card_text(effects)
+    en = org(
+        language="en", escalation={**ORG["escalation"], "steps": steps}, away=[{**SATO_AWAY, "person": p, "deputy": "tanaka"} for p in away]
+    )
+    _, effects = reported(en)
+    if len(away) == 2:
+        assert "佐藤, 鈴木 are away; paging their deputy 田中 instead." in thread(effects)
+    else:
+        assert "佐藤 is away; paging their deputy 田中 instead." in thread(effects)

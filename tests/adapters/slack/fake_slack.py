@@ -254,6 +254,8 @@ class FakeSlack:
         key = (str(args.get("channel", "")), str(args.get("ts", "")))
         if key[0] not in self.channels:
             return "channel_not_found"
+        if err := self._channel_error(key[0]):  # removed from the channel: its own messages cannot be edited either
+            return err
         if key not in self.messages:
             return "message_not_found"
         if err := self._content_error(args):

@@ -1,8 +1,11 @@
 """Issue 13 item 7: the page leads to the incident — a DM page carries the card's permalink
 (``chat.getPermalink`` on the fake Slack Web API) once the card is posted; a page sent before the card
-exists carries no link, and is not held up or refused for it."""
+exists carries no link, and is not held up or refused for it: once the card is posted, that page is
+updated in place (``chat.update``, which notifies nobody) to carry the link."""
 
 from __future__ import annotations
+
+import json
 
 from tests.adapters.slack.test_flow import _card, report
 
@@ -36,7 +39,29 @@ async def test_no_permalink_the_page_still_goes(slack, fake, clock):
     clock.advance(minutes=5, seconds=1)
     await slack.app.ticker.tick()
     await slack.settle()
-    assert [c.error for c in fake.calls if c.method == "chat.getPermalink"] == ["internal_error"]
+    # asked twice (step 1's page updated once the card was posted, step 2's page), failed both times
+    assert [c.error for c in fake.calls if c.method == "chat.getPermalink"] == ["internal_error"] * 2
     pages = fake.called("chat.postMessage", channel="D0SUZUKI")
     assert len(pages) == 1 and pages[0].status == 200
     assert _urls(pages[0]) == []
+
+
+async def test_the_first_page_gains_the_link_once_the_card_is_posted(slack, fake, clock):
+    await report(slack, fake)
+    _, card_ts = _card(fake)
+    (first,) = fake.called("chat.postMessage", channel="D0SATO")
+    assert _urls(first) == []  # sent before the card existed
+    permalink = fake.called("chat.getPermalink", channel="C0INCIDENTS", message_ts=card_ts)[-1].result["permalink"]
+    (updated,) = fake.called("chat.update", channel="D0SATO", ts=first.result["ts"])
+    assert _urls(updated) == [permalink]
+    assert "ack" in json.dumps(updated.args["blocks"])  # still a page: acknowledge from it
+    assert len(fake.called("chat.postMessage", channel="D0SATO")) == 1  # updated in place: no second ping
+
+    # acknowledged from the page: it is answered, and no later update brings the old page back
+    r = await slack.click("D0SATO", first.result["ts"], "ack", "U0SATO")
+    assert r.status == 200
+    await slack.settle()
+    await slack.app.ticker.tick()
+    await slack.settle()
+    last = fake.called("chat.update", channel="D0SATO", ts=first.result["ts"])[-1]
+    assert _urls(last) == [] and '"ack' not in json.dumps(last.args["blocks"])
