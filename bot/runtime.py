@@ -24,6 +24,7 @@ from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
 from bot.core.views import Form
 from bot.metrics import Metrics
+from bot.sealer import Sealer
 from storage.audit import DEV_KEY
 from storage.store import Claimed, Loaded, Store, Tx, incident_state
 
@@ -83,6 +84,7 @@ class Runtime:
         self.store = store
         # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY); without one, the public development key
         self._audit_key = audit_key or DEV_KEY
+        self.sealer = Sealer(store, self._audit_key)  # moves committed chain heads into the ledger (storage.ledger)
         self.config = config
         self.clock = clock
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
@@ -136,6 +138,8 @@ class Runtime:
                                                  "messages": len(outcome.messages), "duplicate": outcome.duplicate})  # fmt: skip
             if outcome.messages and self.on_commit is not None:
                 self.on_commit(list(outcome.messages))
+            if outcome.incident_id and not outcome.duplicate and self.sealer.due():  # after the page has started
+                self.spawn(self.sealer.run())
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
@@ -239,7 +243,8 @@ class Runtime:
         created: dict[str, list[int]],
     ) -> None:
         """The incident, its audit entries (keyed, covering its state after the change and naming the
-        rows the event created) and, last, its new chain head in the ledger over all incidents."""
+        rows the event created) and its new chain head, queued for the ledger over all incidents (sealed
+        after commit: ``storage.ledger``)."""
         head = loaded.audit_head if loaded else "0" * 64
         seq = loaded.audit_seq if loaded else 0
         audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
@@ -250,7 +255,7 @@ class Runtime:
         head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=incident_state(inc))
         if not await tx.save(inc, loaded, head, seq):
             raise _Conflict
-        await tx.append_ledger(inc.id, seq, head, now, key=self._audit_key)
+        await tx.queue_seal(inc.id, seq, head, now)
 
     async def _apply(
         self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
