@@ -207,7 +207,7 @@ class Runtime:
                     inc = loaded.incident  # unchanged, but the flow asked for an audit entry (a draft made, a deadline page)
                 current = inc or (loaded.incident if loaded else None)
                 incident_id = current.id if current else None
-                ids, timer_ids = await self._apply(tx, event, timer, current, effects, now)
+                ids, timer_ids = await self._apply(tx, event, timer, current, effects, now, fresh=loaded is None and inc is not None)
                 if inc is not None:  # after the rows: its audit entry names the timers and messages it created
                     await self._save(tx, event, loaded, inc, effects, now, {"timers": timer_ids, "outbox": [c.id for c in ids]})
         except _Rollback as rb:
@@ -258,10 +258,10 @@ class Runtime:
         await tx.queue_seal(inc.id, seq, head, now)
 
     async def _apply(
-        self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
+        self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime, fresh: bool = False
     ) -> tuple[list[Claimed], list[int]]:
         """Timers and outgoing rows; returns the rows queued (claimed ones first sent after commit) and
-        the ids of the timers created."""
+        the ids of the timers created. ``fresh``: ``inc`` is created by this event (no row of it is stored yet)."""
         incident_id = inc.id if inc else None
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
         rows: list[dict[str, Any]] = []
@@ -277,11 +277,13 @@ class Runtime:
                 )
             elif isinstance(e, StartTimer) and incident_id:
                 timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
+            elif isinstance(e, CancelTimers) and incident_id and fresh:  # only this event's timers exist: dropped unwritten
+                timers = [t for t in timers if e.kinds and t["kind"] not in e.kinds]
             elif isinstance(e, CancelTimers) and incident_id:
                 timer_ids += await tx.add_timers(timers)
                 timers = []
                 await tx.cancel_timers(incident_id, e.kinds)
-            elif isinstance(e, CancelMessages) and incident_id:
+            elif isinstance(e, CancelMessages) and incident_id and not fresh:  # a new incident has no queued message yet
                 await tx.cancel_messages(incident_id, e.prefix)
             elif (out := outbox.encode(e, inc, event.actor.platform)) is not None:
                 owner = (e.incident_id if isinstance(e, Update) else "") or incident_id  # a digest: its first incident's
