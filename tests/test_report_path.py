@@ -57,3 +57,10 @@ async def test_a_report_writes_nothing_only_to_cancel_it(db_url: str) -> None:
     in_tx, _, _ = await traced(db_url)
     assert not [s for s in in_tx if re.match(r"UPDATE (timer|outbox)\b", s)], in_tx
     assert not [s for s in in_tx if "audit_ledger" in s], in_tx
+
+
+async def test_the_page_leaves_right_after_commit_with_no_lookup(db_url: str) -> None:
+    """The incident card the page links to was queued by the same event (not posted yet): no query for
+    it before the page; at most the settling of an urgent message sent before the page."""
+    _, between, _ = await traced(db_url)
+    assert all(s.startswith("UPDATE outbox SET status") for s in between), between
