@@ -190,11 +190,12 @@ class Runtime:
                     scope = self._scope(need, now)
                     new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
+                away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
                 # flood control (flows.coalesce): the recent-paging log, two windows back, locked for this decision
                 window = timedelta(minutes=self.config.coalesce_window_minutes)
-                # (only when flood control is on: the log's lock makes every paging decision wait for the last one)
+                # (only when flood control is on: the log's lock makes every paging decision wait for the last
+                # one, so it is read last, after everything that needs no lock)
                 marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
-                away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event))
                 if need.new_id and inc is None:
