@@ -115,11 +115,11 @@ class Deliverer:
                 await self._link_targets(msg, targets, urgent)
             ref = await outbox.send(out, self.adapters, lambda tag: self._target(msg, tag, targets), self.notifiers)
         except Defer:
-            async with self.store.tx(urgent) as tx:
+            async with self.store.single(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=now + WAIT_FOR_TARGET)
             return 0
         except Skip:
-            async with self.store.tx(urgent) as tx:
+            async with self.store.single(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "skipped", now)
             return 0
         except DeliveryError as exc:
@@ -130,7 +130,7 @@ class Deliverer:
             await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return 0
         stored = json.dumps(serde.dump(ref)) if ref else None
-        async with self.store.tx(urgent) as tx:
+        async with self.store.single(urgent) as tx:  # one statement: no transaction round trips
             await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
         if msg.tag and Kind(msg.kind).creates_target:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it

@@ -4,14 +4,16 @@ leaves right after commit with no database read before it; on SQLite and Postgre
 from __future__ import annotations
 
 import re
+import traceback
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from bot.core.events import FormSubmitted
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.views import Card
-from tests.conftest import Clock
+from tests.conftest import BACKENDS, Clock
 from tests.contract.drivers import REPORT_VALUES
 from tests.flows.helpers import ORG, config
 from tests.support.harness import Harness
@@ -64,3 +66,23 @@ async def test_the_page_leaves_right_after_commit_with_no_lookup(db_url: str) ->
     it before the page; at most the settling of an urgent message sent before the page."""
     _, between, _ = await traced(db_url)
     assert all(s.startswith("UPDATE outbox SET status") for s in between), between
+
+
+@pytest.mark.parametrize("db_url", [p for p in BACKENDS if p != "sqlite"], indirect=True)
+async def test_settling_a_sent_message_opens_no_transaction(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL each delivered message is settled by one autocommitted statement: no BEGIN and
+    COMMIT round trips after the page and every other message."""
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+
+    begun: list[str] = []
+    start = AsyncAdapt_asyncpg_connection._start_transaction
+
+    async def counting(self: Any) -> None:
+        if self.isolation_level != "autocommit":
+            begun.extend(f.name for f in traceback.extract_stack() if f.name == "settle_message")
+        await start(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", counting)
+    _, _, statements = await traced(db_url)
+    settled = [s for s in statements if s.startswith("UPDATE outbox SET status")]
+    assert settled and not begun, (len(settled), begun)
