@@ -38,8 +38,8 @@ class Sealer:
                 sealed = await self.seal()
                 if not self._again and sealed == 0:
                     return
-        except SQLAlchemyError as exc:  # the next commit or tick seals what is left
-            log.warning("audit ledger sealing postponed", extra={"error": str(exc).splitlines()[0][:200]})
+        except (SQLAlchemyError, OSError) as exc:  # the database went away: the next commit or tick seals what is left
+            log.warning("audit ledger sealing postponed", extra={"error": type(exc).__name__})
         finally:
             self._running = False
 

@@ -110,3 +110,19 @@ async def test_two_replicas_reporting_at_once_leave_one_gapless_ledger(db_url: s
     assert [g["gseq"] for g in ledger] == list(range(1, 33)) and {g["stream"] for g in ledger} >= ids
     code, out = verify(db_url)
     assert code == 0 and "intact" in out, out
+
+
+async def test_a_sealer_without_its_database_logs_one_line_and_seals_later(caplog: pytest.LogCaptureFixture) -> None:
+    """The database unreachable right after a commit: no traceback, one warning; the ticker seals later."""
+    from bot.sealer import Sealer
+
+    store = Store.open("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")  # nothing listens on port 9
+    sealer = Sealer(store, KEY.encode())
+    try:
+        assert sealer.due()
+        await sealer.run()
+        assert sealer.due()  # ready to run again (the failed one ended)
+    finally:
+        await store.close()
+    warned = [r for r in caplog.records if r.name == "mynaleak.sealer"]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING" and not warned[0].exc_info
