@@ -42,6 +42,7 @@ format: $(STAMP)
 ifeq ($(BENCH_SCALE),full)
 BENCH_SLACK_ACK ?=
 BENCH_REPORT ?=
+BENCH_SLACK_REPORT ?=
 BENCH_TEAMS ?=
 BENCH_TIMERS ?=
 BENCH_LOAD ?=
@@ -49,6 +50,7 @@ BENCH_WORKERS ?=
 else
 BENCH_SLACK_ACK ?= --requests 300 --rounds 2
 BENCH_REPORT ?= --reports 100
+BENCH_SLACK_REPORT ?= --reports 200
 BENCH_TEAMS ?= --requests 100
 BENCH_TIMERS ?= --timers 2000 --incidents 50
 BENCH_LOAD ?= --reports 200 --presses 1000
@@ -58,6 +60,7 @@ endif
 bench: $(STAMP)
 	$(PY) bench/slack_ack.py $(BENCH_SLACK_ACK)
 	$(PY) bench/report_to_page.py $(BENCH_REPORT)
+	$(PY) bench/slack_report_to_page.py $(BENCH_SLACK_REPORT)
 	$(PY) bench/teams_roundtrip.py $(BENCH_TEAMS)
 	$(PY) bench/timers.py $(BENCH_TIMERS)
 	@if [ -n "$$MYNALEAK_TEST_DATABASE_URL" ]; then \

@@ -107,6 +107,25 @@ async def until(s: aiohttp.ClientSession, stats: str, channel: str, want: int, t
     return None
 
 
+def cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by every process of the bot's process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp … utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_idle() -> float:
+    """Seconds all cores have been idle since boot (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+
+
 async def claimed_timers(db_url: str) -> tuple[int, int]:
     """(escalation timers done, timers still claimed) in the database."""
     from sqlalchemy import func, select
@@ -147,10 +166,12 @@ async def one_run(workers: int, n: int, conc: int, sqlite: bool) -> tuple[float,
             await fire(s, url, [lambda i=i: submission(10**6 + i) for i in range(2 * conc)], conc)  # warm-up: both workers
             await until(s, stats, FIRST, 2 * conc, 60)
             base = await posts(s, stats)
-            t0 = time.perf_counter()
+            t0, cpu0, idle0 = time.perf_counter(), cpu_seconds(bot.pid), machine_idle()
             _, bad, _ = await fire(s, url, [lambda i=i: submission(i) for i in range(n)], conc)
             done = await until(s, stats, FIRST, base[FIRST] + n, 300)
             rate = n / (done - t0) if done else float("nan")
+            cpu = (cpu_seconds(bot.pid) - cpu0) / n * 1e3  # the bot's CPU per report (ms) over the same span
+            idle = (machine_idle() - idle0) / ((time.perf_counter() - t0) * (os.cpu_count() or 1))  # share of the cores left idle
             # every step-2 timer (3 s after its report) fires exactly once
             total = base[FIRST] + n
             await until(s, stats, SECOND, total, 120)
@@ -159,7 +180,8 @@ async def one_run(workers: int, n: int, conc: int, sqlite: bool) -> tuple[float,
         fired, running = await claimed_timers(db_url)
         once = got[FIRST] == total and got[SECOND] == total and running == 0 and fired == total and bad == 0
         detail = (
-            f"step-1 pages {got[FIRST]}/{total}, step-2 pages {got[SECOND]}/{total}, timers fired {fired}, claimed {running}, non-2xx {bad}"
+            f"bot CPU {cpu:.1f} ms/report, machine idle {idle:.0%}; step-1 pages {got[FIRST]}/{total}, step-2 pages {got[SECOND]}/{total}, "
+            f"timers fired {fired}, claimed {running}, non-2xx {bad}"
         )
         return rate, once, detail
     finally:

@@ -29,7 +29,7 @@ from bot import outbox
 from bot.core import serde
 from bot.core.events import DeliveryFailed, MessageDelivered
 from bot.core.model import MessageRef, UserRef
-from bot.core.platform import Adapter, DeliveryError, Notifier
+from bot.core.platform import Adapter, DeliveryError, Notifier, Unavailable
 from bot.outbox import BACKGROUND, Defer, Kind, Outgoing, Skip
 from bot.runtime import Runtime
 from storage.queue import Claimed
@@ -71,11 +71,15 @@ class Deliverer:
         rest through one background worker per process, so channel posts and card updates never
         crowd out the next page."""
         urgent = [m for m in messages if Kind(m.kind).urgent]
+        # what a page links to (the incident card) when this very event created it: still queued, so no
+        # link and no look-up before the page (the critical path)
+        queued = {(m.incident_id or "", m.tag): ("pending", None) for m in messages if m.tag and not Kind(m.kind).urgent
+                  and Kind(m.kind).creates_target}  # fmt: skip
         # pages through a notifier (an SMTP conversation takes a while) go apart: they never hold up a chat page or a reply
         for batch in ([m for m in urgent if m.platform not in self.notifiers], [m for m in urgent if m.platform in self.notifiers]):
             if batch:
                 self.runtime.busy_with_urgent(+1)
-                self.runtime.spawn(self._send_claimed(batch))
+                self.runtime.spawn(self._send_claimed(batch, dict(queued)))
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
             self.runtime.spawn(self._send_background(rest))
@@ -90,10 +94,10 @@ class Deliverer:
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
 
-    async def _send_claimed(self, claimed: list[Claimed]) -> None:
+    async def _send_claimed(self, claimed: list[Claimed], targets: dict[tuple[str, str], tuple[str, str | None]]) -> None:
         try:
             for msg in claimed:
-                await self._one(msg, {}, set())
+                await self._one(msg, targets, set())
         finally:
             self.runtime.busy_with_urgent(-1)
 
@@ -133,7 +137,7 @@ class Deliverer:
                 await tx.settle_message(msg.id, self.me, "pending", now, retry_at=retry_at)
             return 0
         except Skip:
-            async with self.store.tx(urgent) as tx:
+            async with self.store.single(urgent) as tx:
                 await tx.settle_message(msg.id, self.me, "skipped", now)
             return 0
         except DeliveryError as exc:
@@ -144,7 +148,7 @@ class Deliverer:
             await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return 0
         stored = json.dumps(serde.dump(ref)) if ref else None
-        async with self.store.tx(urgent) as tx:
+        async with self.store.single(urgent) as tx:  # one statement: no transaction round trips
             await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
         if msg.tag and Kind(msg.kind).creates_target:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
@@ -158,12 +162,12 @@ class Deliverer:
         without its link, or a late "the channel works again", is no reason to resend anything."""
         try:
             await self.runtime.dispatch(MessageDelivered(msg.incident_id or "", msg.tag, msg.kind, dedup=f"delivered:{msg.key}"))
-        except Exception as exc:
+        except (Unavailable, RuntimeError) as exc:  # the database went away, or contention won (flows never raise these)
             log.warning("could not record a delivery", extra={"incident": msg.incident_id, "tag": msg.tag, "error": type(exc).__name__})
 
     async def _link_targets(self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], urgent: bool) -> None:
-        """Look up the messages a page links to (the incident card) that this batch does not know yet:
-        an urgent page is sent straight after its own commit, with no batch lookup."""
+        """Look up the messages a page links to (the incident card) that this batch does not know yet
+        (an urgent page knows only what its own event queued)."""
         missing = frozenset(tag for tag in outbox.link_tags(msg.payload) if (msg.incident_id or "", tag) not in targets)
         if missing and msg.incident_id:
             try:

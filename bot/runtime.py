@@ -24,6 +24,7 @@ from bot.core.model import Incident
 from bot.core.platform import DEFAULT_COMMAND, Clock, Outcome, Unavailable
 from bot.core.views import Form
 from bot.metrics import Metrics
+from bot.sealer import Sealer
 from storage.audit import DEV_KEY
 from storage.store import Claimed, Loaded, Store, Tx, incident_state
 
@@ -84,6 +85,7 @@ class Runtime:
         self.store = store
         # the audit trail's HMAC key (MYNALEAK_AUDIT_KEY); without one, the public development key
         self._audit_key = audit_key or DEV_KEY
+        self.sealer = Sealer(store, self._audit_key)  # moves committed chain heads into the ledger (storage.ledger)
         self.config = config
         self.clock = clock
         self.me = me or f"mynaleak-{uuid.uuid4().hex[:12]}"
@@ -138,6 +140,8 @@ class Runtime:
                                                  "messages": len(outcome.messages), "duplicate": outcome.duplicate})  # fmt: skip
             if outcome.messages and self.on_commit is not None:
                 self.on_commit(list(outcome.messages))
+            if outcome.incident_id and not outcome.duplicate and self.sealer.due():  # after the page has started
+                self.spawn(self.sealer.run())
             return outcome
         raise RuntimeError(f"gave up after repeated conflicts on {type(event).__name__}")
 
@@ -188,11 +192,12 @@ class Runtime:
                     scope = self._scope(need, now)
                     new_id = f"ML-{scope}-{await tx.next_seq(scope):04d}"
                 summaries = tuple(await tx.summaries()) if need.summaries else ()
+                away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
                 # flood control (flows.coalesce): the recent-paging log, two windows back, locked for this decision
                 window = timedelta(minutes=self.config.coalesce_window_minutes)
-                # (only when flood control is on: the log's lock makes every paging decision wait for the last one)
+                # (only when flood control is on: the log's lock makes every paging decision wait for the last
+                # one, so it is read last, after everything that needs no lock)
                 marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
-                away = await tx.away_periods(now) if need.marks or need.away else ()  # deputies (flows.away)
                 state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event), self.commands, self.invites)
                 if need.new_id and inc is None:
@@ -205,7 +210,7 @@ class Runtime:
                     inc = loaded.incident  # unchanged, but the flow asked for an audit entry (a draft made, a deadline page)
                 current = inc or (loaded.incident if loaded else None)
                 incident_id = current.id if current else None
-                ids, timer_ids = await self._apply(tx, event, timer, current, effects, now)
+                ids, timer_ids = await self._apply(tx, event, timer, current, effects, now, fresh=loaded is None and inc is not None)
                 if inc is not None:  # after the rows: its audit entry names the timers and messages it created
                     await self._save(tx, event, loaded, inc, effects, now, {"timers": timer_ids, "outbox": [c.id for c in ids]})
         except _Rollback as rb:
@@ -241,7 +246,8 @@ class Runtime:
         created: dict[str, list[int]],
     ) -> None:
         """The incident, its audit entries (keyed, covering its state after the change and naming the
-        rows the event created) and, last, its new chain head in the ledger over all incidents."""
+        rows the event created) and its new chain head, queued for the ledger over all incidents (sealed
+        after commit: ``storage.ledger``)."""
         head = loaded.audit_head if loaded else "0" * 64
         seq = loaded.audit_seq if loaded else 0
         audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
@@ -252,13 +258,13 @@ class Runtime:
         head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=incident_state(inc))
         if not await tx.save(inc, loaded, head, seq):
             raise _Conflict
-        await tx.append_ledger(inc.id, seq, head, now, key=self._audit_key)
+        await tx.queue_seal(inc.id, seq, head, now)
 
     async def _apply(
-        self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime
+        self, tx: Tx, event: Event, timer: Claimed | None, inc: Incident | None, effects: list[Effect], now: datetime, fresh: bool = False
     ) -> tuple[list[Claimed], list[int]]:
         """Timers and outgoing rows; returns the rows queued (claimed ones first sent after commit) and
-        the ids of the timers created."""
+        the ids of the timers created. ``fresh``: ``inc`` is created by this event (no row of it is stored yet)."""
         incident_id = inc.id if inc else None
         base = event.dedup or (f"timer:{timer.id}" if timer else uuid.uuid4().hex)
         rows: list[dict[str, Any]] = []
@@ -275,11 +281,13 @@ class Runtime:
                 )
             elif isinstance(e, StartTimer) and incident_id:
                 timers.append({"incident_id": incident_id, "kind": e.kind, "key": e.key, "due_at": e.due_at, "payload": dict(e.payload)})
+            elif isinstance(e, CancelTimers) and incident_id and fresh:  # only this event's timers exist: dropped unwritten
+                timers = [t for t in timers if e.kinds and t["kind"] not in e.kinds]
             elif isinstance(e, CancelTimers) and incident_id:
                 timer_ids += await tx.add_timers(timers)
                 timers = []
                 await tx.cancel_timers(incident_id, e.kinds)
-            elif isinstance(e, CancelMessages) and incident_id:
+            elif isinstance(e, CancelMessages) and incident_id and not fresh:  # a new incident has no queued message yet
                 await tx.cancel_messages(incident_id, e.prefix)
             elif isinstance(e, Requeue) and incident_id:
                 requeued += await tx.requeue_messages(incident_id, now)

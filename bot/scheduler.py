@@ -75,6 +75,7 @@ class Ticker:
         await self.runtime.drain()
         if self._stopping:
             return fired
+        await self.runtime.sealer.seal()  # a backstop: what a crash or an outage left queued for the ledger
         if self.witness is not None:
             await self.witness.maybe_post()
         while not self._stopping and await self.deliverer.deliver() > 0:

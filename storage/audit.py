@@ -19,7 +19,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 GENESIS = "0" * 64
@@ -28,6 +28,9 @@ KEYED, LEGACY = "hmac-sha256", "sha256"
 # nothing; the command line and start-up say so, and Slack or Teams refuse to start with it.
 DEV_KEY = hashlib.sha256(b"mynaleak DEVELOPMENT audit key - public, not a secret - playground and tests only").digest()
 CHECKPOINT_FORMAT = "mynaleak-audit-checkpoint/1"
+# An incident's new chain head is sealed into the ledger right after its commit (storage.ledger); one
+# still queued for longer than this is reported (the bot was stopped before sealing, or cannot write).
+SEAL_GRACE = timedelta(minutes=1)
 
 
 def canonical(obj: Any) -> bytes:
@@ -136,10 +139,14 @@ def verify(
     timer_ids: set[int],
     outbox_ids: set[int],
     only: str | None = None,
+    unsealed: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """Everything the database holds, checked: each incident's chain and state, the rows its entries
     say they created, and the ledger (contiguous, keyed, matching every chain; no incident missing).
-    ``only``: report on one incident (the ledger is still checked as a whole)."""
+    ``unsealed``: the heads still queued for the ledger; an incident whose current head is among them
+    is not behind the ledger while the head is younger than :data:`SEAL_GRACE` at ``now``, and is
+    reported as unsealed after. ``only``: report on one incident (the ledger is still checked as a whole)."""
     rep = Report(entries=len(rows))
     by_stream: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -161,6 +168,7 @@ def verify(
         rep.problems += verify_chain(s, by_stream.get(s, []), got.head, got.count, key, got.state)
     rep.incidents = len(streams)
     rep.problems += _verify_ledger(key, by_stream, incidents, ledger, ledger_head, rep)
+    rep.problems = _allow_queued(rep.problems, by_stream, incidents, unsealed or [], now)
     if only:
         rep.problems = [p for p in rep.problems if p.stream in (only, "ledger")]
         rep.entries, rep.incidents = len(by_stream.get(only, [])), 1
@@ -203,6 +211,31 @@ def _verify_ledger(
         if s not in last and s in incidents and any((r.get("alg") or LEGACY) == KEYED for r in rs):
             problems.append(Problem(s, 0, "not_in_ledger"))
     return problems
+
+
+def _allow_queued(
+    problems: list[Problem],
+    by_stream: dict[str, list[dict[str, Any]]],
+    incidents: Mapping[str, Stored],
+    unsealed: list[dict[str, Any]],
+    now: datetime | None,
+) -> list[Problem]:
+    """An incident behind the ledger whose current head waits in the queue (and matches its chain) is
+    being sealed: no problem while young, ``unsealed`` once older than :data:`SEAL_GRACE`."""
+    hashes = {(r["stream"], r["seq"]): r["hash"] for rs in by_stream.values() for r in rs}
+    queued: dict[str, datetime] = {}  # incident -> when its current head was queued
+    for q in unsealed:
+        got = incidents.get(q["stream"])
+        if got is not None and (q["seq"], q["entry"]) == (got.count, got.head) and hashes.get((q["stream"], q["seq"])) == q["entry"]:
+            queued[q["stream"]] = q["at"]
+    out = []
+    for p in problems:
+        at = queued.get(p.stream)
+        if p.code not in ("ledger_behind", "not_in_ledger") or at is None:
+            out.append(p)
+        elif now is not None and now - at > SEAL_GRACE:
+            out.append(Problem(p.stream, incidents[p.stream].count, "unsealed", {"seconds": int((now - at).total_seconds())}))
+    return out
 
 
 # ---- checkpoints and posted heads ----------------------------------------------------------------

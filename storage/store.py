@@ -20,12 +20,12 @@ from bot.core import serde
 from bot.core.model import Incident, IncidentSummary
 from storage import audit
 from storage.away import AwayOps
+from storage.ledger import LEDGER, LEDGER_HEAD, UNSEALED, LedgerOps
 from storage.pagelog import PageLogOps
 from storage.queue import OUT, TIMER, Claimed, QueueOps
-from storage.tables import AuditEvent, AuditLedger, AuditLedgerHead, IncidentRow, IncidentSeq, ProcessedEvent, table_of
+from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
-LEDGER, LEDGER_HEAD = table_of(AuditLedger), table_of(AuditLedgerHead)
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -139,6 +139,18 @@ class Store:
             async with self.engine.begin() as conn:
                 yield Tx(conn, self.is_sqlite)
 
+    @asynccontextmanager
+    async def single(self, urgent: bool = True) -> AsyncIterator[Tx]:
+        """For ONE statement that is atomic on its own (settling a message): on PostgreSQL without
+        BEGIN and COMMIT (autocommit: one round trip instead of three); on SQLite, :meth:`tx`."""
+        if self._write_lock is not None:
+            async with self.tx(urgent) as tx:
+                yield tx
+            return
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield Tx(conn, False)
+
     async def ensure_sequence(self, scope: str) -> None:
         """PostgreSQL numbers incidents from a sequence per scope ("2026", "DRILL-2026"): no row lock
         is held while a report is being stored, so concurrent reports do not queue on one row.
@@ -163,7 +175,7 @@ class Store:
         return True
 
 
-class Tx(QueueOps, PageLogOps, AwayOps):
+class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     """One transaction's operations: dedup, incidents, audit (timers and outbox: QueueOps)."""
 
     def __init__(self, conn: AsyncConnection, is_sqlite: bool):
@@ -271,21 +283,6 @@ class Tx(QueueOps, PageLogOps, AwayOps):
             await self.conn.execute(insert(AUD), rows)
         return prev, seq
 
-    async def append_ledger(self, stream: str, seq: int, entry: str, at: datetime, *, key: bytes) -> int:
-        """Record an incident's new chain head in the ledger (call it last: from here to commit every
-        other writer waits for the ledger's head row). Returns the ledger sequence number."""
-        at = at.astimezone(UTC)
-        got = (await self.conn.execute(
-            update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(seq=LEDGER_HEAD.c.seq + 1).returning(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac)
-        )).first()  # fmt: skip
-        if got is None:
-            raise RuntimeError("the audit ledger has no head row: run `mynaleak migrate`")
-        gseq, prev = int(got[0]), str(got[1])
-        mac = audit.ledger_mac(key, gseq, stream, seq, entry, at, prev)
-        await self.conn.execute(insert(LEDGER).values(gseq=gseq, stream=stream, seq=seq, entry=entry, at=at, prev=prev, mac=mac))
-        await self.conn.execute(update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(mac=mac))
-        return gseq
-
     # ---- audit read ------------------------------------------------------------------------------
     async def audit_rows(self, stream: str | None = None) -> list[dict[str, Any]]:
         stmt = select(AUD).order_by(AUD.c.stream, AUD.c.seq)
@@ -303,16 +300,6 @@ class Tx(QueueOps, PageLogOps, AwayOps):
         rows = (await self.conn.execute(select(*cols))).mappings()
         return {r["id"]: audit.Stored(r["audit_head"], r["audit_seq"], audit.state_digest(dict(r))) for r in rows}
 
-    async def ledger(self) -> tuple[list[dict[str, Any]], tuple[int, str]]:
-        """The ledger's rows in order and its head row's (seq, mac)."""
-        rows = [dict(r) for r in (await self.conn.execute(select(LEDGER).order_by(LEDGER.c.gseq))).mappings()]
-        head = (await self.conn.execute(select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1))).first()
-        return rows, (int(head[0]), str(head[1])) if head else (0, audit.GENESIS)
-
-    async def ledger_head(self) -> tuple[int, str]:
-        head = (await self.conn.execute(select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1))).first()
-        return (int(head[0]), str(head[1])) if head else (0, audit.GENESIS)
-
     async def row_ids(self) -> tuple[set[int], set[int]]:
         """The ids of every timer row and every outbox row."""
         timers = set((await self.conn.execute(select(TIMER.c.id))).scalars())
@@ -326,4 +313,17 @@ def incident_state(inc: Incident) -> str:
                                "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
 
 
-__all__ = ["OUT", "TIMER", "Claimed", "IntegrityError", "Loaded", "Store", "Tx", "incident_state", "make_engine"]
+__all__ = [
+    "LEDGER",
+    "LEDGER_HEAD",
+    "OUT",
+    "TIMER",
+    "UNSEALED",
+    "Claimed",
+    "IntegrityError",
+    "Loaded",
+    "Store",
+    "Tx",
+    "incident_state",
+    "make_engine",
+]

@@ -133,12 +133,25 @@ class AuditLedger(SQLModel, table=True):
 
 
 class AuditLedgerHead(SQLModel, table=True):
-    """The ledger's head: one row (id 1), locked by every writer for the end of its transaction."""
+    """The ledger's head: one row (id 1), locked by the sealer (one at a time) for its short transaction."""
 
     __tablename__ = "audit_ledger_head"
     id: int = Field(primary_key=True)
     seq: int = 0
     mac: str = Field(max_length=64)
+
+
+class AuditUnsealed(SQLModel, table=True):
+    """An incident's new chain head waiting for the ledger: written in the event's own transaction,
+    moved into the ledger by the sealer right after commit (``storage.ledger``), so no event
+    transaction waits for the ledger's head row."""
+
+    __tablename__ = "audit_unsealed"
+    id: int | None = Field(default=None, sa_column=Column(_BIGINT, primary_key=True, autoincrement=True))
+    stream: str = Field(max_length=32)  # the incident id
+    seq: int  # the incident's audit_seq after the change
+    entry: str = Field(max_length=64)  # the incident's chain head after the change
+    at: datetime = _ts()
 
 
 class ConversationRef(SQLModel, table=True):

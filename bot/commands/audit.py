@@ -26,6 +26,7 @@ class Snapshot:
     ledger_head: tuple[int, str]
     timer_ids: set[int]
     outbox_ids: set[int]
+    unsealed: list[dict[str, Any]]
 
 
 @asynccontextmanager
@@ -48,13 +49,14 @@ async def _read(settings: Settings, stream: str | None = None, entries_only: boo
         async with _consistent(store) as tx:
             rows = await tx.audit_rows(stream)
             if entries_only:
-                return Snapshot(rows, {}, [], (0, ""), set(), set())
+                return Snapshot(rows, {}, [], (0, ""), set(), set(), [])
             incidents = await tx.audit_incidents()
+            unsealed = await tx.unsealed()
             ledger, head = await tx.ledger()
             timers, out = await tx.row_ids()
     finally:
         await store.close()
-    return Snapshot(rows, incidents, ledger, head, timers, out)
+    return Snapshot(rows, incidents, ledger, head, timers, out, unsealed)
 
 
 def _print_problems(settings: Settings, problems: list[Problem]) -> None:
@@ -88,7 +90,8 @@ async def audit(
         say("cli.audit.head_format", settings, err=True)
         return 2
     snap = await _read(settings)
-    rep = verify(key, snap.rows, snap.incidents, snap.ledger, snap.ledger_head, snap.timer_ids, snap.outbox_ids, only=incident)
+    rep = verify(key, snap.rows, snap.incidents, snap.ledger, snap.ledger_head, snap.timer_ids, snap.outbox_ids, only=incident,
+                 unsealed=snap.unsealed, now=datetime.now(UTC))  # fmt: skip
     if dev:
         say("cli.audit_key_dev", settings, err=True)
     if action == "checkpoint":
