@@ -11,7 +11,7 @@ import pytest
 from bot.core.events import FormSubmitted
 from bot.core.i18n import t
 from bot.core.model import PlaceRef, UserRef
-from bot.core.views import Card
+from bot.core.views import Card, plain
 from tests.conftest import BACKENDS, Clock
 from tests.contract.drivers import REPORT_VALUES
 from tests.flows.helpers import config
@@ -50,7 +50,7 @@ async def test_two_replicas_bursting_at_once_page_five_times_and_keep_one_digest
         notes = [s for s in rec.ops("post", "place:incidents") if s.thread is None and "報告が集中" in s.view.text]
         assert len(notes) == 1
         note = rec.latest(notes[0].ref)
-        assert isinstance(note, Card) and "30件" in note.text and "flooder（30件）" in note.text
+        assert isinstance(note, Card) and "30件" in note.text and "flooder さん（30件）" in plain(note.text)
     finally:
         await a.close()
         await b.close()
