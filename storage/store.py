@@ -230,9 +230,10 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
             got = (await self.conn.execute(stmt)).scalar()
         return int(got)
 
-    async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int) -> bool:
-        """Insert or update (optimistic: the version must still be the one loaded)."""
-        data = serde.dump(inc)
+    async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int, data: Any = None) -> bool:
+        """Insert or update (optimistic: the version must still be the one loaded); ``data``: ``inc``
+        serialised already (``serde.dump``), if the caller has it."""
+        data = serde.dump(inc) if data is None else data
         if loaded is None:
             await self.conn.execute(
                 insert(INC).values(
@@ -306,9 +307,10 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         return timers, set((await self.conn.execute(select(OUT.c.id))).scalars())
 
 
-def incident_state(inc: Incident) -> str:
-    """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it."""
-    data = json.loads(json.dumps(serde.dump(inc), ensure_ascii=False))
+def incident_state(inc: Incident, data: Any = None) -> str:
+    """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it;
+    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it."""
+    data = json.loads(json.dumps(serde.dump(inc) if data is None else data, ensure_ascii=False))
     return audit.state_digest({"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill,
                                "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
 
