@@ -178,7 +178,8 @@ class Runtime:
     async def drain(self) -> None:
         """Wait for every delivery started after a commit (tests, shutdown)."""
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            # shielded: a drain cancelled (a tick stopped by the shutdown) does not cancel the deliveries
+            await asyncio.shield(asyncio.gather(*list(self._tasks), return_exceptions=True))
 
     async def _attempt(self, event: Event, timer: Claimed | None, report: flows.Report | None = None) -> Outcome:
         need = flows.needs(event)
