@@ -36,6 +36,7 @@ from storage.queue import Claimed
 
 log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
+BATCH = 200  # rows claimed at most per background batch
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
 BLOCKED_ATTEMPTS = 700  # a channel that refuses the bot: retried every 15 minutes at most, for about a week
@@ -62,6 +63,9 @@ class Deliverer:
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
         self._background = asyncio.Lock()  # one background batch at a time, in commit order (the lock is fair)
+        # background rows committed and not claimed yet, in commit order: a batch takes all that waited
+        # (a burst's channel posts are claimed together, not in a transaction per event)
+        self._waiting: list[int] = []
         self.stopping = False  # shutting down: finish the message being sent, claim nothing more
         runtime.on_commit = self.after_commit
 
@@ -82,15 +86,19 @@ class Deliverer:
                 self.runtime.spawn(self._send_claimed(batch, dict(queued)))
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
-            self.runtime.spawn(self._send_background(rest))
+            self._waiting += rest
+            self.runtime.spawn(self._send_background())
 
-    async def _send_background(self, ids: list[int]) -> None:
+    async def _send_background(self) -> None:
         async with self._background:
             if self.stopping:  # shutting down: the rows stay queued for whichever process runs next
                 return
+            if not self._waiting:  # an earlier batch took this event's rows along
+                return
             await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
+            ids, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]  # the rest: the next task's batch
             try:
-                await self.deliver(ids, kinds=BACKGROUND, urgent=False)
+                await self.deliver(ids, limit=BATCH, kinds=BACKGROUND, urgent=False)
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
 

@@ -70,3 +70,35 @@ async def test_an_acknowledgement_serialises_the_incident_once_after_the_change(
     assert fake.called("chat.update", channel="D0SATO"), "the page was not updated"
     assert dispatched == ["ButtonPressed"], dispatched
     assert counted["dump"] == 2, counted  # before (the diff) and after (diffed, digested and saved)
+
+
+async def test_a_bursts_channel_posts_are_claimed_together(slack, fake, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports at once: their channel posts (cards, thread notes) go out after the pages in background
+    batches that take every row waiting — not a claiming transaction per report — and all arrive."""
+    import asyncio
+
+    from bot.outbox import BACKGROUND
+
+    n = 6
+    views = []
+    for i in range(n):
+        assert (await slack.command("report", user=f"U0R{i}")).status == 200
+        await slack.settle()
+        views.append(max(fake.views))
+    claims: list[int] = []
+    deliver = slack.app.deliverer.deliver
+
+    async def counting(ids: Any = None, *a: Any, **kw: Any) -> int:
+        if kw.get("kinds") == BACKGROUND:
+            claims.append(len(ids or ()))
+        return await deliver(ids, *a, **kw)
+
+    monkeypatch.setattr(slack.app.deliverer, "deliver", counting)
+    base = {"summary": "USBメモリを紛失", "medium": "removable", "people": "3", "whose": "employees"}
+    replies = await asyncio.gather(*(slack.submit(v, base, user=f"U0R{i}") for i, v in enumerate(views)))
+    assert all(r.status == 200 and r.text == "" for r in replies), replies
+    await slack.settle()
+    posts = [c.args["text"] for c in fake.called("chat.postMessage", channel="C0INCIDENTS") if "thread_ts" not in c.args]
+    cards = {p.split()[1] for p in posts if p.startswith("マイナンバー漏えい等事案 ML-")}  # one card per incident (and a burst notice)
+    assert len(cards) == n and len(fake.called("chat.postMessage", channel="D0SATO")) == n
+    assert 1 <= len(claims) < n, claims
