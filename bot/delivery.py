@@ -36,7 +36,8 @@ from storage.queue import Claimed
 
 log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
-BATCH = 200  # rows claimed at most per background batch
+BATCH = 40  # rows claimed at most per background batch (sent well within their lease, even paced)
+PACE = 0.125  # seconds a background message waits at most for a lull in urgent work (pages first)
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
 BLOCKED_ATTEMPTS = 700  # a channel that refuses the bot: retried every 15 minutes at most, for about a week
@@ -98,7 +99,7 @@ class Deliverer:
             await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
             ids, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]  # the rest: the next task's batch
             try:
-                await self.deliver(ids, limit=BATCH, kinds=BACKGROUND, urgent=False)
+                await self.deliver(ids, limit=BATCH, kinds=BACKGROUND, urgent=False, pace=PACE)
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
 
@@ -113,16 +114,24 @@ class Deliverer:
         await self.runtime.drain()
 
     async def deliver(
-        self, ids: list[int] | None = None, limit: int = 200, kinds: tuple[str, ...] | None = None, urgent: bool = True
+        self,
+        ids: list[int] | None = None,
+        limit: int = 200,
+        kinds: tuple[str, ...] | None = None,
+        urgent: bool = True,
+        pace: float = 0.0,
     ) -> int:
-        """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent."""
+        """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent.
+        ``pace``: each message first waits (that long at most) until no page or event is under way."""
         async with self.store.tx(urgent) as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
-        for msg in claimed:
+        for n, msg in enumerate(claimed):
             if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
                 break
+            if pace and n:
+                await self.runtime.quiet(at_most=pace)
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
 
