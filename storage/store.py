@@ -44,7 +44,8 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":  # Store.single: no BEGIN
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     url, schema = _split_search_path(url)
@@ -141,11 +142,13 @@ class Store:
 
     @asynccontextmanager
     async def single(self, urgent: bool = True) -> AsyncIterator[Tx]:
-        """For ONE statement that is atomic on its own (settling a message): on PostgreSQL without
-        BEGIN and COMMIT (autocommit: one round trip instead of three); on SQLite, :meth:`tx`."""
+        """For ONE statement that is atomic on its own (settling a message): without BEGIN and COMMIT
+        (autocommit: one round trip instead of three); on SQLite under the process's write lock, as in
+        :meth:`tx` (the statement is its own implicit transaction)."""
         if self._write_lock is not None:
-            async with self.tx(urgent) as tx:
-                yield tx
+            async with self._write_lock.hold(urgent), self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield Tx(conn, True)
             return
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
