@@ -36,6 +36,8 @@ from storage.queue import Claimed
 
 log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
+BATCH = 40  # rows claimed at most per background batch (sent well within their lease, even paced)
+PACE = 0.125  # seconds a background message waits at most for a lull in urgent work (pages first)
 PAGE_ATTEMPTS = 4  # a page still failing after this many tries is reported in the thread (and retried on)
 MAX_ATTEMPTS = 40  # other messages: about half an hour of backoff
 BLOCKED_ATTEMPTS = 700  # a channel that refuses the bot: retried every 15 minutes at most, for about a week
@@ -62,6 +64,9 @@ class Deliverer:
         self.me = runtime.me
         self.on_failed: Callable[[DeliveryFailed], Awaitable[object]] = runtime.dispatch
         self._background = asyncio.Lock()  # one background batch at a time, in commit order (the lock is fair)
+        # background rows committed and not claimed yet, in commit order: a batch takes all that waited
+        # (a burst's channel posts are claimed together, not in a transaction per event)
+        self._waiting: list[int] = []
         self.stopping = False  # shutting down: finish the message being sent, claim nothing more
         runtime.on_commit = self.after_commit
 
@@ -82,15 +87,19 @@ class Deliverer:
                 self.runtime.spawn(self._send_claimed(batch, dict(queued)))
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
-            self.runtime.spawn(self._send_background(rest))
+            self._waiting += rest
+            self.runtime.spawn(self._send_background())
 
-    async def _send_background(self, ids: list[int]) -> None:
+    async def _send_background(self) -> None:
         async with self._background:
             if self.stopping:  # shutting down: the rows stay queued for whichever process runs next
                 return
+            if not self._waiting:  # an earlier batch took this event's rows along
+                return
             await self.runtime.quiet(at_most=1.0)  # pages first: channel posts wait for a lull (a second at most)
+            ids, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]  # the rest: the next task's batch
             try:
-                await self.deliver(ids, kinds=BACKGROUND, urgent=False)
+                await self.deliver(ids, limit=BATCH, kinds=BACKGROUND, urgent=False, pace=PACE)
             except SQLAlchemyError as exc:  # the database went away: the ticker resends these rows later
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
 
@@ -105,16 +114,24 @@ class Deliverer:
         await self.runtime.drain()
 
     async def deliver(
-        self, ids: list[int] | None = None, limit: int = 200, kinds: tuple[str, ...] | None = None, urgent: bool = True
+        self,
+        ids: list[int] | None = None,
+        limit: int = 200,
+        kinds: tuple[str, ...] | None = None,
+        urgent: bool = True,
+        pace: float = 0.0,
     ) -> int:
-        """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent."""
+        """Claim and send ready messages (only ``ids`` / ``kinds`` if given); returns how many were sent.
+        ``pace``: each message first waits (that long at most) until no page or event is under way."""
         async with self.store.tx(urgent) as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
         sent = 0
-        for msg in claimed:
+        for n, msg in enumerate(claimed):
             if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
                 break
+            if pace and n:
+                await self.runtime.quiet(at_most=pace)
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
 

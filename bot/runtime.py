@@ -7,6 +7,7 @@ import asyncio
 import logging
 import random
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,11 +45,12 @@ class _Conflict(Exception):
     pass
 
 
-def _diff(before: Incident | None, after: Incident) -> dict[str, Any]:
-    """Top-level fields that changed (items compared one by one), as [before, after] pairs."""
+def _diff(before: Incident | None, a: dict[str, Any]) -> dict[str, Any]:
+    """Top-level fields that changed (items compared one by one), as [before, after] pairs; ``a``: the
+    incident after the change, serialised (once per event: the same data is digested and saved)."""
     if before is None:
         return {"created": True}
-    b, a = serde.dump(before), serde.dump(after)
+    b = serde.dump(before)
     changes: dict[str, Any] = {}
     for key in a:
         if key == "items":
@@ -99,6 +101,9 @@ class Runtime:
         self._urgent = 0  # events being handled and urgent deliveries under way
         self._quiet = asyncio.Event()
         self._quiet.set()
+        # reports the platform's precheck read and accepted, until their dispatch (by the event's identity;
+        # the event is held, so its id is not reused meanwhile): a form is read once per event
+        self._reports: OrderedDict[int, tuple[Event, flows.Report]] = OrderedDict()
 
     def busy_with_urgent(self, delta: int) -> None:
         self._urgent += delta
@@ -124,9 +129,11 @@ class Runtime:
             self.busy_with_urgent(-1)
 
     async def _dispatch(self, event: Event, timer: Claimed | None) -> Outcome:
+        held = self._reports.pop(id(event), None)
+        report = held[1] if held is not None and held[0] is event else None
         for attempt in range(12):
             try:
-                outcome = await self._attempt(event, timer)
+                outcome = await self._attempt(event, timer, report)
             except _Conflict:
                 await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # jittered: contenders spread out
                 continue
@@ -149,8 +156,14 @@ class Runtime:
         return self.commands.get(event.actor.platform, DEFAULT_COMMAND)
 
     def precheck(self, event: Event) -> tuple[bool, Form | None]:
-        """Decide a form submission without the database when its form allows (see flows.precheck)."""
-        return flows.precheck(event, self.clock(), self.config, self.command_of(event))
+        """Decide a form submission without the database when its form allows (see flows.precheck). A
+        report it accepts is kept for this event's :meth:`dispatch`, which does not read it again."""
+        decided, form, report = flows.prechecked(event, self.clock(), self.config, self.command_of(event))
+        if report is not None:
+            self._reports[id(event)] = (event, report)
+            while len(self._reports) > 1000:  # prechecked but never dispatched (a platform gave up)
+                self._reports.popitem(last=False)
+        return decided, form
 
     def spawn(self, coro: Any) -> None:
         """Run ``coro`` in the background; :meth:`drain` waits for it."""
@@ -165,12 +178,16 @@ class Runtime:
     async def drain(self) -> None:
         """Wait for every delivery started after a commit (tests, shutdown)."""
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            # shielded: a drain cancelled (a tick stopped by the shutdown) does not cancel the deliveries
+            await asyncio.shield(asyncio.gather(*list(self._tasks), return_exceptions=True))
 
-    async def _attempt(self, event: Event, timer: Claimed | None) -> Outcome:
+    async def _attempt(self, event: Event, timer: Claimed | None, report: flows.Report | None = None) -> Outcome:
         need = flows.needs(event)
         if need.new_id:
-            decided, rejected = self.precheck(event)
+            if report is None:
+                decided, rejected, report = flows.prechecked(event, self.clock(), self.config, self.command_of(event))
+            else:
+                decided, rejected = True, None  # the platform's precheck read and accepted it
             if decided and rejected is not None:
                 return Outcome(form=rejected)  # nothing to store, no number used up
             if not decided:
@@ -198,7 +215,7 @@ class Runtime:
                 # (only when flood control is on: the log's lock makes every paging decision wait for the last
                 # one, so it is read last, after everything that needs no lock)
                 marks = await tx.recent_marks(now - 2 * window) if need.marks and self.config.coalesce_after > 0 else None
-                state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away)
+                state = flows.State(loaded.incident if loaded else None, new_id, summaries, marks, away, report)
                 inc, effects = flows.handle(state, event, now, self.config, self.command_of(event), self.commands, self.invites)
                 if need.new_id and inc is None:
                     # nothing created: no number may be used up, but the flow's private answers (a
@@ -252,11 +269,13 @@ class Runtime:
         seq = loaded.audit_seq if loaded else 0
         audits = [e for e in effects if isinstance(e, Audit)] or [Audit("incident.updated")]
         actor = f"{event.actor.platform}:{event.actor.key}"
-        changes = _diff(loaded.incident if loaded else None, inc)
+        data = serde.dump(inc)  # the incident serialised once: diffed, digested and saved
+        changes = _diff(loaded.incident if loaded else None, data)
         first = {"changes": changes} | ({"created": created} if any(created.values()) else {})
         entries = [(a.action, dict(a.detail) | (first if n == 0 else {})) for n, a in enumerate(audits)]
-        head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=incident_state(inc))
-        if not await tx.save(inc, loaded, head, seq):
+        state = incident_state(inc, data)
+        head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=state)
+        if not await tx.save(inc, loaded, head, seq, data):
             raise _Conflict
         await tx.queue_seal(inc.id, seq, head, now)
 

@@ -41,20 +41,32 @@ class Ticker:
         Once :meth:`shutdown` began, nothing new is started."""
         if self._stopping:
             return 0
-        async with self._ticking:
-            try:
+        try:
+            async with self._ticking:
+                if self._stopping:  # waited for the tick before it, and the shutdown began meanwhile
+                    return 0
                 return await self._tick()
-            except (OperationalError, InterfaceError, OSError) as exc:
-                log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
-                return 0
+        except (OperationalError, InterfaceError, OSError) as exc:
+            log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
+            return 0
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # stopped past the grace period (App.close): what it held waits for its lease; not an error
+            log.info("tick cancelled by the shutdown")
+            return 0
 
     async def shutdown(self) -> None:
         """Stop ticking and wait for the tick under way: it finishes the timer it is firing and gives
         the rest of its batch back (a graceful shutdown; see ``App.quiesce``)."""
         self._stopping = True
-        self.stop()
-        async with self._ticking:
+        if self._scheduler is not None:
+            # no new tick, and the one under way is NOT cancelled (shutting the scheduler down would
+            # cancel it mid-batch): it is let finish, then the scheduler goes
+            self._scheduler.pause()
+        async with self._ticking:  # fair: a tick already waiting goes first, sees the shutdown, returns
             pass
+        self.stop()
 
     async def _tick(self) -> int:
         fired = 0

@@ -47,20 +47,29 @@ from flows import (
     reminders,
     template_switch,
 )
-from flows.common import Ctx, Need, State, clean_text, refuse, say
+from flows.common import Ctx, Need, Report, State, clean_text, refuse, say
 
-__all__ = ["Need", "State", "handle", "needs", "precheck"]
+__all__ = ["Need", "Report", "State", "handle", "needs", "precheck", "prechecked"]
 
 
 def precheck(event: Event, now: datetime, config: OrgConfig, command: str = DEFAULT_COMMAND) -> tuple[bool, Form | None]:
     """Decide a form submission without loading anything, when its form allows: (decided, the form
     shown back with errors or None). A report is checked here so that the platform can be answered
     at once — the incident is then created in the background. Other forms need their incident."""
+    decided, form, _ = prechecked(event, now, config, command)
+    return decided, form
+
+
+def prechecked(event: Event, now: datetime, config: OrgConfig, command: str = DEFAULT_COMMAND) -> tuple[bool, Form | None, Report | None]:
+    """:func:`precheck`, with the report as read when it was accepted: handed to :func:`handle` in
+    ``State.report``, the form is read once per event."""
     if isinstance(event, FormSubmitted) and event.form_id == intake.FORM_ID:
         ctx = Ctx(now, config, event.lang or config.language, command)
-        found, clean, errors, _ = intake.validate(event.values, ctx)
-        return True, (None if found is not None else intake.report_form(ctx, clean, errors))
-    return False, None
+        found, clean, errors, masked = intake.validate(event.values, ctx)
+        if found is None:
+            return True, intake.report_form(ctx, clean, errors), None
+        return True, None, (found, clean, masked)
+    return False, None, None
 
 
 def _split(value: str) -> tuple[str, str]:

@@ -11,12 +11,12 @@ from bot.core.away import Away
 from bot.core.config import OrgConfig
 from bot.core.effects import Reply
 from bot.core.i18n import join, t
-from bot.core.model import Incident, IncidentSummary, Item, PageMark, PlaceRef, UserRef
+from bot.core.model import Facts, Incident, IncidentSummary, Item, PageMark, PlaceRef, UserRef
 from bot.core.platform import DEFAULT_COMMAND
 from bot.core.redaction import clean_text
 from bot.core.views import Card, Tone, person
 
-__all__ = ["Ctx", "Need", "State", "clean_text", "fmt_dt", "guard", "in_incident", "people", "refuse", "say", "who"]
+__all__ = ["Ctx", "Need", "Report", "State", "clean_text", "fmt_dt", "guard", "in_incident", "people", "refuse", "say", "who"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,12 @@ class State:
     # the recent-paging log (flood control, flows.coalesce), when the event may page; None: not loaded
     marks: tuple[PageMark, ...] | None = None
     away: tuple[Away, ...] = ()  # the stored away periods not over yet (flows.away), when the event may page
+    # a report form already read and accepted by :func:`flows.prechecked` for this very event (facts,
+    # redacted values, numbers masked): the flow does not read it again
+    report: Report | None = None
+
+
+Report = tuple[Facts, dict[str, object], int]
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,12 @@ def new_incident(incident_id: str, event: FormSubmitted, facts: Facts, ctx: Ctx,
 
 
 def submit(state: State, event: FormSubmitted, ctx: Ctx) -> tuple[Incident | None, list[Effect]]:
-    found, clean, errors, masked = validate(event.values, ctx)
+    found: Facts | None
+    if state.report is not None:  # read and accepted before (flows.prechecked): not read again
+        found, clean, masked = state.report
+        errors: dict[str, str] = {}
+    else:
+        found, clean, errors, masked = validate(event.values, ctx)
     if found is None or state.new_id is None:
         return None, [RejectForm(report_form(ctx, clean, errors))]
     return opened(new_incident(state.new_id, event, found, ctx), event, ctx, masked, state.marks)

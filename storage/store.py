@@ -44,7 +44,8 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":  # Store.single: no BEGIN
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     url, schema = _split_search_path(url)
@@ -141,11 +142,13 @@ class Store:
 
     @asynccontextmanager
     async def single(self, urgent: bool = True) -> AsyncIterator[Tx]:
-        """For ONE statement that is atomic on its own (settling a message): on PostgreSQL without
-        BEGIN and COMMIT (autocommit: one round trip instead of three); on SQLite, :meth:`tx`."""
+        """For ONE statement that is atomic on its own (settling a message): without BEGIN and COMMIT
+        (autocommit: one round trip instead of three); on SQLite under the process's write lock, as in
+        :meth:`tx` (the statement is its own implicit transaction)."""
         if self._write_lock is not None:
-            async with self.tx(urgent) as tx:
-                yield tx
+            async with self._write_lock.hold(urgent), self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield Tx(conn, True)
             return
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -230,9 +233,10 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
             got = (await self.conn.execute(stmt)).scalar()
         return int(got)
 
-    async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int) -> bool:
-        """Insert or update (optimistic: the version must still be the one loaded)."""
-        data = serde.dump(inc)
+    async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int, data: Any = None) -> bool:
+        """Insert or update (optimistic: the version must still be the one loaded); ``data``: ``inc``
+        serialised already (``serde.dump``), if the caller has it."""
+        data = serde.dump(inc) if data is None else data
         if loaded is None:
             await self.conn.execute(
                 insert(INC).values(
@@ -306,9 +310,10 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         return timers, set((await self.conn.execute(select(OUT.c.id))).scalars())
 
 
-def incident_state(inc: Incident) -> str:
-    """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it."""
-    data = json.loads(json.dumps(serde.dump(inc), ensure_ascii=False))
+def incident_state(inc: Incident, data: Any = None) -> str:
+    """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it;
+    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it."""
+    data = json.loads(json.dumps(serde.dump(inc) if data is None else data, ensure_ascii=False))
     return audit.state_digest({"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill,
                                "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
 

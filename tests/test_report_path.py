@@ -86,3 +86,14 @@ async def test_settling_a_sent_message_opens_no_transaction(db_url: str, monkeyp
     _, _, statements = await traced(db_url)
     settled = [s for s in statements if s.startswith("UPDATE outbox SET status")]
     assert settled and not begun, (len(settled), begun)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_settling_a_sent_message_on_sqlite_is_one_statement(db_url: str) -> None:
+    """On SQLite too (under the process's write lock) a delivered message is settled by the UPDATE
+    alone, its own implicit transaction: no BEGIN IMMEDIATE and COMMIT around it."""
+    _, _, statements = await traced(db_url)
+    settled = [n for n, s in enumerate(statements) if s.startswith("UPDATE outbox SET status") and "lease_until" not in s]  # not claims
+    assert settled, statements
+    wrapped = [n for n in settled if statements[n - 1].startswith("BEGIN")]
+    assert not wrapped, [statements[n - 1 : n + 2] for n in wrapped]
