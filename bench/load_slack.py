@@ -57,7 +57,9 @@ def command(i: int) -> tuple[bytes, dict[str, str]]:
     return signed(body, "application/x-www-form-urlencoded")
 
 
-def submission(i: int) -> tuple[bytes, dict[str, str]]:
+def submission(i: int, user: str = "U0REPORTER") -> tuple[bytes, dict[str, str]]:
+    """A signed report form submission (view_submission) by ``user``, the i-th of a run."""
+
     def plain(v: str) -> dict:
         return {"type": "plain_text_input", "value": v}
 
@@ -69,9 +71,9 @@ def submission(i: int) -> tuple[bytes, dict[str, str]]:
               "b5": {"data_items": {"type": "multi_static_select", "selected_options": [{"value": "mynumber"}, {"value": "name"}]}},
               "b6": {"whose": pick("employees")}, "b7": {"encrypted": pick("no")}, "b8": {"exposed_online": pick("no")},
               "b9": {"wrongful_purpose": pick("unknown")}, "b10": {"outsourcee": pick("no")}}  # fmt: skip
-    payload = {"type": "view_submission", "team": {"id": "T0FAKE"}, "user": {"id": "U0REPORTER", "name": "yamada"}, "api_app_id": "A0FAKE",
+    payload = {"type": "view_submission", "team": {"id": "T0FAKE"}, "user": {"id": user, "name": user.lower()}, "api_app_id": "A0FAKE",
                "trigger_id": f"{i}.{uuid.uuid4().hex}",
-               "view": {"id": f"V{i:08d}", "hash": uuid.uuid4().hex, "callback_id": "report", "type": "modal",
+               "view": {"id": f"V{uuid.uuid4().hex[:10]}", "hash": uuid.uuid4().hex, "callback_id": "report", "type": "modal",
                         "private_metadata": json.dumps({"f": "report", "c": "", "p": "C0GENERAL"}), "state": {"values": values}}}  # fmt: skip
     return signed(urlencode({"payload": json.dumps(payload, ensure_ascii=False)}), "application/x-www-form-urlencoded")
 

@@ -39,7 +39,7 @@ from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.load_slack import fire, signed  # noqa: E402
+from bench.load_slack import fire, signed, submission  # noqa: E402
 from bench.slack_ack import _Always, _spawn, pct  # noqa: E402
 from bench.workers import start_bot  # noqa: E402
 
@@ -93,25 +93,6 @@ def help_request(uid: str) -> tuple[bytes, dict[str, str]]:
                       "command": "/mynaleak", "text": "help", "api_app_id": "A0FAKE", "trigger_id": f"{uuid.uuid4().hex}",
                       "response_url": "https://hooks.slack.invalid/x"})  # fmt: skip
     return signed(body, "application/x-www-form-urlencoded")
-
-
-def report(uid: str, i: int) -> tuple[bytes, dict[str, str]]:
-    def plain(v: str) -> dict:
-        return {"type": "plain_text_input", "value": v}
-
-    def pick(v: str) -> dict:
-        return {"type": "static_select", "selected_option": {"value": v}}
-
-    values = {"b1": {"summary": plain(f"負荷試験 {i}: USBメモリを紛失")}, "b2": {"discovered_at": {"type": "datetimepicker", "selected_date_time": int(time.time()) - 60}},
-              "b3": {"medium": pick("removable")}, "b4": {"people": plain(str(1 + i % 150))},
-              "b5": {"data_items": {"type": "multi_static_select", "selected_options": [{"value": "mynumber"}, {"value": "name"}]}},
-              "b6": {"whose": pick("employees")}, "b7": {"encrypted": pick("no")}, "b8": {"exposed_online": pick("no")},
-              "b9": {"wrongful_purpose": pick("unknown")}, "b10": {"outsourcee": pick("no")}}  # fmt: skip
-    payload = {"type": "view_submission", "team": {"id": "T0FAKE"}, "user": {"id": uid, "name": uid.lower()}, "api_app_id": "A0FAKE",
-               "trigger_id": uuid.uuid4().hex,
-               "view": {"id": f"V{uuid.uuid4().hex[:10]}", "hash": uuid.uuid4().hex, "callback_id": "report", "type": "modal",
-                        "private_metadata": json.dumps({"f": "report", "c": "", "p": "C0GENERAL"}), "state": {"values": values}}}  # fmt: skip
-    return signed(urlencode({"payload": json.dumps(payload, ensure_ascii=False)}), "application/x-www-form-urlencoded")
 
 
 class Timed:
@@ -195,7 +176,7 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tupl
                 got = await until(s, calls_url, lambda g, th=th, count=count: len(help_latencies(g, th.sent)) >= count)
                 await asyncio.sleep(0.5)
                 reporters = [(f"U0R{(i := next(people)):04d}", i) for _ in range(count)]
-                _, bad_r, _ = await fire(s, url, [tr.make(u, lambda u=u, i=i: report(u, i)) for u, i in reporters], conc)
+                _, bad_r, _ = await fire(s, url, [tr.make(u, lambda u=u, i=i: submission(i, u)) for u, i in reporters], conc)
                 got = await until(s, calls_url, lambda g, tr=tr, count=count: len(page_latencies(g, tr.sent)) >= count)
                 if r:
                     h, p = help_latencies(got, th.sent), page_latencies(got, tr.sent)
