@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import html as html_
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.core.i18n import t
 from tests.adapters.playground.test_playground_web import state
 from tests.conftest import Clock
 from tests.contract.driver_playground import PlaygroundDriver
-from tests.contract.drivers import contract_org
 from tests.contract.test_contract import report
-
-
-@pytest.fixture
-async def pg(db_url: str, clock: Clock) -> AsyncIterator[PlaygroundDriver]:
-    d = PlaygroundDriver()
-    await d.start(db_url, contract_org(), clock)
-    yield d
-    await d.stop()
 
 
 def _text(html: str) -> str:

@@ -4,23 +4,10 @@ sent before the card, gains it once the card is posted (the same message, update
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from tests.adapters.playground.test_playground_web import state
 from tests.conftest import Clock
 from tests.contract.driver_playground import PlaygroundDriver
-from tests.contract.drivers import contract_org
 from tests.contract.test_contract import report, the_card
-
-
-@pytest.fixture
-async def pg(db_url: str, clock: Clock) -> AsyncIterator[PlaygroundDriver]:
-    d = PlaygroundDriver()
-    await d.start(db_url, contract_org(), clock)
-    yield d
-    await d.stop()
 
 
 async def test_the_page_links_to_the_card_once_it_is_posted(pg: PlaygroundDriver, clock: Clock) -> None:

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from tests.adapters.playground.test_playground_web import get, pg
+from tests.adapters.playground.test_playground_web import get
 from tests.contract.driver_playground import PlaygroundDriver
-
-__all__ = ["pg"]  # the fixture
 
 
 async def test_the_session_gives_the_page_this_processs_token(pg: PlaygroundDriver) -> None:

@@ -4,7 +4,6 @@ sites, clear 400s, who sees what, messages people type, and a restart."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -16,14 +15,6 @@ from tests.contract.driver_playground import PlaygroundDriver
 from tests.contract.drivers import contract_org
 
 A_MY_NUMBER = "1234 5678 9018"  # a valid check digit (see tests/flows/test_redaction.py)
-
-
-@pytest.fixture
-async def pg(db_url: str, clock: Clock) -> AsyncIterator[PlaygroundDriver]:
-    d = PlaygroundDriver()
-    await d.start(db_url, contract_org(), clock)
-    yield d
-    await d.stop()
 
 
 async def get(d: PlaygroundDriver, path: str, headers: dict[str, str] | None = None, **params: str) -> tuple[int, str, dict[str, str]]:
