@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -47,6 +48,18 @@ async def _serve(app: web.Application) -> web.AppRunner:
     return runner
 
 
+async def publish_fake(api_url: str, name: str, handler: Any) -> None:
+    """Serve ``handler`` (what the fake Slack received) at ``/<name>`` on a free port, print the fake's
+    and that URL as one JSON line for the load generator, and run until killed."""
+    w = web.Application()
+    w.router.add_get(f"/{name}", handler)
+    runner = web.AppRunner(w, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(json.dumps({"url": api_url, name: f"http://127.0.0.1:{runner.addresses[0][1]}/{name}"}), flush=True)
+    await asyncio.Event().wait()
+
+
 # ---- the three servers (each in its own process) ---------------------------------------------------
 async def serve_fake() -> None:
     from tests.adapters.slack.fake_slack import FakeSlack
@@ -54,18 +67,11 @@ async def serve_fake() -> None:
     fake = FakeSlack()
     fake.triggers = _Always()  # every trigger is valid: the load generator makes them up
     await fake.start()
-    count = web.Application()
 
     async def stats(_: web.Request) -> web.Response:
         return web.json_response({"ephemerals": len(fake.ephemerals), "calls": len(fake.calls)})
 
-    count.router.add_get("/stats", stats)
-    runner = web.AppRunner(count, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(json.dumps({"url": fake.url, "stats": f"http://127.0.0.1:{runner.addresses[0][1]}/stats"}), flush=True)
-    await asyncio.Event().wait()
+    await publish_fake(fake.url, "stats", stats)
 
 
 class _Always(dict):

@@ -40,7 +40,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.load_slack import fire, signed, submission  # noqa: E402
-from bench.slack_ack import _Always, _spawn, pct  # noqa: E402
+from bench.slack_ack import _Always, _spawn, pct, publish_fake  # noqa: E402
 from bench.workers import start_bot  # noqa: E402
 
 PAGED = "D0SATO"  # the step-1 person's DM at the fake Slack
@@ -68,14 +68,7 @@ async def serve_fake() -> None:
                 out.append([c.method, str(c.args.get("channel", "")), str(c.args.get("user", "")), c.at, found.group(0) if found else ""])
         return web.json_response(out)
 
-    w = web.Application()
-    w.router.add_get("/calls", calls)
-    runner = web.AppRunner(w, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(json.dumps({"url": fake.api_url, "calls": f"http://127.0.0.1:{runner.addresses[0][1]}/calls"}), flush=True)
-    await asyncio.Event().wait()
+    await publish_fake(fake.api_url, "calls", calls)
 
 
 def org_file(tmp: Path) -> Path:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import signal
@@ -34,7 +33,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.load_slack import fire, submission  # noqa: E402
-from bench.slack_ack import SECRET, _Always, _spawn  # noqa: E402
+from bench.slack_ack import SECRET, _Always, _spawn, publish_fake  # noqa: E402
 
 AUDIT_KEY = "b" * 64
 FIRST, SECOND = "D0SATO", "D0SUZUKI"  # the step-1 and step-2 people's DMs at the fake Slack
@@ -54,14 +53,7 @@ async def serve_fake() -> None:
         )
         return web.json_response({"posts": posts})
 
-    w = web.Application()
-    w.router.add_get("/stats", stats)
-    runner = web.AppRunner(w, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(json.dumps({"url": fake.api_url, "stats": f"http://127.0.0.1:{runner.addresses[0][1]}/stats"}), flush=True)
-    await asyncio.Event().wait()
+    await publish_fake(fake.api_url, "stats", stats)
 
 
 def org_file(tmp: Path) -> Path:
