@@ -4,6 +4,7 @@ Through a real `mynaleak run` process."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, migrated_sqlite
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +26,9 @@ def _env(tmp: Path, **extra: str) -> dict[str, str]:
             "MYNALEAK_LANG": "en", **extra}  # fmt: skip
 
 
-def _cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+async def _migrated(tmp: Path) -> None:
+    """The bot's database (``bot.db`` in ``tmp``), migrated: a copy of the run's migrated template."""
+    await migrated_sqlite(tmp / "bot.db")
 
 
 def _start(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
@@ -55,7 +57,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 def test_teams_emulator_mode_refuses_a_reachable_address(tmp_path: Path) -> None:
     env = _env(tmp_path, MYNALEAK_TEAMS="1", MYNALEAK_AUDIT_KEY="exposure-test-audit-key-0123456789")
-    assert _cli(env, "migrate").returncode == 0
+    asyncio.run(_migrated(tmp_path))
     proc, lines = _start(env, "--host", "0.0.0.0")
     try:
         proc.wait(20)
@@ -75,7 +77,7 @@ def test_teams_emulator_mode_refuses_a_reachable_address(tmp_path: Path) -> None
 
 async def test_health_and_metrics_refuse_other_host_names(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    assert _cli(env, "migrate").returncode == 0
+    await _migrated(tmp_path)
     proc, lines = _start(env)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", "".join(lines))
@@ -93,7 +95,7 @@ async def test_health_and_metrics_refuse_other_host_names(tmp_path: Path) -> Non
 
 async def test_metrics_on_their_own_port(tmp_path: Path) -> None:
     env = _env(tmp_path, MYNALEAK_METRICS_PORT="0")
-    assert _cli(env, "migrate").returncode == 0
+    await _migrated(tmp_path)
     proc, lines = _start(env)
     try:
         deadline = time.monotonic() + 10
@@ -125,7 +127,7 @@ async def test_idle_and_slow_clients_cannot_exhaust_connections(tmp_path: Path) 
     import asyncio
 
     env = _env(tmp_path, MYNALEAK_IDLE_SECONDS="1", MYNALEAK_BODY_SECONDS="1")
-    assert _cli(env, "migrate").returncode == 0
+    await _migrated(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, preexec_fn=_few_fds)  # fmt: skip
     try:
@@ -143,14 +145,15 @@ async def test_idle_and_slow_clients_cannot_exhaust_connections(tmp_path: Path) 
         slow_head[1].write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
         slow_body = await asyncio.open_connection("127.0.0.1", port)
         slow_body[1].write(b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789")
-        await asyncio.sleep(3)
+        # the trickled body is answered "too slow" (408) once its second is up, instead of holding a handler:
+        # waiting for that answer is waiting until the bot's timeouts have run
+        got_body = await asyncio.wait_for(slow_body[0].read(400), 5)
+        assert b" 408 " in got_body, got_body[:200]
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as s:
             async with s.get(f"http://127.0.0.1:{port}/healthz") as health:
                 assert health.status == 200
         got_head = await asyncio.wait_for(slow_head[0].read(), 5)
         assert got_head == b"" or b"400" in got_head or b"408" in got_head  # closed, not served
-        got_body = await asyncio.wait_for(slow_body[0].read(400), 5)
-        assert b" 408 " in got_body, got_body[:200]  # answered "too slow" instead of holding a handler
         await asyncio.wait_for(slow_body[0].read(), 5)  # and then closed: end of stream within 5 s, else TimeoutError
         # the idle ones were closed by the bot (end of stream), not left open
         closed = 0
