@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, InvalidatePoolError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.core import serde
@@ -26,6 +27,10 @@ from storage.queue import OUT, TIMER, Claimed, QueueOps
 from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out (a database
+# restarted meanwhile: replaced, unnoticed by the caller); one back in the pool for less was working a
+# moment ago and is not (asyncpg's ping is BEGIN, ";" and ROLLBACK: three round trips per checkout).
+PING_IDLE_SECONDS = 1.0
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -53,8 +58,31 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
         kw.setdefault("connect_args", {}).setdefault("server_settings", {})["search_path"] = schema
     kw.setdefault("pool_size", 20)
     kw.setdefault("max_overflow", 20)
-    kw.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kw)
+    engine = create_async_engine(url, **kw)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """``pool_pre_ping``, for connections idle longer than :data:`PING_IDLE_SECONDS` only (SQLAlchemy's
+    custom pessimistic ping: a checkout listener raising a disconnection error, the pool reconnects)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                raise InvalidatePoolError() from exc  # like pre-ping: every older pooled connection is replaced too
+            raise
 
 
 def _split_search_path(url: str) -> tuple[str, str | None]:
