@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, InvalidatePoolError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -31,6 +33,24 @@ INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEven
 # restarted meanwhile: replaced, unnoticed by the caller); one back in the pool for less was working a
 # moment ago and is not (asyncpg's ping is BEGIN, ";" and ROLLBACK: three round trips per checkout).
 PING_IDLE_SECONDS = 1.0
+
+# An event's statements, built once with bound parameters (see storage.queue): by dialect where they differ.
+_FIRST_TIME = {
+    "sqlite": sqlite_insert(SEEN).on_conflict_do_nothing(),
+    "postgresql": pg_insert(SEEN).on_conflict_do_nothing(),
+}
+_LOAD = select(INC).where(INC.c.id == bindparam("incident"))
+_LOAD_LOCKED = _LOAD.with_for_update()
+_NEXT_SEQ_SQLITE = update(SEQ).where(SEQ.c.scope == bindparam("b_scope")).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
+_NEW_SEQ_SQLITE = sqlite_insert(SEQ).on_conflict_do_nothing()
+_INSERT_INCIDENT = insert(INC)
+_UPDATE_INCIDENT = (
+    update(INC)
+    .where(INC.c.id == bindparam("incident"), INC.c.version == bindparam("loaded_version"))
+    .values(status=bindparam("v_status"), data=bindparam("v_data"), audit_head=bindparam("v_head"), audit_seq=bindparam("v_seq"),
+            version=bindparam("v_version"))
+)  # fmt: skip
+_INSERT_AUDIT = insert(AUD)
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
@@ -216,8 +236,8 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     # ---- inbound dedup -------------------------------------------------------------------------
     async def first_time(self, key: str, now: datetime) -> bool:
         """Record an inbound delivery key; False if it was seen before (a platform retry)."""
-        stmt = self._insert(SEEN).values(key=key[:256], at=now).on_conflict_do_nothing()
-        res = await self.conn.execute(stmt)
+        stmt = _FIRST_TIME["sqlite" if self.is_sqlite else "postgresql"]
+        res = await self.conn.execute(stmt, {"key": key[:256], "at": now})
         return res.rowcount == 1
 
     async def once(self, key: str, now: datetime, within: timedelta) -> bool:
@@ -242,10 +262,8 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     async def load(self, incident_id: str, lock: bool = False) -> Loaded | None:
         """The incident; ``lock`` holds its row until commit (PostgreSQL), so concurrent events on one
         incident queue instead of conflicting. The version check in :meth:`save` stays the guard."""
-        stmt = select(INC).where(INC.c.id == incident_id)
-        if lock and not self.is_sqlite:
-            stmt = stmt.with_for_update()
-        row = (await self.conn.execute(stmt)).mappings().first()
+        stmt = _LOAD_LOCKED if lock and not self.is_sqlite else _LOAD
+        row = (await self.conn.execute(stmt, {"incident": incident_id})).mappings().first()
         if row is None:
             return None
         return Loaded(serde.load(Incident, row["data"]), row["version"], row["audit_head"], row["audit_seq"])
@@ -253,12 +271,11 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     async def next_seq(self, scope: str) -> int:
         """The next incident number in ``scope`` (PostgreSQL: call Store.ensure_sequence first)."""
         if not self.is_sqlite:
-            return int((await self.conn.execute(text(f"SELECT nextval('{_sequence_name(scope)}')"))).scalar_one())
-        stmt = update(SEQ).where(SEQ.c.scope == scope).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
-        got = (await self.conn.execute(stmt)).scalar()
+            return int((await self.conn.execute(_nextval(scope))).scalar_one())
+        got = (await self.conn.execute(_NEXT_SEQ_SQLITE, {"b_scope": scope})).scalar()
         if got is None:
-            await self.conn.execute(self._insert(SEQ).values(scope=scope, last=0).on_conflict_do_nothing())
-            got = (await self.conn.execute(stmt)).scalar()
+            await self.conn.execute(_NEW_SEQ_SQLITE, {"scope": scope, "last": 0})
+            got = (await self.conn.execute(_NEXT_SEQ_SQLITE, {"b_scope": scope})).scalar()
         return int(got)
 
     async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int, data: Any = None) -> bool:
@@ -266,25 +283,13 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         serialised already (``serde.dump``), if the caller has it."""
         data = serde.dump(inc) if data is None else data
         if loaded is None:
-            await self.conn.execute(
-                insert(INC).values(
-                    id=inc.id,
-                    platform=inc.platform,
-                    status=inc.status,
-                    drill=inc.drill,
-                    created_at=inc.created_at,
-                    data=data,
-                    audit_head=head,
-                    audit_seq=seq,
-                    version=1,
-                )  # fmt: skip
-            )
+            row = {"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill, "created_at": inc.created_at,
+                   "data": data, "audit_head": head, "audit_seq": seq, "version": 1}  # fmt: skip
+            await self.conn.execute(_INSERT_INCIDENT, row)
             return True
-        res = await self.conn.execute(
-            update(INC)
-            .where(INC.c.id == inc.id, INC.c.version == loaded.version)
-            .values(status=inc.status, data=data, audit_head=head, audit_seq=seq, version=loaded.version + 1)
-        )
+        params = {"incident": inc.id, "loaded_version": loaded.version, "v_status": inc.status, "v_data": data, "v_head": head,
+                  "v_seq": seq, "v_version": loaded.version + 1}  # fmt: skip
+        res = await self.conn.execute(_UPDATE_INCIDENT, params)
         return res.rowcount == 1
 
     async def summaries(self, limit: int = 200) -> list[IncidentSummary]:
@@ -312,7 +317,7 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
                          "prev_hash": prev, "hash": digest, "alg": audit.KEYED, "state": state})  # fmt: skip
             prev = digest
         if rows:
-            await self.conn.execute(insert(AUD), rows)
+            await self.conn.execute(_INSERT_AUDIT, rows)
         return prev, seq
 
     # ---- audit read ------------------------------------------------------------------------------
@@ -336,6 +341,17 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         """The ids of every timer row and every outbox row."""
         timers = set((await self.conn.execute(select(TIMER.c.id))).scalars())
         return timers, set((await self.conn.execute(select(OUT.c.id))).scalars())
+
+
+_NEXTVAL: dict[str, Any] = {}
+
+
+def _nextval(scope: str) -> Any:
+    """``SELECT nextval(…)`` of ``scope``'s sequence (PostgreSQL), built once per scope."""
+    stmt = _NEXTVAL.get(scope)
+    if stmt is None:
+        stmt = _NEXTVAL[scope] = text(f"SELECT nextval('{_sequence_name(scope)}')")
+    return stmt
 
 
 def incident_state(inc: Incident, data: Any = None) -> str:
