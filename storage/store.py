@@ -26,6 +26,7 @@ from storage.away import AwayOps
 from storage.ledger import LEDGER, LEDGER_HEAD, UNSEALED, LedgerOps
 from storage.pagelog import PageLogOps
 from storage.queue import OUT, TIMER, Claimed, QueueOps
+from storage.sqlite_driver import OneHopDBAPI
 from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
@@ -56,6 +57,8 @@ _INSERT_AUDIT = insert(AUD)
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
     """An async engine; on SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue."""
     if url.startswith("sqlite"):
+        if url.startswith("sqlite+aiosqlite:"):  # one thread hop per statement, not three or four (storage.sqlite_driver)
+            kw.setdefault("module", OneHopDBAPI())
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
 
         @event.listens_for(engine.sync_engine, "connect")
