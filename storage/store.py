@@ -359,8 +359,10 @@ def _nextval(scope: str) -> Any:
 
 def incident_state(inc: Incident, data: Any = None) -> str:
     """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it;
-    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it."""
-    data = json.loads(json.dumps(serde.dump(inc) if data is None else data, ensure_ascii=False))
+    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it. ``serde.dump`` gives
+    what the JSON column gives back (string keys, lists, no other types): digested as it is, not
+    encoded and decoded first (~175 µs an incident)."""
+    data = serde.dump(inc) if data is None else data
     return audit.state_digest({"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill,
                                "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
 
