@@ -3,9 +3,10 @@
 Nothing lost: a row stays until it is sent, failed for good, cancelled or superseded; the ticker
 retries whatever a crash or an outage left behind. Nothing twice: a row is claimed before it is sent
 and settled only by its claimant; the one window left is a crash between the platform accepting a
-message and our commit (at-least-once, documented in the README). An update or a thread reply whose
-target has not been delivered yet waits (until that message's own next try); an older update
-superseded by a newer one is skipped.
+message and our commit (at-least-once, documented in the README; what one event claimed for urgent
+delivery is settled together once all of it is sent, so the window spans that batch). An update or
+a thread reply whose target has not been delivered yet waits (until that message's own next try); an
+older update superseded by a newer one is skipped.
 
 A channel that refuses the bot (``DeliveryError.blocked``: not a member, removed, archived) is not a
 failure for good: the row stays pending and is tried again slowly (a minute, doubling to fifteen) for a
