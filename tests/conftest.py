@@ -18,9 +18,10 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
-from bot.core.config import SAMPLE_CONFIG, OrgConfig, load_org, normalise_db_url
+from bot.core.config import SAMPLE_CONFIG, OrgConfig, normalise_db_url
 from storage.migrate import upgrade
 from storage.store import Store
+from tests.support.orgs import load_org
 
 # Property tests: `ci` (selected by .ci/run) draws the same examples on every run and keeps no
 # example database, so a red build is never luck; `fuzz` (`make fuzz`) draws fresh ones, and more

@@ -1,4 +1,5 @@
-"""The ``assess`` command line (bot.commands.assess), driven through a real subprocess."""
+"""The ``assess`` command line (bot.commands.assess): ``main`` called in this process with its own stdin,
+stdout and stderr, and through a real subprocess in the tests marked ``process=True``."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.assess import main as assess_main
+from tests.support.inproc import run_main
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, stdin: bytes | str | None = None) -> tuple[int, str, str]:
+def run(*args: str, stdin: bytes | str | None = None, process: bool = False) -> tuple[int, str, str]:
+    """``assess ARGS``: ``bot.commands.assess.main`` called in this process (tests.support.inproc), or a
+    real ``python -m bot.commands.assess`` process (``process=True``: its exit status and encodings)."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    if not process:
+        done = run_main(assess_main, args, env=env, cwd=ROOT, stdin=stdin, text=False)
+        return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run(
         [sys.executable, "-m", "bot.commands.assess", *args],
@@ -54,7 +63,7 @@ FACTS = {
 
 
 def test_text_output_is_japanese_by_default(tmp_path: Path) -> None:
-    code, out, err = run(write(tmp_path, json.dumps(FACTS)))
+    code, out, err = run(write(tmp_path, json.dumps(FACTS)), process=True)
     assert (code, err) == (0, "")
     assert "義務あり（規則第2条第4号に該当" in out
     assert "2027-01-04（月）" in out  # day 30 = 2027-01-01 -> first open day
@@ -113,7 +122,7 @@ def test_effort_result_has_null_deadlines(tmp_path: Path) -> None:
 
 
 def test_stdin_text_with_bom_and_japanese_output() -> None:
-    code, out, err = run("-", stdin=b"\xef\xbb\xbf" + json.dumps(FACTS).encode())
+    code, out, err = run("-", stdin=b"\xef\xbb\xbf" + json.dumps(FACTS).encode(), process=True)
     assert (code, err) == (0, "")
     assert "【漏えい等報告の要否の評価】" in out
 

@@ -1,6 +1,7 @@
 """The keyed audit trail against someone who can write to the database (issue 11, item 4): each kind
 of tampering is done with plain SQL on a database the real runtime wrote, then found (or, where the
-README says so, not found) by `mynaleak audit verify` run as a process; on SQLite and PostgreSQL."""
+README says so, not found) by `mynaleak audit verify` (``bot.cli.main``, called in this process: see
+tests.test_cli.cli); on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The command line, run as a real process: migrate, check-config, audit verify (and tampering)."""
+"""The command line: migrate, check-config, audit verify (and tampering). ``bot.cli.main`` is called in
+this process (see ``cli``), and through a real ``python -m bot.cli`` process where marked: the exit
+status and output of each command family as a process, and ``run``."""
 
 from __future__ import annotations
 
@@ -10,23 +12,30 @@ from pathlib import Path
 
 import yaml
 
+from bot.cli import main
 from bot.core.config import ConfigError, parse_org
 from storage.migrate import NotMigrated, require_migrated
 from storage.store import Store
 from tests.conftest import ROOT, Clock
 from tests.flows.helpers import ORG, config
 from tests.support.harness import Harness
+from tests.support.inproc import run_main
 
 
-def cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, process: bool = False) -> subprocess.CompletedProcess:
+    """``mynaleak ARGS`` with ``env`` added to this environment: ``bot.cli.main`` called in this process
+    (tests.support.inproc), or a real ``python -m bot.cli`` process where the test is about the process
+    (``process=True``; always for ``run``, which would serve)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MYNALEAK_LOG_FORMAT": "text", "MYNALEAK_LANG": "en", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60)
+    if process or (args and args[0] == "run"):
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60)
+    return run_main(main, args, env=full_env, cwd=cwd)
 
 
 async def test_audit_verify_detects_a_changed_row(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     env = {"DATABASE_URL": f"sqlite:///{db}"}
-    assert cli("migrate", env=env).returncode == 0
+    assert cli("migrate", env=env, process=True).returncode == 0
     h = Harness(f"sqlite+aiosqlite:///{db}", config(), Clock())
     out = await h.report()
     await h.press("sato", "ack", out.incident_id)
@@ -36,7 +45,7 @@ async def test_audit_verify_detects_a_changed_row(tmp_path: Path) -> None:
     assert ok.returncode == 0 and "intact" in ok.stdout, ok.stderr
     with sqlite3.connect(db) as conn:  # somebody edits history: who acknowledged
         conn.execute("UPDATE audit_event SET actor = 'playground:suzuki' WHERE action = 'escalation.acked'")
-    bad = cli("audit", "verify", env=env)
+    bad = cli("audit", "verify", env=env, process=True)
     assert bad.returncode == 1 and "TAMPERED ML-2026-0001" in bad.stdout and "content changed" in bad.stdout
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE audit_event SET actor = 'playground:sato' WHERE action = 'escalation.acked'")
@@ -45,7 +54,7 @@ async def test_audit_verify_detects_a_changed_row(tmp_path: Path) -> None:
         conn.execute("DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)")
     gone = cli("audit", "verify", env=env)
     assert gone.returncode == 1 and "head mismatch" in gone.stdout
-    export = cli("audit", "export", "ml-2026-0001", env=env)
+    export = cli("audit", "export", "ml-2026-0001", env=env, process=True)
     assert export.returncode == 0 and len(export.stdout.splitlines()) >= 3 and '"stream": "ML-2026-0001"' in export.stdout
 
 
@@ -90,7 +99,7 @@ def test_config_errors_carry_paths() -> None:
 
 
 def test_sample_config_is_valid() -> None:
-    run = cli("check-config", env={"MYNALEAK_CONFIG": str(ROOT / "mynaleak.sample.yml")})
+    run = cli("check-config", env={"MYNALEAK_CONFIG": str(ROOT / "mynaleak.sample.yml")}, process=True)
     assert run.returncode == 0 and "valid" in run.stdout
 
 

@@ -1,5 +1,6 @@
-"""``mynaleak draft`` (bot.commands.draft) through a real subprocess on a migrated database that the
-runtime harness filled: report → ack → notes → close, then the draft from the command line."""
+"""``mynaleak draft`` (bot.commands.draft) on a migrated database that the runtime harness filled:
+report → ack → notes → close, then the draft from the command line (``main`` called in this process,
+and once through a real subprocess)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import docx
 import pytest
 import yaml
 
+from bot.commands.draft import main as draft_main
 from bot.core.events import FormSubmitted
 from tests.conftest import Clock
 from tests.flows.helpers import ORG, config
 from tests.support.harness import Harness
+from tests.support.inproc import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = {
@@ -29,12 +32,17 @@ NOTES = {
 }
 
 
-def run(tmp_path: Path, db_url: str, *args: str) -> tuple[int, str, str]:
+def run(tmp_path: Path, db_url: str, *args: str, process: bool = False) -> tuple[int, str, str]:
+    """``draft ARGS`` in ``tmp_path``: ``bot.commands.draft.main`` called in this process
+    (tests.support.inproc), or a real ``python -m bot.commands.draft`` process (``process=True``)."""
     cfg = tmp_path / "mynaleak.yml"
     if not cfg.exists():
         cfg.write_text(yaml.safe_dump(ORG, allow_unicode=True), encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "MYNALEAK_CONFIG": str(cfg)}
-    proc = subprocess.run([sys.executable, "-m", "bot.commands.draft", *args], capture_output=True, cwd=tmp_path, env=env, timeout=120)
+    if process:
+        proc = subprocess.run([sys.executable, "-m", "bot.commands.draft", *args], capture_output=True, cwd=tmp_path, env=env, timeout=120)
+    else:
+        proc = run_main(draft_main, args, env=env, cwd=tmp_path, timeout=120, text=False)
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -59,7 +67,7 @@ async def recorded(db_url: str, clock: Clock) -> str:
 
 
 def test_markdown_report_on_stdout(tmp_path: Path, recorded: str) -> None:
-    code, out, err = run(tmp_path, recorded, "ML-2026-0001")
+    code, out, err = run(tmp_path, recorded, "ML-2026-0001", process=True)
     assert (code, err) == (0, "")
     assert out.startswith("> 【下書き】インシデント ML-2026-0001")
     assert "# 特定個人情報の漏えい等に関する報告（速報）" in out

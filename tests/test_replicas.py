@@ -13,12 +13,13 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.migrate import upgrade
 from storage.playground_store import MESSAGE as MESSAGES
@@ -29,17 +30,21 @@ from tests.flows.helpers import ORG
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PG_URL, reason="MYNALEAK_TEST_DATABASE_URL not set")]
 
 
-def start_bot(url: str, cfg: Path, name: str) -> tuple[subprocess.Popen, str]:
+def start_bot(url: str, cfg: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "MYNALEAK_CONFIG": str(cfg), "MYNALEAK_TICK_SECONDS": "0.2", "PORT": "0",
            "PYTHONPATH": str(ROOT), "MYNALEAK_LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"}  # fmt: skip
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def base_url(proc: subprocess.Popen, name: str) -> str:
+    """The address ``proc`` serves on, once it says so."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if found := re.search(r"http://127\.0\.0\.1:\d+", line):
-            return proc, found.group(0)
+            return found.group(0)
         if not line and proc.poll() is not None:
             raise AssertionError(f"{name} died: {proc.stderr.read()[-2000:]}")
     raise AssertionError(f"{name} did not start")
@@ -94,11 +99,8 @@ async def test_three_replicas_one_escalation(tmp_path: Path) -> None:
         org["escalation"] = {"steps": [{"people": [p], "wait_minutes": 0.05} for p in ("sato", "suzuki", "takahashi")], "repeat_last": 1}
         cfg = tmp_path / "org.yml"
         cfg.write_text(yaml.safe_dump(org, allow_unicode=True))
-        bases = []
-        for name in "abc":
-            proc, base = start_bot(url, cfg, name)
-            procs.append(proc)
-            bases.append(base)
+        procs += [start_bot(url, cfg) for _ in "abc"]  # started together: each takes a second or two
+        bases = [base_url(proc, name) for proc, name in zip(procs, "abc", strict=True)]
         async with aiohttp.ClientSession() as session:
             a, b, c = (Browser(session, base) for base in bases)
             for br in (a, b, c):
@@ -116,7 +118,12 @@ async def test_three_replicas_one_escalation(tmp_path: Path) -> None:
                 (inc,) = (await tx.conn.execute(select(AUD.c.stream).distinct())).scalars().all()
             status, _ = await c.post("press", {"persona": "suzuki", "message": page, "action": "ack", "value": inc})
             assert status == 200
-            time.sleep(8)  # two more step waits: a page now would be a page after the ack
+            # until the acknowledged step's timer would have fired, and a few ticks more: a page by then
+            # would be a page after the ack
+            async with store.tx() as tx:
+                due = (await tx.conn.execute(select(func.max(TIMER.c.due_at)).where(TIMER.c.kind == "escalate"))).scalar_one()
+            due = due if due.tzinfo else due.replace(tzinfo=UTC)
+            time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 2)
         paged = Counter(p for p, _ in await pages(store))
         assert paged == Counter({"dm:sato": 1, "dm:suzuki": 1}), paged
         async with store.tx() as tx:  # both pages were updated in place: neither offers Acknowledge any more

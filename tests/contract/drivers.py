@@ -33,8 +33,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import adapters
-from bot.core.config import OrgConfig, parse_org
+from bot.core.config import OrgConfig
 from bot.core.model import UserRef
+from tests.support.orgs import parse_org
 
 if TYPE_CHECKING:
     from bot.app import App

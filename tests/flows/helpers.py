@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.config import OrgConfig, parse_org
+from bot.core.config import OrgConfig
 from bot.core.effects import Effect
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
 from bot.core.model import Incident, PlaceRef, UserRef
 from flows import State, handle
+from tests.support.orgs import parse_org
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 in Tokyo, a working day
 

@@ -9,8 +9,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App, build
-from bot.core.config import OrgConfig, Settings, parse_org
+from bot.core.config import OrgConfig, Settings
 from tests.adapters.teams import fakes
+from tests.support.orgs import parse_org
 
 ORG = {
     "organisation": "テスト株式会社",
