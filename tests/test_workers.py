@@ -78,6 +78,9 @@ async def test_two_workers_share_a_port_restart_and_stop_gracefully(env: dict[st
         base = base_url(sup)
         assert wait(lambda: len(children(sup.pid)) == 2, 20), children(sup.pid)
         first = children(sup.pid)
+        port = int(base.rsplit(":", 1)[1])
+        # both serving (each worker listens on a socket of its own once it has started: SO_REUSEPORT)
+        assert wait(lambda: all(sockets_of(pid) & set(tcp_on(port, "0A")) for pid in first), 20)
         assert all(healthy(base) for _ in range(10))
         victim = min(first)
         os.kill(victim, signal.SIGKILL)  # a worker crashes: it is started again, the port keeps answering

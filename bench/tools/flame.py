@@ -3,7 +3,7 @@ as written by the benches with BENCH_PYSPY (``--format raw``). asyncio's own fra
 first frame are cut, so each task's work starts at the top; greenlet stacks (SQLAlchemy's async
 bridge) and the event loop's idle wait are shown as their own roots.
 
-    .venv/bin/python bench/flame.py /tmp/slack_report_to_page-postgresql.txt [--min 1.5] [--depth 7]
+    .venv/bin/python bench/tools/flame.py /tmp/slack_report_to_page-postgresql.txt [--min 1.5] [--depth 7]
 """
 
 from __future__ import annotations
