@@ -169,7 +169,11 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tupl
                 got = await until(s, calls_url, lambda g, th=th, count=count: len(help_latencies(g, th.sent)) >= count)
                 await asyncio.sleep(0.5)
                 reporters = [(f"U0R{(i := next(people)):04d}", i) for _ in range(count)]
-                _, bad_r, _ = await fire(s, url, [tr.make(u, lambda u=u, i=i: submission(i, u)) for u, i in reporters], conc)
+                acks, bad_r, el = await fire(s, url, [tr.make(u, lambda u=u, i=i: submission(i, u)) for u, i in reporters], conc)
+                print(
+                    f"    report acks p50 {pct(acks, 50) * 1e3:.0f} ms p99 {pct(acks, 99) * 1e3:.0f} ms; {count / el:.0f} reports/s acked",
+                    flush=True,
+                )
                 got = await until(s, calls_url, lambda g, tr=tr, count=count: len(page_latencies(g, tr.sent)) >= count)
                 if r:
                     h, p = help_latencies(got, th.sent), page_latencies(got, tr.sent)

@@ -5,8 +5,15 @@ reports / (first request → last first page). Then every step-2 timer (due 3 s 
 fire exactly once: the step-2 person gets exactly one page per incident, no timer is left claimed.
 Baseline: the one-worker run, in the same run; the ratio two/one is printed.
 
+``--cpu-per-worker F`` (root, Linux cgroups v1 or v2) gives each worker process a cgroup of its own
+capped at F of one core. A second worker can only add throughput where there is a core for it: on a
+2-core machine the load generator, the fake Slack and PostgreSQL share the cores with the bot, and one
+uncapped worker already keeps a core busy. Capped, each worker stands for a machine of its own with a
+fixed CPU budget, and the run measures what the design scales by (contention between workers on the
+database's rows, claims and locks) rather than what the machine has left.
+
     MYNALEAK_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/workers.py [--reports 300] [--concurrency 20] [--rounds 2] [--sqlite]
+        .venv/bin/python bench/workers.py [--reports 300] [--concurrency 20] [--rounds 2] [--sqlite] [--cpu-per-worker 0.4]
 
 Bounded: a fixed number of requests over loopback; every process it starts is stopped at the end.
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -99,6 +107,91 @@ async def until(s: aiohttp.ClientSession, stats: str, channel: str, want: int, t
     return None
 
 
+class CpuCap:
+    """A cgroup per worker process capped at ``share`` of one core (cgroups v2 ``cpu.max`` or v1 CFS quota)."""
+
+    PERIOD = 100_000  # µs
+
+    def __init__(self, share: float):
+        self.share = share
+        self.groups: list[Path] = []
+        v2, v1 = Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/cpu")
+        if "cpu" in (v2 / "cgroup.controllers").read_text().split() if (v2 / "cgroup.controllers").exists() else False:
+            self.root, self.v2 = v2, True
+            (v2 / "cgroup.subtree_control").write_text("+cpu")
+        elif (v1 / "cpu.cfs_quota_us").exists():
+            self.root, self.v2 = v1, False
+        else:
+            raise RuntimeError("no cgroup CPU controller here (cgroups v1 cpu or v2 with cpu enabled)")
+
+    def cap(self, pids: list[int]) -> None:
+        quota = int(self.share * self.PERIOD)
+        for pid in pids:
+            group = self.root / f"mynaleak-bench-{os.getpid()}-{pid}"
+            group.mkdir()
+            self.groups.append(group)
+            if self.v2:
+                (group / "cpu.max").write_text(f"{quota} {self.PERIOD}")
+            else:
+                (group / "cpu.cfs_period_us").write_text(str(self.PERIOD))
+                (group / "cpu.cfs_quota_us").write_text(str(quota))
+            (group / "cgroup.procs").write_text(str(pid))  # the whole process, its threads, what it starts later
+
+    def close(self) -> None:
+        for group in self.groups:
+            for pid in (group / "cgroup.procs").read_text().split():  # normally none left: the bot has stopped
+                with contextlib.suppress(OSError):
+                    (self.root / "cgroup.procs").write_text(pid)
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        self.groups = []
+
+
+def worker_pids(bot: subprocess.Popen[str], workers: int, timeout: float = 30) -> list[int]:
+    """The processes that serve: the bot itself (one worker) or the supervisor's children."""
+    if workers == 1:
+        return [bot.pid]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == bot.pid:
+                    kids.append(int(stat.parent.name))
+        if len(kids) >= workers:
+            return kids
+        time.sleep(0.1)
+    raise RuntimeError("the workers did not start")
+
+
+async def listening(port: int, workers: int, timeout: float = 60) -> None:
+    """Wait until every worker listens on the port (each on a socket of its own: SO_REUSEPORT), so the
+    load generator's keep-alive connections, opened by the warm-up, are spread over all of them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with contextlib.suppress(OSError):
+                for line in Path(table).read_text().splitlines()[1:]:
+                    f = line.split()
+                    count += f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port
+        if count >= workers or (workers > 1 and count == 0):  # count 0: no /proc/net (then nothing to wait for)
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"only some of the {workers} workers listen")
+
+
+def profile(pids: list[int], workers: int) -> list[subprocess.Popen[bytes]]:
+    """With BENCH_PYSPY (a py-spy binary): each worker's stacks during the burst, collapsed, into
+    /tmp/workers-<N>w-<pid>.txt."""
+    spy = os.environ.get("BENCH_PYSPY")
+    if not spy:
+        return []
+    return [subprocess.Popen([spy, "record", "--format", "raw", "--rate", "250", "--pid", str(pid), "--output",
+                              f"/tmp/workers-{workers}w-{pid}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for pid in pids]  # fmt: skip
+
+
 def cpu_seconds(pgid: int) -> float:
     """CPU time (user + system) used so far by every process of the bot's process group."""
     total = 0
@@ -135,7 +228,7 @@ async def claimed_timers(db_url: str) -> tuple[int, int]:
         await store.close()
 
 
-async def one_run(workers: int, n: int, conc: int, sqlite: bool) -> tuple[float, bool, str]:
+async def one_run(workers: int, n: int, conc: int, sqlite: bool, share: float = 0.0) -> tuple[float, bool, str]:
     """Reports per second with ``workers`` processes; whether every step-2 timer fired exactly once."""
     from storage.migrate import upgrade
     from storage.store import Store
@@ -153,14 +246,22 @@ async def one_run(workers: int, n: int, conc: int, sqlite: bool) -> tuple[float,
     fake_proc, fake = _spawn("--serve", "fake", script=__file__)
     bot, url = start_bot(db_url, str(fake["url"]), org_file(tmp), workers)
     stats = str(fake["stats"])
+    capped = CpuCap(share) if share else None
     try:
+        if capped is not None:
+            capped.cap(worker_pids(bot, workers))
+        await listening(int(url.split(":")[2].split("/")[0]), workers)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=conc, force_close=False)) as s:
             await fire(s, url, [lambda i=i: submission(10**6 + i) for i in range(2 * conc)], conc)  # warm-up: both workers
             await until(s, stats, FIRST, 2 * conc, 60)
             base = await posts(s, stats)
+            spies = profile(worker_pids(bot, workers), workers)
             t0, cpu0, idle0 = time.perf_counter(), cpu_seconds(bot.pid), machine_idle()
             _, bad, _ = await fire(s, url, [lambda i=i: submission(i) for i in range(n)], conc)
             done = await until(s, stats, FIRST, base[FIRST] + n, 300)
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=30)
             rate = n / (done - t0) if done else float("nan")
             cpu = (cpu_seconds(bot.pid) - cpu0) / n * 1e3  # the bot's CPU per report (ms) over the same span
             idle = (machine_idle() - idle0) / ((time.perf_counter() - t0) * (os.cpu_count() or 1))  # share of the cores left idle
@@ -181,24 +282,27 @@ async def one_run(workers: int, n: int, conc: int, sqlite: bool) -> tuple[float,
         bot.wait(timeout=60)
         fake_proc.terminate()
         fake_proc.wait(timeout=10)
+        if capped is not None:
+            capped.close()
         if schema:
             await drop_pg_schema(schema)
 
 
-async def main(n: int, conc: int, rounds: int, sqlite: bool) -> None:
+async def main(n: int, conc: int, rounds: int, sqlite: bool, share: float = 0.0) -> None:
     db = "SQLite" if sqlite else "PostgreSQL"
-    print(f"{db}: {n} report submissions at concurrency {conc}, {rounds} round(s) of 1 then 2 workers; load {os.getloadavg()[0]:.2f}")
+    cap = f", each worker capped at {share:g} of a core" if share else ""
+    print(f"{db}: {n} report submissions at concurrency {conc}, {rounds} round(s) of 1 then 2 workers{cap}; load {os.getloadavg()[0]:.2f}")
     rates: dict[int, list[float]] = {1: [], 2: []}
     all_once = True
     for r in range(rounds):
         for w in (1, 2):
-            rate, once, detail = await one_run(w, n, conc, sqlite)
+            rate, once, detail = await one_run(w, n, conc, sqlite, share)
             rates[w].append(rate)
             all_once &= once
             print(f"  round {r + 1}, {w} worker(s): {rate:6.1f} reports/s  ({detail}){'' if once else '  <-- NOT exactly once'}")
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
     print(f"  median: 1 worker {one:.1f} reports/s, 2 workers {two:.1f} reports/s, ratio x{two / one:.2f} (target >= 1.6)")
-    print(f"SUMMARY workers: {db} 2 workers / 1 = {two / one:.2f}x ({one:.1f} -> {two:.1f} reports/s), "
+    print(f"SUMMARY workers: {db}{cap} 2 workers / 1 = {two / one:.2f}x ({one:.1f} -> {two:.1f} reports/s), "
           f"every timer fired once: {'yes' if all_once else 'NO'}, load {os.getloadavg()[0]:.2f}")  # fmt: skip
 
 
@@ -209,10 +313,11 @@ if __name__ == "__main__":
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL (MYNALEAK_TEST_DATABASE_URL)")
+    ap.add_argument("--cpu-per-worker", type=float, default=0.0, help="cap each worker at this share of a core (cgroups; root)")
     a = ap.parse_args()
     if a.serve == "fake":
         asyncio.run(serve_fake())
     elif not a.sqlite and not os.environ.get("MYNALEAK_TEST_DATABASE_URL"):
         print("SUMMARY workers: skipped (it needs PostgreSQL: set MYNALEAK_TEST_DATABASE_URL, or pass --sqlite)")
     else:
-        asyncio.run(main(a.reports, a.concurrency, a.rounds, a.sqlite))
+        asyncio.run(main(a.reports, a.concurrency, a.rounds, a.sqlite, a.cpu_per_worker))

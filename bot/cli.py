@@ -83,9 +83,9 @@ async def _run(settings: Settings, host: str, port: int) -> int:
         log.error("a platform refused to start", extra={"error": str(exc)[:300]})
         say("cli.error", settings, err=True, error=exc)
         return 2
-    from bot.workers import inherited_socket
+    from bot.workers import worker_socket
 
-    await app.serve(host, port, settings.tick_seconds, sock=inherited_socket(settings.env))
+    await app.serve(host, port, settings.tick_seconds, sock=worker_socket(settings.env, host, port))
     return 0
 
 
@@ -181,10 +181,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         say("cli.package_written", settings, path=path)
         return 0
     if args.cmd == "run":
-        from bot.workers import LISTEN_FD
+        from bot.workers import LISTEN_FD, REUSE_PORT
 
         host, port = args.host or settings.host, args.port if args.port is not None else settings.port
-        if args.workers > 1 and not settings.env.get(LISTEN_FD):
+        if args.workers > 1 and not settings.env.get(LISTEN_FD) and not settings.env.get(REUSE_PORT):
             return _supervise(settings, host, port, args.workers)
         return asyncio.run(_run(settings, host, port))
     if args.cmd == "audit":

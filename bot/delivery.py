@@ -3,9 +3,10 @@
 Nothing lost: a row stays until it is sent, failed for good, cancelled or superseded; the ticker
 retries whatever a crash or an outage left behind. Nothing twice: a row is claimed before it is sent
 and settled only by its claimant; the one window left is a crash between the platform accepting a
-message and our commit (at-least-once, documented in the README). An update or a thread reply whose
-target has not been delivered yet waits (until that message's own next try); an older update
-superseded by a newer one is skipped.
+message and our commit (at-least-once, documented in the README; what one event claimed for urgent
+delivery is settled together once all of it is sent, so the window spans that batch). An update or
+a thread reply whose target has not been delivered yet waits (until that message's own next try); an
+older update superseded by a newer one is skipped.
 
 A channel that refuses the bot (``DeliveryError.blocked``: not a member, removed, archived) is not a
 failure for good: the row stays pending and is tried again slowly (a minute, doubling to fifteen) for a
@@ -21,7 +22,8 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,6 +55,14 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 def blocked_backoff(attempts: int) -> timedelta:
     """The wait before trying again a channel that refused the bot: someone has to let it in first."""
     return timedelta(seconds=min(60.0 * 2.0 ** max(attempts - 1, 0), BLOCKED_MAX_WAIT))
+
+
+class Sent(NamedTuple):
+    """A row the platform accepted, not yet recorded as sent."""
+
+    msg: Claimed
+    ref: str | None  # the platform's reference to the message (JSON), if any
+    at: datetime
 
 
 class Deliverer:
@@ -104,11 +114,18 @@ class Deliverer:
                 log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
 
     async def _send_claimed(self, claimed: list[Claimed], targets: dict[tuple[str, str], tuple[str, str | None]]) -> None:
+        """Send what one event claimed (its page, the reporter's confirmation …) one after the other,
+        then settle them together: one connection — one write on SQLite, one pre-ping on PostgreSQL —
+        for the event's messages instead of one each (the critical path of a burst of reports)."""
+        sent: list[Sent] = []
         try:
             for msg in claimed:
-                await self._one(msg, targets, set())
+                await self._one(msg, targets, set(), sent=sent)
         finally:
-            self.runtime.busy_with_urgent(-1)
+            try:
+                await self._settle_sent(sent)
+            finally:
+                self.runtime.busy_with_urgent(-1)
 
     async def close(self) -> None:
         await self.runtime.drain()
@@ -136,8 +153,15 @@ class Deliverer:
         return sent
 
     async def _one(
-        self, msg: Claimed, targets: dict[tuple[str, str], tuple[str, str | None]], superseded: set[int], urgent: bool = True
+        self,
+        msg: Claimed,
+        targets: dict[tuple[str, str], tuple[str, str | None]],
+        superseded: set[int],
+        urgent: bool = True,
+        sent: list[Sent] | None = None,
     ) -> int:
+        """Send one claimed row and settle it — or, given ``sent``, leave a sent row there for the
+        caller to settle with the others of its batch."""
         now = self.runtime.clock()
         try:
             if msg.id in superseded:
@@ -165,14 +189,26 @@ class Deliverer:
             await self._failed(msg, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return 0
         stored = json.dumps(serde.dump(ref)) if ref else None
-        async with self.store.single(urgent) as tx:  # one statement: no transaction round trips
-            await tx.settle_message(msg.id, self.me, "sent", now, ref=stored)
         if msg.tag and Kind(msg.kind).creates_target:
             targets[(msg.incident_id or "", msg.tag)] = ("sent", stored)  # later messages of this batch see it
-        self.runtime.metrics.delivered.labels(msg.kind).inc()
-        if msg.incident_id and msg.kind in ("post", "update") and ((msg.tag == "card" and msg.kind == "post") or msg.attempts > 0):
-            await self._delivered(msg)
+        if sent is not None:
+            sent.append(Sent(msg, stored, now))
+        else:
+            await self._settle_sent([Sent(msg, stored, now)], urgent)
         return 1
+
+    async def _settle_sent(self, sent: list[Sent], urgent: bool = True) -> None:
+        """Record rows as sent (one statement each, without BEGIN and COMMIT, on one connection)."""
+        if not sent:
+            return
+        async with self.store.single(urgent) as tx:
+            for s in sent:
+                await tx.settle_message(s.msg.id, self.me, "sent", s.at, ref=s.ref)
+        for s in sent:
+            msg = s.msg
+            self.runtime.metrics.delivered.labels(msg.kind).inc()
+            if msg.incident_id and msg.kind in ("post", "update") and ((msg.tag == "card" and msg.kind == "post") or msg.attempts > 0):
+                await self._delivered(msg)
 
     async def _delivered(self, msg: Claimed) -> None:
         """Tell the incident a channel message went through (flows.channel): best effort — a page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.away import Away
@@ -12,6 +12,11 @@ from storage.tables import AwayRow, table_of
 
 AWAY = table_of(AwayRow)
 KEEP = timedelta(days=30)  # periods over this long ago are pruned as new ones are written
+_CURRENT = (  # read by every report and page: built once (see storage.queue)
+    select(AWAY.c.person, AWAY.c.starts_at, AWAY.c.ends_at, AWAY.c.deputy, AWAY.c.set_by)
+    .where(AWAY.c.ends_at > bindparam("now"))
+    .order_by(AWAY.c.id)
+)
 
 
 class AwayOps:
@@ -19,11 +24,7 @@ class AwayOps:
 
     async def away_periods(self, now: datetime) -> tuple[Away, ...]:
         """The periods not over at ``now``, in the order they were set (a later one wins)."""
-        rows = await self.conn.execute(
-            select(AWAY.c.person, AWAY.c.starts_at, AWAY.c.ends_at, AWAY.c.deputy, AWAY.c.set_by)
-            .where(AWAY.c.ends_at > now)
-            .order_by(AWAY.c.id)
-        )
+        rows = await self.conn.execute(_CURRENT, {"now": now})
         return tuple(Away(r.person, r.starts_at, r.ends_at, r.deputy, r.set_by) for r in rows)
 
     async def add_away(self, away: Away, now: datetime) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import audit
@@ -22,6 +22,14 @@ from storage.tables import AuditLedger, AuditLedgerHead, AuditUnsealed, table_of
 LEDGER, LEDGER_HEAD, UNSEALED = table_of(AuditLedger), table_of(AuditLedgerHead), table_of(AuditUnsealed)
 SEAL_GRACE = timedelta(minutes=1)  # a head queued for longer than this is reported by `audit verify`
 SEAL_BATCH = 500  # heads sealed per transaction at most
+# built once with bound parameters (see storage.queue)
+_QUEUE = insert(UNSEALED)
+_HEAD = select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_QUEUED = select(UNSEALED).order_by(UNSEALED.c.id).limit(bindparam("limit"))
+_APPEND = insert(LEDGER)
+_MOVE_HEAD = update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(seq=bindparam("v_seq"), mac=bindparam("v_mac"))
+_SEALED = delete(UNSEALED).where(UNSEALED.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class LedgerOps:
@@ -30,17 +38,15 @@ class LedgerOps:
 
     async def queue_seal(self, stream: str, seq: int, entry: str, at: datetime) -> None:
         """Queue an incident's new chain head for the ledger (the sealer moves it after commit)."""
-        await self.conn.execute(insert(UNSEALED).values(stream=stream, seq=seq, entry=entry, at=at.astimezone(UTC)))
+        await self.conn.execute(_QUEUE, {"stream": stream, "seq": seq, "entry": entry, "at": at.astimezone(UTC)})
 
     async def seal(self, key: bytes, limit: int = SEAL_BATCH) -> int:
         """Append the queued heads (oldest first) to the ledger, under the head row's lock; returns how
         many. An incident's heads are queued in its commit order (its row is locked by each change)."""
-        head = (await self.conn.execute(
-            select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1).with_for_update()
-        )).first()  # fmt: skip
+        head = (await self.conn.execute(_HEAD_LOCKED)).first()
         if head is None:
             raise RuntimeError("the audit ledger has no head row: run `mynaleak migrate`")
-        queued = (await self.conn.execute(select(UNSEALED).order_by(UNSEALED.c.id).limit(limit))).mappings().all()
+        queued = (await self.conn.execute(_QUEUED, {"limit": limit})).mappings().all()
         if not queued:
             return 0
         gseq, prev = int(head[0]), str(head[1])
@@ -52,9 +58,9 @@ class LedgerOps:
                 {"gseq": gseq, "stream": q["stream"], "seq": q["seq"], "entry": q["entry"], "at": q["at"], "prev": prev, "mac": mac}
             )
             prev = mac
-        await self.conn.execute(insert(LEDGER), rows)
-        await self.conn.execute(update(LEDGER_HEAD).where(LEDGER_HEAD.c.id == 1).values(seq=gseq, mac=prev))
-        await self.conn.execute(delete(UNSEALED).where(UNSEALED.c.id.in_([q["id"] for q in queued])))
+        await self.conn.execute(_APPEND, rows)
+        await self.conn.execute(_MOVE_HEAD, {"v_seq": gseq, "v_mac": prev})
+        await self.conn.execute(_SEALED, {"ids": [q["id"] for q in queued]})
         return len(queued)
 
     async def unsealed(self) -> list[dict[str, Any]]:
@@ -67,5 +73,5 @@ class LedgerOps:
         return rows, await self.ledger_head()
 
     async def ledger_head(self) -> tuple[int, str]:
-        head = (await self.conn.execute(select(LEDGER_HEAD.c.seq, LEDGER_HEAD.c.mac).where(LEDGER_HEAD.c.id == 1))).first()
+        head = (await self.conn.execute(_HEAD)).first()
         return (int(head[0]), str(head[1])) if head else (0, audit.GENESIS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,6 +24,101 @@ from storage.tables import IncidentRow, OutboxRow, TimerRow, table_of
 TIMER, OUT, INCIDENT = table_of(TimerRow), table_of(OutboxRow), table_of(IncidentRow)
 # How long a claimed timer or message is its claimant's own; after a crash, others take over then.
 LEASE = timedelta(seconds=float(os.environ.get("MYNALEAK_LEASE_SECONDS", "60")))
+
+# The statements of the hot paths (a report, a delivery, a tick), built once with bound parameters:
+# SQLAlchemy neither rebuilds them nor regenerates their cache keys on every call (the compiled
+# form is cached by that key). Keyed by dialect where they differ: "sqlite" or "postgresql".
+_ADD_TIMERS = {
+    "sqlite": sqlite_insert(TIMER).on_conflict_do_nothing().returning(TIMER.c.id),
+    "postgresql": pg_insert(TIMER)
+    .on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
+    .returning(TIMER.c.id),
+}
+_ADD_MESSAGES = {  # executemany: compiled once
+    "sqlite": sqlite_insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key),
+    "postgresql": pg_insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key),
+}
+_MINE = (TIMER.c.id == bindparam("timer_id"), TIMER.c.claimed_by == bindparam("me"), TIMER.c.status == "running")
+_FINISH_TIMER = update(TIMER).where(*_MINE).values(status=bindparam("to"))
+_RELEASE_TIMER = update(TIMER).where(*_MINE).values(status="pending", claimed_by=None)
+_TIMER_DUE = or_(
+    and_(TIMER.c.status == "pending", TIMER.c.due_at <= bindparam("now")),
+    and_(TIMER.c.status == "running", TIMER.c.lease_until < bindparam("now")),
+)
+_CLAIM_TIMERS = (
+    update(TIMER)
+    .where(
+        TIMER.c.id.in_(
+            select(TIMER.c.id)
+            .where(_TIMER_DUE)
+            .order_by(TIMER.c.due_at)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        ),
+        _TIMER_DUE,
+    )
+    .values(status="running", claimed_by=bindparam("me"), lease_until=bindparam("lease"), attempts=TIMER.c.attempts + 1)
+    .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts, TIMER.c.due_at)
+)
+_CANCEL_TIMERS = update(TIMER).where(TIMER.c.incident_id == bindparam("incident"), TIMER.c.status == "pending").values(status="cancelled")
+_CANCEL_TIMER_KINDS = _CANCEL_TIMERS.where(TIMER.c.kind.in_(bindparam("kinds", expanding=True)))
+_OUT_READY = or_(
+    and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= bindparam("now")),
+    and_(OUT.c.status == "sending", OUT.c.lease_until < bindparam("now")),
+)
+_CLAIMED_COLUMNS = (OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
+
+
+def _claim_messages(by_ids: bool, by_kinds: bool) -> Any:
+    pick = select(OUT.c.id).where(_OUT_READY)
+    if by_ids:
+        pick = pick.where(OUT.c.id.in_(bindparam("ids", expanding=True)))
+    if by_kinds:
+        pick = pick.where(OUT.c.kind.in_(bindparam("kinds", expanding=True)))
+    pick = pick.order_by(OUT.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True)
+    return (
+        update(OUT)
+        .where(OUT.c.id.in_(pick.scalar_subquery()), _OUT_READY)
+        .values(status="sending", claimed_by=bindparam("me"), lease_until=bindparam("lease"))
+        .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+_CLAIM_MESSAGES = {(i, k): _claim_messages(i, k) for i in (False, True) for k in (False, True)}
+_TARGETS = (
+    select(OUT.c.incident_id, OUT.c.tag, OUT.c.status, OUT.c.result_ref)
+    .where(
+        OUT.c.incident_id.in_(bindparam("incidents", expanding=True)),
+        OUT.c.tag.in_(bindparam("tags", expanding=True)),
+        OUT.c.kind.in_(("notify", "post")),
+    )
+    .order_by(OUT.c.id)
+)
+_NEWEST_UPDATES = (
+    select(OUT.c.incident_id, OUT.c.tag, func.max(OUT.c.id))
+    .where(
+        OUT.c.incident_id.in_(bindparam("incidents", expanding=True)),
+        OUT.c.kind == "update",
+        OUT.c.tag.in_(bindparam("tags", expanding=True)),
+        OUT.c.status.in_(("pending", "sending", "sent")),
+    )
+    .group_by(OUT.c.incident_id, OUT.c.tag)
+)
+# settling a message: one statement per set of columns written (a few shapes; see settle_message)
+_SETTLE: dict[frozenset[str], Any] = {}
+
+
+def _settle(columns: frozenset[str]) -> Any:
+    stmt = _SETTLE.get(columns)
+    if stmt is None:
+        stmt = (
+            update(OUT)
+            .where(OUT.c.id == bindparam("msg_id"), OUT.c.claimed_by == bindparam("me"), OUT.c.status == "sending")
+            .values({"claimed_by": None} | {c: bindparam(f"v_{c}") for c in sorted(columns)})
+        )
+        _SETTLE[columns] = stmt
+    return stmt
 
 
 @dataclass(frozen=True)
@@ -52,48 +147,32 @@ class QueueOps:
         Returns the ids of the rows created."""
         if not timers:
             return []
-        stmt = self._insert(TIMER)
-        if self.is_sqlite:
-            stmt = stmt.on_conflict_do_nothing()
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["incident_id", "kind", "key"], index_where=text("status = 'pending'"))
-        res = await self.conn.execute(stmt.returning(TIMER.c.id), [{**t, "status": "pending", "attempts": 0} for t in timers])
+        stmt = _ADD_TIMERS["sqlite" if self.is_sqlite else "postgresql"]
+        res = await self.conn.execute(stmt, [{**t, "status": "pending", "attempts": 0} for t in timers])
         return sorted(int(i) for i in res.scalars())
 
     async def cancel_timers(self, incident_id: str, kinds: tuple[str, ...]) -> None:
-        stmt = update(TIMER).where(TIMER.c.incident_id == incident_id, TIMER.c.status == "pending")
         if kinds:
-            stmt = stmt.where(TIMER.c.kind.in_(kinds))
-        await self.conn.execute(stmt.values(status="cancelled"))
+            await self.conn.execute(_CANCEL_TIMER_KINDS, {"incident": incident_id, "kinds": list(kinds)})
+        else:
+            await self.conn.execute(_CANCEL_TIMERS, {"incident": incident_id})
 
     async def claim_timers(self, me: str, now: datetime, limit: int) -> list[Claimed]:
-        due = or_(and_(TIMER.c.status == "pending", TIMER.c.due_at <= now), and_(TIMER.c.status == "running", TIMER.c.lease_until < now))
-        pick = select(TIMER.c.id).where(due).order_by(TIMER.c.due_at).limit(limit).with_for_update(skip_locked=True)
-        stmt = (
-            update(TIMER)
-            .where(TIMER.c.id.in_(pick.scalar_subquery()), due)
-            .values(status="running", claimed_by=me, lease_until=now + LEASE, attempts=TIMER.c.attempts + 1)
-            .returning(TIMER.c.id, TIMER.c.incident_id, TIMER.c.kind, TIMER.c.key, TIMER.c.payload, TIMER.c.attempts, TIMER.c.due_at)
-        )
-        rows = (await self.conn.execute(stmt)).mappings().all()
+        params = {"now": now, "limit": limit, "me": me, "lease": now + LEASE}
+        rows = (await self.conn.execute(_CLAIM_TIMERS, params)).mappings().all()
         return [
             Claimed(r["id"], r["incident_id"], r["kind"], r["key"], r["payload"], attempts=r["attempts"], due_at=r["due_at"]) for r in rows
         ]
 
     async def finish_timer(self, timer_id: int, me: str, status: str = "done") -> bool:
-        stmt = update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running").values(status=status)
-        return (await self.conn.execute(stmt)).rowcount == 1
+        return (await self.conn.execute(_FINISH_TIMER, {"timer_id": timer_id, "me": me, "to": status})).rowcount == 1
 
     async def count_timers(self, status: str = "pending") -> int:
         return int((await self.conn.execute(select(func.count()).select_from(TIMER).where(TIMER.c.status == status))).scalar() or 0)
 
     async def release_timer(self, timer_id: int, me: str) -> None:
         """Give a claimed timer back (the flow could not run now; it is retried on the next tick)."""
-        await self.conn.execute(
-            update(TIMER)
-            .where(TIMER.c.id == timer_id, TIMER.c.claimed_by == me, TIMER.c.status == "running")
-            .values(status="pending", claimed_by=None)
-        )
+        await self.conn.execute(_RELEASE_TIMER, {"timer_id": timer_id, "me": me})
 
     async def release_claims(self, me: str) -> tuple[int, int]:
         """Give back every timer and message ``me`` still holds (a graceful shutdown, once nothing of
@@ -143,7 +222,7 @@ class QueueOps:
             mine = r["kind"] in claim
             values.append({**r, "status": "sending" if mine else "pending", "claimed_by": me if mine else None,
                            "lease_until": now + LEASE if mine else None, "next_attempt_at": now, "created_at": now, "attempts": 0})  # fmt: skip
-        stmt = self._insert(OUT).on_conflict_do_nothing().returning(OUT.c.id, OUT.c.idem_key)  # executemany: compiled once
+        stmt = _ADD_MESSAGES["sqlite" if self.is_sqlite else "postgresql"]
         ids = {key: int(i) for i, key in (await self.conn.execute(stmt, values)).all()}
         out = [Claimed(ids[r["idem_key"]], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], 0)
                for r in rows if r["idem_key"] in ids]  # fmt: skip
@@ -187,20 +266,12 @@ class QueueOps:
 
     async def claim_messages(self, me: str, now: datetime, limit: int, ids: list[int] | None = None,
                              kinds: tuple[str, ...] | None = None) -> list[Claimed]:  # fmt: skip
-        ready = or_(and_(OUT.c.status == "pending", OUT.c.next_attempt_at <= now), and_(OUT.c.status == "sending", OUT.c.lease_until < now))
-        pick = select(OUT.c.id).where(ready)
+        params: dict[str, Any] = {"now": now, "limit": limit, "me": me, "lease": now + LEASE}
         if ids is not None:
-            pick = pick.where(OUT.c.id.in_(ids))
+            params["ids"] = list(ids)
         if kinds is not None:
-            pick = pick.where(OUT.c.kind.in_(kinds))
-        pick = pick.order_by(OUT.c.id).limit(limit).with_for_update(skip_locked=True)
-        stmt = (
-            update(OUT)
-            .where(OUT.c.id.in_(pick.scalar_subquery()), ready)
-            .values(status="sending", claimed_by=me, lease_until=now + LEASE)
-            .returning(OUT.c.id, OUT.c.incident_id, OUT.c.kind, OUT.c.idem_key, OUT.c.payload, OUT.c.tag, OUT.c.platform, OUT.c.attempts)
-        )
-        rows = (await self.conn.execute(stmt)).mappings().all()
+            params["kinds"] = list(kinds)
+        rows = (await self.conn.execute(_CLAIM_MESSAGES[(ids is not None, kinds is not None)], params)).mappings().all()
         out = [
             Claimed(r["id"], r["incident_id"], r["kind"], r["idem_key"], r["payload"], r["tag"], r["platform"], r["attempts"]) for r in rows
         ]
@@ -220,33 +291,20 @@ class QueueOps:
         tags.discard("")
         found: dict[tuple[str, str], tuple[str, str | None]] = {}
         if tags:
-            rows = await self.conn.execute(
-                select(OUT.c.incident_id, OUT.c.tag, OUT.c.status, OUT.c.result_ref)
-                .where(OUT.c.incident_id.in_(incidents), OUT.c.tag.in_(tags), OUT.c.kind.in_(("notify", "post")))
-                .order_by(OUT.c.id)
-            )
+            rows = await self.conn.execute(_TARGETS, {"incidents": sorted(incidents), "tags": sorted(tags)})
             for inc, tag, status, ref in rows:
                 found[(inc, tag)] = (status, ref)  # the latest wins
         superseded: set[int] = set()
         updates = [c for c in claimed if c.kind == "update"]
         if updates:
-            newest = await self.conn.execute(
-                select(OUT.c.incident_id, OUT.c.tag, func.max(OUT.c.id))
-                .where(
-                    OUT.c.incident_id.in_(incidents),
-                    OUT.c.kind == "update",
-                    OUT.c.tag.in_({c.tag for c in updates}),
-                    OUT.c.status.in_(("pending", "sending", "sent")),
-                )  # fmt: skip
-                .group_by(OUT.c.incident_id, OUT.c.tag)
-            )
+            newest = await self.conn.execute(_NEWEST_UPDATES, {"incidents": sorted(incidents), "tags": sorted({c.tag for c in updates})})
             latest = {(inc, tag): top for inc, tag, top in newest}
             superseded = {c.id for c in updates if latest.get((c.incident_id, c.tag), c.id) > c.id}
         return found, superseded
 
     async def settle_message(self, msg_id: int, me: str, status: str, now: datetime, *, ref: str | None = None,
                              error: str | None = None, retry_at: datetime | None = None, attempts: int | None = None) -> bool:  # fmt: skip
-        values: dict[str, Any] = {"status": status, "claimed_by": None}
+        values: dict[str, Any] = {"status": status}
         if status == "sent":
             values.update(result_ref=ref, sent_at=now)
         if error is not None:
@@ -255,8 +313,8 @@ class QueueOps:
             values["next_attempt_at"] = retry_at
         if attempts is not None:
             values["attempts"] = attempts
-        stmt = update(OUT).where(OUT.c.id == msg_id, OUT.c.claimed_by == me, OUT.c.status == "sending").values(**values)
-        return (await self.conn.execute(stmt)).rowcount == 1
+        params = {f"v_{c}": v for c, v in values.items()} | {"msg_id": msg_id, "me": me}
+        return (await self.conn.execute(_settle(frozenset(values)), params)).rowcount == 1
 
     async def backlog(self) -> int:
         stmt = select(func.count()).select_from(OUT).where(OUT.c.status.in_(("pending", "sending")))

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, InvalidatePoolError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.core import serde
@@ -23,14 +26,39 @@ from storage.away import AwayOps
 from storage.ledger import LEDGER, LEDGER_HEAD, UNSEALED, LedgerOps
 from storage.pagelog import PageLogOps
 from storage.queue import OUT, TIMER, Claimed, QueueOps
+from storage.sqlite_driver import OneHopDBAPI
 from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out (a database
+# restarted meanwhile: replaced, unnoticed by the caller); one back in the pool for less was working a
+# moment ago and is not (asyncpg's ping is BEGIN, ";" and ROLLBACK: three round trips per checkout).
+PING_IDLE_SECONDS = 1.0
+
+# An event's statements, built once with bound parameters (see storage.queue): by dialect where they differ.
+_FIRST_TIME = {
+    "sqlite": sqlite_insert(SEEN).on_conflict_do_nothing(),
+    "postgresql": pg_insert(SEEN).on_conflict_do_nothing(),
+}
+_LOAD = select(INC).where(INC.c.id == bindparam("incident"))
+_LOAD_LOCKED = _LOAD.with_for_update()
+_NEXT_SEQ_SQLITE = update(SEQ).where(SEQ.c.scope == bindparam("b_scope")).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
+_NEW_SEQ_SQLITE = sqlite_insert(SEQ).on_conflict_do_nothing()
+_INSERT_INCIDENT = insert(INC)
+_UPDATE_INCIDENT = (
+    update(INC)
+    .where(INC.c.id == bindparam("incident"), INC.c.version == bindparam("loaded_version"))
+    .values(status=bindparam("v_status"), data=bindparam("v_data"), audit_head=bindparam("v_head"), audit_seq=bindparam("v_seq"),
+            version=bindparam("v_version"))
+)  # fmt: skip
+_INSERT_AUDIT = insert(AUD)
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
     """An async engine; on SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue."""
     if url.startswith("sqlite"):
+        if url.startswith("sqlite+aiosqlite:"):  # one thread hop per statement, not three or four (storage.sqlite_driver)
+            kw.setdefault("module", OneHopDBAPI())
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -53,8 +81,31 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
         kw.setdefault("connect_args", {}).setdefault("server_settings", {})["search_path"] = schema
     kw.setdefault("pool_size", 20)
     kw.setdefault("max_overflow", 20)
-    kw.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kw)
+    engine = create_async_engine(url, **kw)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """``pool_pre_ping``, for connections idle longer than :data:`PING_IDLE_SECONDS` only (SQLAlchemy's
+    custom pessimistic ping: a checkout listener raising a disconnection error, the pool reconnects)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                raise InvalidatePoolError() from exc  # like pre-ping: every older pooled connection is replaced too
+            raise
 
 
 def _split_search_path(url: str) -> tuple[str, str | None]:
@@ -188,8 +239,8 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     # ---- inbound dedup -------------------------------------------------------------------------
     async def first_time(self, key: str, now: datetime) -> bool:
         """Record an inbound delivery key; False if it was seen before (a platform retry)."""
-        stmt = self._insert(SEEN).values(key=key[:256], at=now).on_conflict_do_nothing()
-        res = await self.conn.execute(stmt)
+        stmt = _FIRST_TIME["sqlite" if self.is_sqlite else "postgresql"]
+        res = await self.conn.execute(stmt, {"key": key[:256], "at": now})
         return res.rowcount == 1
 
     async def once(self, key: str, now: datetime, within: timedelta) -> bool:
@@ -214,10 +265,8 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     async def load(self, incident_id: str, lock: bool = False) -> Loaded | None:
         """The incident; ``lock`` holds its row until commit (PostgreSQL), so concurrent events on one
         incident queue instead of conflicting. The version check in :meth:`save` stays the guard."""
-        stmt = select(INC).where(INC.c.id == incident_id)
-        if lock and not self.is_sqlite:
-            stmt = stmt.with_for_update()
-        row = (await self.conn.execute(stmt)).mappings().first()
+        stmt = _LOAD_LOCKED if lock and not self.is_sqlite else _LOAD
+        row = (await self.conn.execute(stmt, {"incident": incident_id})).mappings().first()
         if row is None:
             return None
         return Loaded(serde.load(Incident, row["data"]), row["version"], row["audit_head"], row["audit_seq"])
@@ -225,12 +274,11 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
     async def next_seq(self, scope: str) -> int:
         """The next incident number in ``scope`` (PostgreSQL: call Store.ensure_sequence first)."""
         if not self.is_sqlite:
-            return int((await self.conn.execute(text(f"SELECT nextval('{_sequence_name(scope)}')"))).scalar_one())
-        stmt = update(SEQ).where(SEQ.c.scope == scope).values(last=SEQ.c.last + 1).returning(SEQ.c.last)
-        got = (await self.conn.execute(stmt)).scalar()
+            return int((await self.conn.execute(_nextval(scope))).scalar_one())
+        got = (await self.conn.execute(_NEXT_SEQ_SQLITE, {"b_scope": scope})).scalar()
         if got is None:
-            await self.conn.execute(self._insert(SEQ).values(scope=scope, last=0).on_conflict_do_nothing())
-            got = (await self.conn.execute(stmt)).scalar()
+            await self.conn.execute(_NEW_SEQ_SQLITE, {"scope": scope, "last": 0})
+            got = (await self.conn.execute(_NEXT_SEQ_SQLITE, {"b_scope": scope})).scalar()
         return int(got)
 
     async def save(self, inc: Incident, loaded: Loaded | None, head: str, seq: int, data: Any = None) -> bool:
@@ -238,25 +286,13 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         serialised already (``serde.dump``), if the caller has it."""
         data = serde.dump(inc) if data is None else data
         if loaded is None:
-            await self.conn.execute(
-                insert(INC).values(
-                    id=inc.id,
-                    platform=inc.platform,
-                    status=inc.status,
-                    drill=inc.drill,
-                    created_at=inc.created_at,
-                    data=data,
-                    audit_head=head,
-                    audit_seq=seq,
-                    version=1,
-                )  # fmt: skip
-            )
+            row = {"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill, "created_at": inc.created_at,
+                   "data": data, "audit_head": head, "audit_seq": seq, "version": 1}  # fmt: skip
+            await self.conn.execute(_INSERT_INCIDENT, row)
             return True
-        res = await self.conn.execute(
-            update(INC)
-            .where(INC.c.id == inc.id, INC.c.version == loaded.version)
-            .values(status=inc.status, data=data, audit_head=head, audit_seq=seq, version=loaded.version + 1)
-        )
+        params = {"incident": inc.id, "loaded_version": loaded.version, "v_status": inc.status, "v_data": data, "v_head": head,
+                  "v_seq": seq, "v_version": loaded.version + 1}  # fmt: skip
+        res = await self.conn.execute(_UPDATE_INCIDENT, params)
         return res.rowcount == 1
 
     async def summaries(self, limit: int = 200) -> list[IncidentSummary]:
@@ -284,7 +320,7 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
                          "prev_hash": prev, "hash": digest, "alg": audit.KEYED, "state": state})  # fmt: skip
             prev = digest
         if rows:
-            await self.conn.execute(insert(AUD), rows)
+            await self.conn.execute(_INSERT_AUDIT, rows)
         return prev, seq
 
     # ---- audit read ------------------------------------------------------------------------------
@@ -310,10 +346,23 @@ class Tx(QueueOps, PageLogOps, AwayOps, LedgerOps):
         return timers, set((await self.conn.execute(select(OUT.c.id))).scalars())
 
 
+_NEXTVAL: dict[str, Any] = {}
+
+
+def _nextval(scope: str) -> Any:
+    """``SELECT nextval(…)`` of ``scope``'s sequence (PostgreSQL), built once per scope."""
+    stmt = _NEXTVAL.get(scope)
+    if stmt is None:
+        stmt = _NEXTVAL[scope] = text(f"SELECT nextval('{_sequence_name(scope)}')")
+    return stmt
+
+
 def incident_state(inc: Incident, data: Any = None) -> str:
     """The digest :func:`storage.audit.state_digest` will find for ``inc`` once :meth:`Tx.save` stored it;
-    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it."""
-    data = json.loads(json.dumps(serde.dump(inc) if data is None else data, ensure_ascii=False))
+    ``data``: ``inc`` serialised already (``serde.dump``), if the caller has it. ``serde.dump`` gives
+    what the JSON column gives back (string keys, lists, no other types): digested as it is, not
+    encoded and decoded first (~175 µs an incident)."""
+    data = serde.dump(inc) if data is None else data
     return audit.state_digest({"id": inc.id, "platform": inc.platform, "status": inc.status, "drill": inc.drill,
                                "created_at": inc.created_at.astimezone(UTC), "data": data})  # fmt: skip
 

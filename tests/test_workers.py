@@ -78,9 +78,14 @@ async def test_two_workers_share_a_port_restart_and_stop_gracefully(env: dict[st
         base = base_url(sup)
         assert wait(lambda: len(children(sup.pid)) == 2, 20), children(sup.pid)
         first = children(sup.pid)
+        port = int(base.rsplit(":", 1)[1])
+        # both serving (each worker listens on a socket of its own once it has started: SO_REUSEPORT)
+        assert wait(lambda: all(sockets_of(pid) & set(tcp_on(port, "0A")) for pid in first), 20)
         assert all(healthy(base) for _ in range(10))
         victim = min(first)
         os.kill(victim, signal.SIGKILL)  # a worker crashes: it is started again, the port keeps answering
+        # (once it is gone: connections the kernel had already queued on its own socket die with it — SO_REUSEPORT)
+        assert wait(lambda: not Path(f"/proc/{victim}").exists() or "zombie" in Path(f"/proc/{victim}/status").read_text(), 10)
         assert healthy(base)
         assert wait(lambda: len(children(sup.pid)) == 2 and victim not in children(sup.pid), 20), children(sup.pid)
         assert wait(lambda: healthy(base), 10)
@@ -101,3 +106,71 @@ def test_workers_refuse_the_playground(env: dict[str, str]) -> None:
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert t("perf.workers_playground", "ja") in err
+
+
+def sockets_of(pid: int) -> set[str]:
+    """The inodes of the sockets a process holds."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            found.add(link[8:-1])
+    return found
+
+
+def tcp_on(port: int, state: str) -> dict[str, int]:
+    """Inode → count of TCP sockets on local ``port`` in ``state`` (01 established, 0A listening)."""
+    got: dict[str, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if f[3] == state and int(f[1].rsplit(":", 1)[1], 16) == port:
+                got[f[9]] = got.get(f[9], 0) + 1
+    return got
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SO_REUSEPORT spreads connections over the workers on Linux only")
+async def test_connections_opened_at_once_are_spread_over_the_workers(env: dict[str, str]) -> None:
+    """A client opening its keep-alive connections all at once (a load balancer, a burst) reaches every
+    worker: each worker listens on a socket of its own on the port (SO_REUSEPORT) — on one shared socket
+    the worker that woke first accepted every waiting connection and the other stayed idle."""
+    import asyncio
+
+    import aiohttp
+
+    fake = FakeSlack()
+    await fake.start()
+    env = {**env, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "s" * 32, "SLACK_API_URL": fake.api_url}
+    sup = start(env, "--workers", "2")
+    try:
+        base = base_url(sup)
+        port = int(base.rsplit(":", 1)[1])
+        assert wait(lambda: len(children(sup.pid)) == 2 and healthy(base), 20)
+        workers = sorted(children(sup.pid))
+        assert wait(lambda: all(sockets_of(pid) & set(tcp_on(port, "0A")) for pid in workers), 20)  # both listen
+        listening = set(tcp_on(port, "0A"))
+        own = [sockets_of(pid) & listening for pid in workers]
+        assert all(len(s) == 1 for s in own) and own[0] != own[1], own  # one listening socket each, not one shared
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=40)) as s:
+
+            async def one() -> int:
+                async with s.get(base + "/healthz") as r:
+                    await r.read()
+                    return r.status
+
+            assert await asyncio.gather(*(one() for _ in range(40))) == [200] * 40
+            established = tcp_on(port, "01")
+            served = [sum(n for inode, n in established.items() if inode in sockets_of(pid)) for pid in workers]
+        assert sum(served) == 40 and min(served) > 0, served
+    finally:
+        sup.send_signal(signal.SIGTERM)
+        try:
+            sup.wait(timeout=30)
+        finally:
+            if sup.poll() is None:
+                sup.kill()
+                sup.wait()
+        await fake.stop()

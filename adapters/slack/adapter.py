@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
-from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import home, inbound, render, shortcuts
 from adapters.slack.inbound import Who
+from adapters.slack.webapi import SlackError, WebApi, retry_after
 from bot.core.i18n import t
 from bot.core.model import MessageRef, PlaceRef, UserRef
 from bot.core.platform import DeliveryError, Host
@@ -41,27 +41,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mynaleak.slack")
 DEFAULT_API_URL = "https://slack.com/api/"
-PERMANENT = frozenset(
-    "channel_not_found user_not_found not_in_channel is_archived cannot_dm_bot account_inactive user_disabled "
-    "user_not_visible user_not_in_channel channel_is_archived message_not_found cant_update_message "
-    "edit_window_closed invalid_blocks invalid_blocks_format msg_too_long no_text expired_trigger_id "
-    "invalid_trigger_id exchanged_trigger_id invalid_arguments restricted_action messages_tab_disabled "
-    "team_access_not_granted not_allowed_token_type view_too_large duplicate_external_id".split()
-)
 # the bot may not post in this channel: it works again once someone invites it (or unarchives the channel)
 BLOCKED = frozenset({"not_in_channel", "channel_not_found", "is_archived", "channel_is_archived"})
 CALL_TIMEOUT = 10.0
 NAME_TTL = 3600.0
 WORKERS = 8  # events acted on at once after their acks; the rest queue, so acks stay fast under bursts
 VIEW_ACK_BUDGET = 2.0  # a modal submission is decided within this, then acked (Slack allows 3 s)
-
-
-class SlackError(DeliveryError):
-    """A Web API error answer, with Slack's error code."""
-
-    def __init__(self, message: str, code: str, *, permanent: bool = False, blocked: bool = False):
-        super().__init__(message, permanent=permanent, blocked=blocked)
-        self.code = code
 
 
 @contextlib.contextmanager
@@ -76,13 +61,6 @@ def _channel_refusal(channel: str) -> Iterator[None]:
         raise SlackError(str(exc), exc.code, blocked=True) from None
 
 
-def _retry_after(headers: Any) -> float:
-    try:
-        return max(0.0, float((headers or {}).get("Retry-After", "1")))
-    except (TypeError, ValueError):
-        return 1.0
-
-
 class SlackAdapter:
     """The adapter contract for Slack. MessageRef keys are JSON ``{"channel", "ts"}``; PlaceRef keys
     are channel ids."""
@@ -91,6 +69,7 @@ class SlackAdapter:
 
     def __init__(self, client: AsyncWebClient, *, tz: ZoneInfo, lang: str = "ja"):
         self.client = client
+        self.api = WebApi(client)
         self.tz = tz
         self.lang = lang
         self._dm: dict[str, str] = {}
@@ -106,22 +85,11 @@ class SlackAdapter:
     # ---- the Web API -----------------------------------------------------------------------------
     async def call(self, method: str, **args: Any) -> dict[str, Any]:
         """One Web API call; every failure comes back as a DeliveryError classified for the outbox."""
-        fn = getattr(self.client, method.replace(".", "_"))
         try:
-            resp = await asyncio.wait_for(fn(**args), self.timeout)
-        except SlackApiError as exc:
-            status = exc.response.status_code
-            data = exc.response.data if isinstance(exc.response.data, dict) else {}
-            error = str(data.get("error") or "")
-            if status == 429 or error == "ratelimited":
-                wait = _retry_after(exc.response.headers)
-                raise DeliveryError(f"{method}: ratelimited (retry after {wait:g}s)", retry_after=wait) from None
-            if status >= 500:
-                raise DeliveryError(f"{method}: HTTP {status}") from None
-            raise SlackError(f"{method}: {error or f'HTTP {status}'}", error, permanent=error in PERMANENT) from None
+            async with asyncio.timeout(self.timeout):
+                return await self.api.call(method, args)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"{method}: {type(exc).__name__}") from None
-        return dict(resp.data) if isinstance(resp.data, dict) else {}
 
     def _message(self, view: Card, lang: str | None = None) -> dict[str, Any]:
         try:
@@ -158,7 +126,7 @@ class SlackAdapter:
             form.add_field("file", content, filename=name)
             async with session.post(url, data=form, timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
                 if resp.status == 429:
-                    raise DeliveryError("file upload: ratelimited", retry_after=_retry_after(resp.headers))
+                    raise DeliveryError("file upload: ratelimited", retry_after=retry_after(resp.headers))
                 if resp.status >= 400:
                     raise DeliveryError(f"file upload: HTTP {resp.status}", permanent=400 <= resp.status < 500 and resp.status != 408)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
