@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.load_slack import fire, submission  # noqa: E402
 from bench.slack_ack import SECRET, _Always, _spawn, publish_fake  # noqa: E402
+from tests.support.procs import children, tcp_on  # noqa: E402
 
 AUDIT_KEY = "b" * 64
 FIRST, SECOND = "D0SATO", "D0SUZUKI"  # the step-1 and step-2 people's DMs at the fake Slack
@@ -153,13 +154,8 @@ def worker_pids(bot: subprocess.Popen[str], workers: int, timeout: float = 30) -
         return [bot.pid]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        kids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == bot.pid:
-                    kids.append(int(stat.parent.name))
-        if len(kids) >= workers:
-            return kids
+        if len(kids := children(bot.pid)) >= workers:
+            return sorted(kids)
         time.sleep(0.1)
     raise RuntimeError("the workers did not start")
 
@@ -169,13 +165,7 @@ async def listening(port: int, workers: int, timeout: float = 60) -> None:
     load generator's keep-alive connections, opened by the warm-up, are spread over all of them."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        count = 0
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with contextlib.suppress(OSError):
-                for line in Path(table).read_text().splitlines()[1:]:
-                    f = line.split()
-                    count += f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port
-        if count >= workers or (workers > 1 and count == 0):  # count 0: no /proc/net (then nothing to wait for)
+        if len(tcp_on(port, "0A")) >= workers:
             return
         await asyncio.sleep(0.1)
     raise RuntimeError(f"only some of the {workers} workers listen")

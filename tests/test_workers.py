@@ -19,13 +19,9 @@ import pytest
 from bot.core.i18n import t
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.conftest import ROOT
+from tests.support.procs import children, sockets_of, tcp_on
 
 pytestmark = pytest.mark.slow
-
-
-def children(pid: int) -> set[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return {int(x) for x in path.read_text().split()} if path.exists() else set()
 
 
 def healthy(base: str) -> bool:
@@ -107,30 +103,6 @@ def test_workers_refuse_the_playground(env: dict[str, str]) -> None:
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert t("perf.workers_playground", "ja") in err
-
-
-def sockets_of(pid: int) -> set[str]:
-    """The inodes of the sockets a process holds."""
-    found = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            link = os.readlink(fd)
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            found.add(link[8:-1])
-    return found
-
-
-def tcp_on(port: int, state: str) -> dict[str, int]:
-    """Inode → count of TCP sockets on local ``port`` in ``state`` (01 established, 0A listening)."""
-    got: dict[str, int] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            f = line.split()
-            if f[3] == state and int(f[1].rsplit(":", 1)[1], 16) == port:
-                got[f[9]] = got.get(f[9], 0) + 1
-    return got
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="SO_REUSEPORT spreads connections over the workers on Linux only")
