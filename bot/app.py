@@ -163,7 +163,7 @@ class App:
             print(t("cli.metrics_at", lang, url=f"http://{host}:{mport}/metrics"), flush=True)
         self.ticker.witness = Witness(self.runtime, lambda: self.adapters)
         self.ticker.start(tick_seconds)
-        first = asyncio.ensure_future(self.ticker.tick())  # at once, in the background: a signal may come meanwhile
+        first = asyncio.ensure_future(self.ticker.tick(wait_background=False))  # at once, in the background: a signal may come meanwhile
         log.info("listening", extra={"url": url, "platforms": sorted(self.adapters)})
         await stop.wait()
         deadline[0] = loop.time() + grace
@@ -220,7 +220,7 @@ async def build(
     ticker = Ticker(runtime, deliverer)
     app = App(settings, config, store, runtime, deliverer, ticker, web.Application(), all_adapters)
     make_web(app.web, store, runtime.metrics, lambda: sorted(all_adapters), settings.host, settings.metrics_port is None,
-             settings.body_seconds)  # fmt: skip
+             settings.body_seconds, runtime.busy_with_urgent)  # fmt: skip
     pager.install(app.web, runtime, deliverer, settings.env, settings.audit_key_bytes)  # e-mail pages, /ack links
     app.downloads = install_downloads(app.web.router, store, config, settings, lambda: runtime.clock())
     for name in platforms if platforms is not None else enabled_platforms(settings):

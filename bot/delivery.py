@@ -77,6 +77,7 @@ class Deliverer:
         # background rows committed and not claimed yet, in commit order: a batch takes all that waited
         # (a burst's channel posts are claimed together, not in a transaction per event)
         self._waiting: list[int] = []
+        self._sweep_queued = False  # the ticker's sweep of background leftovers is waiting or under way
         self.stopping = False  # shutting down: finish the message being sent, claim nothing more
         runtime.on_commit = self.after_commit
 
@@ -98,7 +99,29 @@ class Deliverer:
         rest = [m.id for m in messages if not Kind(m.kind).urgent]
         if rest:
             self._waiting += rest
-            self.runtime.spawn(self._send_background())
+            self.runtime.spawn(self._send_background(), background=True)
+
+    def sweep(self) -> None:
+        """The ticker's share of the background rows: what is ready and nobody holds (a retry, what a
+        crash or an outage left, what another process committed) goes through the same lane as this
+        process's own channel posts — one batch at a time, paced behind urgent work — instead of all at
+        once in the middle of a burst of reports. One sweep waits or runs at a time."""
+        if not self._sweep_queued and not self.stopping:
+            self._sweep_queued = True
+            self.runtime.spawn(self._sweep(), background=True)
+
+    async def _sweep(self) -> None:
+        try:
+            async with self._background:
+                self._sweep_queued = False  # from here on a new tick may queue the next sweep
+                while not self.stopping:
+                    await self.runtime.quiet(at_most=1.0)
+                    if not await self.deliver(limit=BATCH, kinds=BACKGROUND, urgent=False, pace=PACE):
+                        break
+        except SQLAlchemyError as exc:  # the database went away: the next tick sweeps again
+            log.warning("background delivery postponed", extra={"error": str(exc).splitlines()[0][:200]})
+        finally:
+            self._sweep_queued = False
 
     async def _send_background(self) -> None:
         async with self._background:

@@ -98,6 +98,7 @@ class Runtime:
         # sets it); without it nothing is claimed, and the ticker delivers every row
         self.on_commit: Callable[[list[Claimed]], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Task[Any]] = set()  # the spawned tasks that send background rows (a subset)
         self._urgent = 0  # events being handled and urgent deliveries under way
         self._quiet = asyncio.Event()
         self._quiet.set()
@@ -165,18 +166,29 @@ class Runtime:
                 self._reports.popitem(last=False)
         return decided, form
 
-    def spawn(self, coro: Any) -> None:
-        """Run ``coro`` in the background; :meth:`drain` waits for it."""
+    def spawn(self, coro: Any, *, background: bool = False) -> None:
+        """Run ``coro`` in the background; :meth:`drain` waits for it. ``background``: it sends
+        background rows (channel posts, card updates), which yield to urgent work for as long as a
+        burst lasts — a tick does not wait for those (see :meth:`drain`)."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if background:
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def busy(self) -> bool:
         """Deliveries started after a commit are still running."""
         return bool(self._tasks)
 
-    async def drain(self) -> None:
-        """Wait for every delivery started after a commit (tests, shutdown)."""
+    async def drain(self, background: bool = True) -> None:
+        """Wait for every delivery started after a commit (tests, shutdown) — or, ``background=False``,
+        for the urgent ones under way now (the serving ticker: its timers must not wait behind channel
+        posts that are themselves waiting for a burst of reports to pass, nor behind the burst)."""
+        if not background:  # what is under way now (more keeps coming during a burst: not waited for)
+            if pending := self._tasks - self._background:
+                await asyncio.shield(asyncio.gather(*pending, return_exceptions=True))
+            return
         while self._tasks:
             # shielded: a drain cancelled (a tick stopped by the shutdown) does not cancel the deliveries
             await asyncio.shield(asyncio.gather(*list(self._tasks), return_exceptions=True))

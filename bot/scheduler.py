@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.delivery import Deliverer
+from bot.outbox import URGENT
 from bot.runtime import Runtime, Unavailable
 from bot.watchdog import Watchdog
 from bot.witness import Witness
@@ -35,8 +36,11 @@ class Ticker:
         self.watchdog = Watchdog(runtime)
         self._ticking = asyncio.Lock()  # held by the tick under way (shutdown waits for it)
 
-    async def tick(self) -> int:
+    async def tick(self, wait_background: bool = True) -> int:
         """Fire every due timer (in batches) and deliver leftovers; returns how many timers fired.
+        A one-shot tick returns once everything it set off was sent; the serving loop's
+        (``wait_background=False``) does not wait for channel posts and card updates, which yield to
+        urgent work while a burst lasts — the next timers do not wait behind them.
         While the database is unreachable it does nothing and says so; the next tick tries again.
         Once :meth:`shutdown` began, nothing new is started."""
         if self._stopping:
@@ -45,7 +49,7 @@ class Ticker:
             async with self._ticking:
                 if self._stopping:  # waited for the tick before it, and the shutdown began meanwhile
                     return 0
-                return await self._tick()
+                return await self._tick(wait_background)
         except (OperationalError, InterfaceError, OSError) as exc:
             log.warning("tick skipped: database unavailable", extra={"error": type(exc).__name__})
             return 0
@@ -68,7 +72,7 @@ class Ticker:
             pass
         self.stop()
 
-    async def _tick(self) -> int:
+    async def _tick(self, wait_background: bool) -> int:
         fired = 0
         await self.watchdog.check()  # before firing: what it finds overdue, this tick fires
         while True:
@@ -84,14 +88,20 @@ class Ticker:
                 fired += await self._fire(timer)
             if len(claimed) < self.batch or self._stopping:
                 break
-        await self.runtime.drain()
+        await self.runtime.drain(background=wait_background)
         if self._stopping:
             return fired
         await self.runtime.sealer.seal()  # a backstop: what a crash or an outage left queued for the ledger
         if self.witness is not None:
             await self.witness.maybe_post()
-        while not self._stopping and await self.deliverer.deliver() > 0:
+        # leftovers: urgent rows (a page's retry) at once; background rows through the deliverer's
+        # paced lane, which yields to a burst of reports (waited for only by a one-shot tick)
+        while not self._stopping and await self.deliverer.deliver(kinds=URGENT) > 0:
             pass
+        if not self._stopping:
+            self.deliverer.sweep()
+            if wait_background:
+                await self.runtime.drain()
         async with self.runtime.store.tx() as tx:
             self.runtime.metrics.outbox_backlog.set(await tx.backlog())
         await self._prune()
@@ -129,7 +139,15 @@ class Ticker:
         # a tick still running when the next is due is simply skipped (max_instances=1): not a warning
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         self._scheduler = AsyncIOScheduler()
-        self._scheduler.add_job(self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, misfire_grace_time=None)
+        self._scheduler.add_job(
+            self.tick,
+            "interval",
+            kwargs={"wait_background": False},
+            seconds=seconds,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
         self._scheduler.start()
 
     def stop(self) -> None:

@@ -65,8 +65,26 @@ async def quiet_disconnects(request: web.Request, handler: Callable[[web.Request
         return web.Response(status=400)  # nobody reads it; aiohttp drops it quietly
 
 
+def busy_while_answering(busy: Callable[[int], None]) -> Any:
+    """Middleware: a request being answered (its body read) is urgent work — a person, or a platform
+    that retries after three seconds, is waiting. Channel posts and card updates wait for a lull in
+    it (``Runtime.quiet``), so a burst of reports is not slowed by the posts of the reports before."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method != "POST":  # health checks, metrics, pages of the playground: nobody is kept waiting by a post
+            return await handler(request)
+        busy(+1)
+        try:
+            return await handler(request)
+        finally:
+            busy(-1)
+
+    return middleware
+
+
 def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Callable[[], list[str]], bind_host: str = "127.0.0.1",
-             metrics_here: bool = True, body_seconds: float = 15.0) -> web.Application:  # fmt: skip
+             metrics_here: bool = True, body_seconds: float = 15.0, busy: Callable[[int], None] | None = None) -> web.Application:  # fmt: skip
     async def healthz(request: web.Request) -> web.Response:
         if (no := refused(bind_host, request)) is not None:
             return no
@@ -85,6 +103,8 @@ def make_web(w: web.Application, store: Store, metrics: Metrics, platforms: Call
 
     w.middlewares.append(quiet_disconnects)
     w.middlewares.append(body_in_time(body_seconds))
+    if busy is not None:
+        w.middlewares.append(busy_while_answering(busy))
     w.on_startup.append(freeze_startup_objects)
     w.router.add_get("/healthz", healthz)
     if metrics_here:

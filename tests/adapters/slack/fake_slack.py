@@ -44,6 +44,16 @@ class Failure:
     match: Callable[[dict[str, Any]], bool] | None = None
 
 
+@dataclass
+class Slow:
+    """A call answered normally, but only after ``delay`` seconds (a slow workspace, a slow channel)."""
+
+    method: str
+    delay: float
+    times: int = 1
+    match: Callable[[dict[str, Any]], bool] | None = None
+
+
 def _user(uid: str, name: str, locale: str = "ja-JP", **extra: Any) -> dict[str, Any]:
     return {"id": uid, "name": name.lower(), "real_name": name, "locale": locale, "deleted": False, "is_bot": False,
             "profile": {"display_name": name, "real_name": name}, **extra}  # fmt: skip
@@ -71,6 +81,7 @@ class FakeSlack:
         self.homes: dict[str, dict[str, Any]] = {}  # user id -> the App Home view last published
         self.triggers: dict[str, float] = {}
         self.failures: list[Failure] = []
+        self.slow: list[Slow] = []
         self.down = False  # an outage: every Web API call answers 503 (after ``down_delay`` seconds)
         self.down_delay = 0.0
         self.socket_acks: list[dict[str, Any]] = []
@@ -138,9 +149,9 @@ class FakeSlack:
         call = Call(method, args, time.monotonic())
         self.calls.append(call)
         if self.down:
+            call.status, call.error = 503, "outage"  # decided now: not a 200 while it takes its time
             if self.down_delay:
                 await asyncio.sleep(self.down_delay)
-            call.status, call.error = 503, "outage"
             return web.Response(status=503, text="<html><body>Service Unavailable</body></html>", content_type="text/html")
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(args.get("token", ""))
         want = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
@@ -155,6 +166,11 @@ class FakeSlack:
                         status=f.status, text="<html><body>Service Unavailable</body></html>", content_type="text/html", headers=f.headers
                     )
                 return web.json_response({"ok": False, "error": f.error or "ratelimited"}, status=f.status, headers=f.headers)
+        for sl in self.slow:
+            if sl.method == method and sl.times > 0 and (sl.match is None or sl.match(args)):
+                sl.times -= 1
+                await asyncio.sleep(sl.delay)
+                break
         if token != want:
             return self._err(call, "invalid_auth")
         handler = getattr(self, "_" + method.replace(".", "_"), None)
