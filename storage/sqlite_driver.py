@@ -1,10 +1,19 @@
-"""SQLite through aiosqlite, one thread hop per statement.
+"""SQLite statements run on the event loop's own thread; aiosqlite's thread only waits out another
+process's write lock.
 
 SQLAlchemy's aiosqlite adapter makes each statement three or four calls on aiosqlite's thread (open a
 cursor, execute, fetch the rows, close the cursor), each a queue hand-off there and a wake-up of the
-event loop back. This adapter (passed to the engine as its DBAPI ``module``; the dialect is SQLAlchemy's
-own) runs the whole statement in ONE call on that thread and keeps what the cursor reported: the rows,
-``description``, ``rowcount``, ``lastrowid``. Errors are raised as before (the adapter translates them).
+event loop back — and under load every hand-off also waits for the GIL and for the loop to come round,
+stretching each transaction while it holds the database's one write lock (a burst of reports queues
+behind it). A statement on a local SQLite file in WAL mode takes microseconds, and this process's
+writers already queue on its own lock (``Store.tx``), so this adapter (passed to the engine as its
+DBAPI ``module``; the dialect is SQLAlchemy's own) runs the whole statement right where it is called,
+with no busy timeout. Only when another process holds the write lock (a second worker on the same
+file, a CLI command) does SQLite answer "database is locked" at once; the statement is then run again
+on aiosqlite's thread, waiting as SQLite's busy timeout lets it (30 s), while the loop goes on.
+What the cursor reported is kept: the rows, ``description``, ``rowcount``, ``lastrowid``. Errors are
+raised as before (the adapter translates them). The price: a statement that takes long on its own (a
+WAL checkpoint, a large export query) holds the loop for that long.
 """
 
 from __future__ import annotations
@@ -24,8 +33,11 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 _Reported = tuple[Any, list[Any] | None, int, int | None]
 
 
+BUSY_MS = 30000  # how long a statement waits, on aiosqlite's thread, for another process's write lock
+
+
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Reported:
-    """On aiosqlite's thread: the statement, its rows, and what the cursor says about it."""
+    """The statement, its rows, and what the cursor says about it."""
     cur = conn.cursor()
     try:
         if parameters is None:
@@ -49,7 +61,7 @@ def _run_many(conn: sqlite3.Connection, operation: str, seq_of_parameters: Seque
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """A cursor whose every statement is one call on the connection's thread (no aiosqlite cursor)."""
+    """A cursor whose every statement runs at once on the calling thread (no aiosqlite cursor)."""
 
     __slots__ = ("_description", "_rowcount", "_lastrowid")
     _awaitable_cursor_close = False  # nothing to close on the thread: the sqlite3 cursor is closed there
@@ -90,15 +102,33 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
-            conn = self._connection
-            self._keep(await conn._execute(_run, conn._conn, operation, parameters))
+            self._keep(await _here_or_waiting(self._connection, _run, operation, parameters))
         return self
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
-            conn = self._connection
-            self._keep(await conn._execute(_run_many, conn._conn, operation, seq_of_parameters))
+            self._keep(await _here_or_waiting(self._connection, _run_many, operation, seq_of_parameters))
         return self
+
+
+async def _here_or_waiting(conn: Any, run: Any, *args: Any) -> _Reported:
+    """``run`` on this thread; if another process holds the write lock, on aiosqlite's thread, waiting."""
+    try:
+        return run(conn._conn, *args)
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+            raise
+    return await conn._execute(_waiting, run, conn._conn, *args)
+
+
+def _waiting(run: Any, conn: sqlite3.Connection, *args: Any) -> _Reported:
+    """On aiosqlite's thread: the statement again, with SQLite's busy timeout (the connection has none
+    otherwise: on the loop's thread a statement must never sleep)."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    try:
+        return run(conn, *args)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
@@ -113,5 +143,6 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         super().__init__(aiosqlite, sqlite3)
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        kw["check_same_thread"] = False  # used on the loop's thread and on aiosqlite's, never at once (the mutex)
         plain = super().connect(*arg, **kw)
         return OneHopConnection(self, plain._connection)

@@ -57,7 +57,7 @@ _INSERT_AUDIT = insert(AUD)
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
     """An async engine; on SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue."""
     if url.startswith("sqlite"):
-        if url.startswith("sqlite+aiosqlite:"):  # one thread hop per statement, not three or four (storage.sqlite_driver)
+        if url.startswith("sqlite+aiosqlite:"):  # statements on the loop, no thread hop (storage.sqlite_driver)
             kw.setdefault("module", OneHopDBAPI())
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
 
@@ -67,7 +67,7 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA busy_timeout=0")  # never sleep on the loop: storage.sqlite_driver waits on its thread
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")

@@ -1,8 +1,12 @@
-"""SQLite statements make one call each on aiosqlite's thread (storage.sqlite_driver), and report what
-SQLAlchemy reads from a cursor as before: rows, RETURNING rows, rowcounts, errors."""
+"""SQLite statements run on the event loop's thread, with no hop to aiosqlite's thread unless another
+process holds the write lock (then they wait there, the loop going on) (storage.sqlite_driver), and
+report what SQLAlchemy reads from a cursor as before: rows, RETURNING rows, rowcounts, errors."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,7 @@ def counting_hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return hops
 
 
-async def test_one_thread_hop_per_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_statements_make_no_thread_hop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(f"sqlite+aiosqlite:///{tmp_path}/one.db")
     try:
         async with store.single() as tx:
@@ -41,7 +45,44 @@ async def test_one_thread_hop_per_statement(tmp_path: Path, monkeypatch: pytest.
     finally:
         await store.close()
     assert [tuple(r) for r in rows] == [(1, "a"), (2, "b")] and sorted(returned) == [1, 2]
-    assert statements == 3, hops
+    assert statements == 0, hops  # aiosqlite's own statements: 3 calls each on its thread; before this driver: 11
+
+
+async def test_another_process_holding_the_write_lock_is_waited_for_off_the_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second worker or a CLI command writing: the statement waits on aiosqlite's thread (busy
+    timeout) while the loop serves on, and goes through once the lock is released."""
+    path = tmp_path / "busy.db"
+    store = Store.open(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with store.single() as tx:
+            await tx.conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        hops = counting_hops(monkeypatch)
+        other.execute("BEGIN IMMEDIATE")  # the other process's write transaction
+        other.execute("INSERT INTO t (v) VALUES ('theirs')")
+
+        async def write() -> float:
+            async with store.tx() as tx:
+                await tx.conn.execute(text("INSERT INTO t (v) VALUES ('ours')"))
+            return time.monotonic()
+
+        task = asyncio.ensure_future(write())
+        turns, until = 0, time.monotonic() + 0.4
+        while time.monotonic() < until:  # the loop keeps turning meanwhile
+            await asyncio.sleep(0.01)
+            turns += 1
+        assert not task.done()
+        released = time.monotonic()
+        other.execute("COMMIT")
+        done = await asyncio.wait_for(task, 10)
+        async with store.single() as tx:
+            rows = (await tx.conn.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    finally:
+        other.close()
+        await store.close()
+    assert turns >= 20, turns
+    assert done >= released and rows == ["theirs", "ours"]
+    assert "_waiting" in hops, hops
 
 
 async def test_a_cursor_reports_what_sqlalchemy_reads(tmp_path: Path) -> None:
