@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.load_slack import fire, signed, submission  # noqa: E402
 from bench.slack_ack import _Always, _spawn, pct, publish_fake  # noqa: E402
 from bench.workers import start_bot  # noqa: E402
+from tests.support.procs import cpu_seconds  # noqa: E402
 
 PAGED = "D0SATO"  # the step-1 person's DM at the fake Slack
 PEOPLE = 5000  # reporters and help askers the fake knows (U0R0000…, U0H0000…)
@@ -66,6 +67,8 @@ async def serve_fake() -> None:
             if c.method in ("chat.postMessage", "chat.postEphemeral") and c.status == 200 and not c.error:
                 found = INCIDENT.search(json.dumps(c.args, ensure_ascii=False))
                 out.append([c.method, str(c.args.get("channel", "")), str(c.args.get("user", "")), c.at, found.group(0) if found else ""])
+            else:  # the rest (look-ups, card updates …): counted, when they came during the burst
+                out.append([c.method, "", "", c.at, ""])
         return web.json_response(out)
 
     await publish_fake(fake.api_url, "calls", calls)
@@ -116,8 +119,9 @@ def help_latencies(got: list[list], sent: dict[str, float]) -> list[float]:
     return [first[u] - t0 for u, t0 in sent.items() if u in first]
 
 
-def page_latencies(got: list[list], sent: dict[str, float]) -> list[float]:
-    """The reporter's confirmation names the incident; its page is the first post to the paged DM naming it."""
+def page_times(got: list[list], sent: dict[str, float]) -> dict[str, float]:
+    """Reporter → when their report's page arrived. The reporter's confirmation names the incident;
+    its page is the first post to the paged DM naming it."""
     incident_of: dict[str, str] = {}
     paged: dict[str, float] = {}
     for method, channel, user, at, found in got:
@@ -128,7 +132,11 @@ def page_latencies(got: list[list], sent: dict[str, float]) -> list[float]:
             incident_of.setdefault(who, found)
         if method == "chat.postMessage" and channel == PAGED:
             paged.setdefault(found, at)
-    return [paged[incident_of[u]] - t0 for u, t0 in sent.items() if u in incident_of and incident_of[u] in paged]
+    return {u: paged[incident_of[u]] for u in sent if u in incident_of and incident_of[u] in paged}
+
+
+def page_latencies(got: list[list], sent: dict[str, float]) -> list[float]:
+    return [at - sent[u] for u, at in page_times(got, sent).items()]
 
 
 async def until(s: aiohttp.ClientSession, url: str, done, timeout: float = 300) -> list[list]:  # noqa: ANN001
@@ -140,7 +148,7 @@ async def until(s: aiohttp.ClientSession, url: str, done, timeout: float = 300) 
         await asyncio.sleep(0.2)
 
 
-async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tuple[list[float], list[float], int]:
+async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int, workers: int) -> tuple[list[float], list[float], int, float]:
     from storage.migrate import upgrade
     from storage.store import Store
 
@@ -149,15 +157,29 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tupl
     await store.close()
     tmp = Path(tempfile.mkdtemp(prefix="mynaleak-bench-"))
     fake_proc, fake = _spawn("--serve", "fake", script=__file__)
-    bot, url = start_bot(db_url, str(fake["url"]), org_file(tmp), 1)
+    bot, url = start_bot(db_url, str(fake["url"]), org_file(tmp), workers)
     calls_url = str(fake["calls"])
     spy = None
-    if os.environ.get("BENCH_PYSPY"):  # a py-spy binary: the bot's stacks, collapsed, into /tmp/slack_report_to_page-<db>.txt
-        spy = subprocess.Popen([os.environ["BENCH_PYSPY"], "record", "--format", "raw", "--rate", "250", "--pid", str(bot.pid),
-                                "--output", f"/tmp/slack_report_to_page-{name}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    def profile() -> subprocess.Popen | None:
+        """With BENCH_PYSPY (a py-spy binary): the bot's stacks during the last round's burst of reports
+        (until its last page), collapsed, into /tmp/slack_report_to_page-<db>.txt."""
+        if not os.environ.get("BENCH_PYSPY"):
+            return None
+        return subprocess.Popen([os.environ["BENCH_PYSPY"], "record", "--format", "raw", "--rate", "250", "--pid", str(bot.pid),
+                                 "--output", f"/tmp/slack_report_to_page-{name}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    def unprofile() -> None:
+        nonlocal spy
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
+            spy = None
+
     helps: list[float] = []
     pages: list[float] = []
     bad = 0
+    cpu: list[float] = []  # the bot's CPU seconds per report during each measured burst (until its last page)
     people = iter(range(PEOPLE))
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=conc)) as s:
@@ -169,13 +191,29 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tupl
                 got = await until(s, calls_url, lambda g, th=th, count=count: len(help_latencies(g, th.sent)) >= count)
                 await asyncio.sleep(0.5)
                 reporters = [(f"U0R{(i := next(people)):04d}", i) for _ in range(count)]
+                if r == rounds:
+                    spy = profile()
+                    await asyncio.sleep(1.0)  # py-spy attaches
+                cpu0 = cpu_seconds(bot.pid)
                 acks, bad_r, el = await fire(s, url, [tr.make(u, lambda u=u, i=i: submission(i, u)) for u, i in reporters], conc)
                 print(
                     f"    report acks p50 {pct(acks, 50) * 1e3:.0f} ms p99 {pct(acks, 99) * 1e3:.0f} ms; {count / el:.0f} reports/s acked",
                     flush=True,
                 )
                 got = await until(s, calls_url, lambda g, tr=tr, count=count: len(page_latencies(g, tr.sent)) >= count)
+                burst_cpu = cpu_seconds(bot.pid) - cpu0
+                unprofile()
                 if r:
+                    cpu.append(burst_cpu / count)
+                    start, last = min(tr.sent.values()), max(page_times(got, tr.sent).values())
+                    during = [c for c in got if start <= c[3] <= last]
+                    pages_etc = sum(
+                        1
+                        for c in during
+                        if c[4] and c[0] in ("chat.postMessage", "chat.postEphemeral") and (c[1] == PAGED or c[2] or c[1].startswith("D"))
+                    )
+                    print(f"    burst {last - start:.2f} s until the last page: bot CPU {burst_cpu / count * 1e3:.1f} ms per report; "
+                          f"Slack calls {len(during)}, of which pages and confirmations {pages_etc}", flush=True)  # fmt: skip
                     h, p = help_latencies(got, th.sent), page_latencies(got, tr.sent)
                     helps += h
                     pages += p
@@ -186,17 +224,15 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int) -> tupl
                     )
                 await asyncio.sleep(1.0)  # the outbox settles its last rows (cards, confirmations)
     finally:
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=30)
+        unprofile()
         os.killpg(bot.pid, signal.SIGTERM)
         bot.wait(timeout=60)
         fake_proc.terminate()
         fake_proc.wait(timeout=10)
-    return pages, helps, bad
+    return pages, helps, bad, sorted(cpu)[len(cpu) // 2]
 
 
-async def main(n: int, conc: int, rounds: int) -> None:
+async def main(n: int, conc: int, rounds: int, workers: int) -> None:
     from tests.conftest import drop_pg_schema, fresh_pg_schema
 
     backends: list[tuple[str, str, str | None]] = [
@@ -206,19 +242,21 @@ async def main(n: int, conc: int, rounds: int) -> None:
         url, schema = await fresh_pg_schema()
         backends.append(("postgresql", url, schema))
     print(f"report → first page through Slack's HTTP path vs help → reply; {n} each per round, concurrency {conc}, "
-          f"{rounds} round(s); load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+          f"{rounds} round(s), PostgreSQL workers {workers}; load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     summary = []
     met = True
     try:
         for name, url, _schema in backends:
-            pages, helps, bad = await one_db(name, url, n, conc, rounds)
+            pages, helps, bad, cpu = await one_db(name, url, n, conc, rounds, workers if name == "postgresql" else 1)
             p50, p99, h50, h99 = pct(pages, 50), pct(pages, 99), pct(helps, 50), pct(helps, 99)
             ok = p99 < 0.150 and p99 <= 2 * h99 and not bad
             met &= ok
             print(f"{name:<11} report→page p50 {p50 * 1e3:6.1f} ms  p99 {p99 * 1e3:6.1f} ms  max {max(pages) * 1e3:6.1f} ms | "
                   f"help→reply p50 {h50 * 1e3:6.1f} ms  p99 {h99 * 1e3:6.1f} ms | ratio p50 {p50 / h50:.2f}x  p99 {p99 / h99:.2f}x | "
-                  f"missing or refused {bad} | target {'met' if ok else 'NOT met'}")  # fmt: skip
-            summary.append(f"{name} report→page p99 {p99 * 1e3:.0f} ms ({p99 / h99:.2f}x help, p50 {p50 * 1e3:.0f} ms)")
+                  f"bot CPU {cpu * 1e3:.1f} ms/report | missing or refused {bad} | target {'met' if ok else 'NOT met'}")  # fmt: skip
+            summary.append(
+                f"{name} report→page p99 {p99 * 1e3:.0f} ms ({p99 / h99:.2f}x help, p50 {p50 * 1e3:.0f} ms, {cpu * 1e3:.1f} ms CPU/report)"
+            )
     finally:
         for _name, _url, schema in backends:
             if schema:
@@ -233,8 +271,9 @@ if __name__ == "__main__":
     ap.add_argument("--reports", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1, help="bot processes on PostgreSQL (`mynaleak run --workers N`); SQLite: always 1")
     a = ap.parse_args()
     if a.serve == "fake":
         asyncio.run(serve_fake())
     else:
-        asyncio.run(main(a.reports, a.concurrency, a.rounds))
+        asyncio.run(main(a.reports, a.concurrency, a.rounds, a.workers))

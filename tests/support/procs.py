@@ -34,3 +34,15 @@ def tcp_on(port: int, state: str) -> dict[str, int]:
             if f[3] == state and int(f[1].rsplit(":", 1)[1], 16) == port:
                 got[f[9]] = got.get(f[9], 0) + 1
     return got
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process and its child processes (the workers) have used so far."""
+    total = 0.0
+    for p in {pid} | children(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
