@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -30,11 +31,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import outbox
 from bot.core import serde
 from bot.core.events import DeliveryFailed, MessageDelivered
-from bot.core.model import MessageRef, UserRef
+from bot.core.model import Incident, MessageRef, UserRef
 from bot.core.platform import Adapter, DeliveryError, Notifier, Unavailable
 from bot.outbox import BACKGROUND, Defer, Kind, Outgoing, Skip
 from bot.runtime import Runtime
+from flows import later as flows_later
 from storage.queue import Claimed
+from storage.store import Tx
 
 log = logging.getLogger("mynaleak.delivery")
 WAIT_FOR_TARGET = timedelta(seconds=1)
@@ -166,6 +169,9 @@ class Deliverer:
         async with self.store.tx(urgent) as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
+            if any(serde.later_of(m.payload.get("view") or {}) for m in claimed):
+                claimed, gone = await self._draw(tx, claimed)
+                superseded |= gone
         sent = 0
         for n, msg in enumerate(claimed):
             if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
@@ -174,6 +180,34 @@ class Deliverer:
                 await self.runtime.quiet(at_most=pace)
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
+
+    async def _draw(self, tx: Tx, claimed: list[Claimed]) -> tuple[list[Claimed], set[int]]:
+        """Draw the cards left to be drawn when sent (a new incident's card and checklist:
+        ``flows.later``) from each incident as it stands now; returns the rows, drawn, and the ids of
+        those whose incident is gone (skipped)."""
+        now = self.runtime.clock()
+        incidents: dict[str, Incident | None] = {}
+        away = None
+        out, gone = [], set()
+        for msg in claimed:
+            later = serde.later_of(msg.payload.get("view") or {})
+            if later is None:
+                out.append(msg)
+                continue
+            key = msg.incident_id or ""
+            if key not in incidents:
+                loaded = await tx.load(key) if key else None
+                incidents[key] = loaded.incident if loaded else None
+            inc = incidents[key]
+            if inc is None:
+                gone.add(msg.id)
+                out.append(msg)
+                continue
+            if away is None:
+                away = await tx.away_periods(now)
+            card = flows_later.draw(later, inc, now, self.runtime.config, away, self.runtime.commands, self.runtime.invites)
+            out.append(replace(msg, payload={**msg.payload, "view": serde.view_payload(card)}))
+        return out, gone
 
     async def _one(
         self,

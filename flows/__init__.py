@@ -47,7 +47,7 @@ from flows import (
     reminders,
     template_switch,
 )
-from flows.common import Ctx, Need, Report, State, clean_text, refuse, say
+from flows.common import Ctx, Need, Report, State, clean_text, labelled, refuse, say
 
 __all__ = ["Need", "Report", "State", "handle", "needs", "precheck", "prechecked"]
 
@@ -167,18 +167,10 @@ def label_drill(inc: Incident | None, effects: list[Effect]) -> list[Effect]:
     for e in effects:
         if isinstance(e, OpenForm) and mark not in e.form.title:
             e = replace(e, form=replace(e.form, title=f"{mark} {e.form.title}".strip()))
-        elif isinstance(e, Notify | Post | Update | Reply):
-            e = replace(e, view=_labelled(e.view, mark))
+        elif isinstance(e, Notify | Post | Update | Reply) and isinstance(e.view, Card):  # a card drawn later: then (flows.later)
+            e = replace(e, view=labelled(e.view, mark))
         out.append(e)
     return out
-
-
-def _labelled(view: Card, mark: str) -> Card:
-    if view.title and mark not in view.title:
-        return replace(view, title=f"{mark} {view.title}")
-    if not view.title and mark not in view.text:
-        return replace(view, text=f"{mark} {view.text}")
-    return view
 
 
 def _sanitised(event: Event) -> Event:

@@ -116,3 +116,12 @@ def item_for(inc: Incident, role: str, config: OrgConfig) -> Item | None:
         return found
     ids = {it.id for st in config.checklist for it in st.items if it.role == role}
     return next((i for i in inc.items if i.id in ids), None)
+
+
+def labelled(view: Card, mark: str) -> Card:
+    """A drill's card: its title (or, without one, its text) starts with 訓練/DRILL."""
+    if view.title and mark not in view.title:
+        return replace(view, title=f"{mark} {view.title}")
+    if not view.title and mark not in view.text:
+        return replace(view, text=f"{mark} {view.text}")
+    return view

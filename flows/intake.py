@@ -16,9 +16,8 @@ from bot.core.facts import REPORT_FORM, in_form
 from bot.core.i18n import t
 from bot.core.model import Facts, Incident, PageMark, PlaceRef
 from bot.core.redaction import redact
-from bot.core.views import Card, Form, strip_tokens
+from bot.core.views import Card, Form, Later, strip_tokens
 from flows import away, coalesce, escalation, forms, reminders, templates
-from flows.cards import incident_card, step_card
 from flows.common import Ctx, State, clean_text
 from flows.facts_form import deadline_timers
 from flows.forms import ask, first, pick
@@ -167,10 +166,11 @@ def opened(
     a = assessment(inc, ctx)  # every assessment is recorded with its rule pack (LEGAL.md)
     reported = {"masked_numbers": masked, "severity": inc.severity, "rule_pack": a.rule_pack, "report": a.report, "appi": a.appi.report}
     effects: list[Effect] = [Audit("incident.reported", reported)]
-    effects += [*pages, Post(incident_card(inc, ctx), inc.channel, tag="card")]
+    # the card and the checklist are drawn when they are sent (flows.later): not on the page's critical path
+    effects += [*pages, Post(Later("card"), inc.channel, tag="card")]
     effects += coalesce.burst(inc, marks, ctx)
     effects += [e for e in paging if not isinstance(e, Notify)]
-    effects += [Post(step_card(inc, st.step, ctx), thread_of="card", tag=f"step:{st.step}") for st in templates.steps_for(inc, ctx.config)]
+    effects += [Post(Later(f"step:{st.step}"), thread_of="card", tag=f"step:{st.step}") for st in templates.steps_for(inc, ctx.config)]
     effects += reminders.ensure(inc, ctx)
     effects += deadline_timers(inc, ctx)
     text = t("intake.confirm", ctx.lang, id=inc.id)

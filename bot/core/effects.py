@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.core.away import ClearAway, SetAway
 from bot.core.model import PlaceRef, UserRef
-from bot.core.views import Card, Form
+from bot.core.views import Card, Form, Later
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Notify:
 class Post:
     """A message in a channel, or in the thread of the message tagged ``thread_of``."""
 
-    view: Card
+    view: Card | Later
     place: PlaceRef | None = None
     thread_of: str = ""
     tag: str = ""

@@ -157,6 +157,15 @@ class Form:
 View = Card | Form
 
 
+@dataclass(frozen=True)
+class Later:
+    """A card drawn when its message is sent, from the incident as it stands then (``what``: ``card``
+    or ``step:N``): a new incident's card and checklist are not drawn on the report's critical path —
+    the page goes first (``flows.later``)."""
+
+    what: str
+
+
 def plain_card(card: Card) -> Card:
     """``card`` with every mention written as a name (:func:`plain`): for e-mail and paging services."""
     fields = lambda fs: tuple(Field(plain(f.label), plain(f.value)) for f in fs)  # noqa: E731

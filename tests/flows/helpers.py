@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import flows
 from bot.core.config import OrgConfig
-from bot.core.effects import Effect
+from bot.core.effects import Effect, Post
 from bot.core.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
 from bot.core.model import Incident, PlaceRef, UserRef
-from flows import State, handle
+from bot.core.views import Later
+from flows import State
+from flows import later as flows_later
 from tests.support.orgs import parse_org
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday 10:00 in Tokyo, a working day
@@ -59,6 +64,24 @@ GOOD = {
     "outsourcee": "no",
     "notes": "",
 }
+
+
+def drawn(effects: list[Effect], inc: Incident | None, now: datetime, cfg: OrgConfig, away: tuple = ()) -> list[Effect]:
+    """The effects with the cards left to be drawn when sent (a new incident's card and checklist,
+    ``flows.later``) drawn as the deliverer draws them, at ``now``: what people are shown."""
+    out: list[Effect] = []
+    for e in effects:
+        if isinstance(e, Post) and isinstance(e.view, Later):
+            assert inc is not None
+            e = replace(e, view=flows_later.draw(e.view, inc, now, cfg, away))
+        out.append(e)
+    return out
+
+
+def handle(state: State, event: object, now: datetime, cfg: OrgConfig, *args: Any, **kw: Any) -> tuple[Incident | None, list[Effect]]:
+    """``flows.handle``, with what it leaves to be drawn when sent drawn (:func:`drawn`)."""
+    inc, effects = flows.handle(state, event, now, cfg, *args, **kw)  # type: ignore[arg-type]
+    return inc, drawn(effects, inc or state.incident, now, cfg, state.away)
 
 
 def report(cfg: OrgConfig | None = None, now: datetime = T0, **values: object) -> tuple[Incident, list[Effect]]:

@@ -15,8 +15,24 @@ from bot.core.effects import Notify, Post, Reply, Update
 from bot.core.events import CommandInvoked
 from bot.core.model import Incident
 from bot.core.views import Card, plain
-from flows import State, handle
-from tests.flows.helpers import DM, ORG, REPORTER, SATO, SUZUKI, T0, TAKAHASHI, TANAKA, config, escalation_timer, minutes, of, press, report
+from flows import State
+from tests.flows.helpers import (
+    DM,
+    ORG,
+    REPORTER,
+    SATO,
+    SUZUKI,
+    T0,
+    TAKAHASHI,
+    TANAKA,
+    config,
+    escalation_timer,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    minutes,
+    of,
+    press,
+    report,
+)
 
 JST = ZoneInfo("Asia/Tokyo")
 PEOPLE = {**ORG["people"], "yamada": {"name": "山田", "playground": "yamada"}}  # in the file, in no chain

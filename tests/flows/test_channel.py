@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.core.effects import Audit, Notify, Post, Requeue, Update
 from bot.core.events import DeliveryFailed, MessageDelivered
 from bot.core.views import plain
-from flows import State, handle
+from flows import State
 from tests.flows.helpers import (
     OUTSIDER,
     REPORTER,
@@ -19,6 +19,7 @@ from tests.flows.helpers import (
     command,
     config,
     escalation_timer,
+    handle,  # flows.handle, with the cards drawn when sent drawn
     minutes,
     of,
     press,

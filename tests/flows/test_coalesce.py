@@ -18,8 +18,22 @@ from bot.core.events import ButtonPressed, CommandInvoked, DeliveryFailed, FormS
 from bot.core.i18n import t
 from bot.core.model import Incident, PageMark, PlaceRef, UserRef
 from bot.core.views import plain
-from flows import State, handle, needs
-from tests.flows.helpers import DM, GOOD, ORG, SATO, SUZUKI, T0, command, config, escalation_timer, minutes, of, press
+from flows import State, needs
+from tests.flows.helpers import (
+    DM,
+    GOOD,
+    ORG,
+    SATO,
+    SUZUKI,
+    T0,
+    command,
+    config,
+    escalation_timer,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    minutes,
+    of,
+    press,
+)
 
 FLOODER = UserRef("playground", "flooder", "名無し")  # not in the organisation file
 OTHER = UserRef("playground", "kobayashi", "小林")

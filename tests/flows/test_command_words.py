@@ -9,9 +9,16 @@ import pytest
 
 import adapters
 from bot.core.i18n import catalogue
-from flows import State, handle, needs
+from flows import State, needs
 from flows.commands import VERBS, parse
-from tests.flows.helpers import OUTSIDER, SATO, T0, command, config
+from tests.flows.helpers import (
+    OUTSIDER,
+    SATO,
+    T0,
+    command,
+    config,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+)
 
 
 @pytest.mark.parametrize("platform", adapters.PLATFORMS, ids=lambda p: p.name)

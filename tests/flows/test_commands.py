@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from bot.core.effects import CancelMessages, CancelTimers, Post, Reply, Update
 from bot.core.model import IncidentSummary
-from flows import State, handle, needs
-from tests.flows.helpers import OUTSIDER, REPORTER, SATO, T0, TANAKA, command, config, finish, of, report, step
+from flows import State, needs
+from tests.flows.helpers import (
+    OUTSIDER,
+    REPORTER,
+    SATO,
+    T0,
+    TANAKA,
+    command,
+    config,
+    finish,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    of,
+    report,
+    step,
+)
 
 
 def test_close_refused_while_required_items_are_open() -> None:

@@ -9,7 +9,7 @@ import pytest
 from bot.core.effects import Audit, CancelMessages, CancelTimers, Notify, Post, Reply, StartTimer, Update
 from bot.core.model import UserRef
 from bot.core.views import Button, Card
-from flows import State, handle, needs
+from flows import State, needs
 from flows.cards import incident_card
 from flows.common import Ctx
 from tests.flows.helpers import (
@@ -23,6 +23,7 @@ from tests.flows.helpers import (
     command,
     config,
     escalation_timer,
+    handle,  # flows.handle, with the cards drawn when sent drawn
     minutes,
     of,
     press,

@@ -8,8 +8,22 @@ from zoneinfo import ZoneInfo
 from bot.core.effects import Audit, CancelTimers, Notify, OpenForm, Post, RejectForm, Reply, StartTimer, Update
 from bot.core.events import FormSubmitted, TimerFired
 from bot.core.views import Card
-from flows import State, handle, needs
-from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, minutes, of, press, report, step, submission
+from flows import State, needs
+from tests.flows.helpers import (
+    OUTSIDER,
+    SATO,
+    T0,
+    TANAKA,
+    command,
+    config,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    minutes,
+    of,
+    press,
+    report,
+    step,
+    submission,
+)
 
 FACTS = {"people": "120", "people_max": "", "encrypted": "no", "exposed_online": "no", "wrongful_purpose": "no", "outsourcee": "no",
          "government_system": "no", "misuse_art9": "no", "provision_art19": "no", "sensitive_data": "no", "financial_harm": "no"}  # fmt: skip

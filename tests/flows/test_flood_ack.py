@@ -10,8 +10,15 @@ from datetime import datetime, timedelta
 
 from bot.core.effects import Effect, Update
 from bot.core.i18n import t
-from flows import State, handle, needs
-from tests.flows.helpers import SATO, T0, config, minutes, press
+from flows import State, needs
+from tests.flows.helpers import (
+    SATO,
+    T0,
+    config,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    minutes,
+    press,
+)
 from tests.flows.test_coalesce import Sim, dms
 
 

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from bot.core.effects import Notify, OpenForm, Post, RejectForm, Reply, StartTimer
 from bot.core.events import FormSubmitted
-from flows import State, handle
+from bot.core.views import Card
+from flows import State
 from flows.common import Ctx
 from flows.intake import report_form
 from flows.law import assessment, severity
-from tests.flows.helpers import DM, GOOD, REPORTER, T0, command, config, of, report
+from tests.flows.helpers import (
+    DM,
+    GOOD,
+    REPORTER,
+    T0,
+    command,
+    config,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    of,
+    report,
+)
 
 CASES = [
     # (name, changed values, field expected in errors or None when valid)
@@ -159,3 +171,30 @@ def test_issue12_report_form_asks_sensitive_data_and_financial_harm() -> None:
     assert assessment(inc, Ctx(T0, config(), "ja")).appi.report == "none"
     left_open, _ = report(people="10", wrongful_purpose="no")  # not answered: unknown counts as おそれ
     assert assessment(left_open, Ctx(T0, config(), "ja")).appi.items == (1, 2)
+
+
+def test_the_card_and_the_checklist_are_drawn_when_sent_not_in_the_report() -> None:
+    """The report's decision leaves the card and every step card to the deliverer (flows.later): the
+    page is the only view of the incident drawn on the critical path. Drawn, they are what
+    incident_card and step_card give for the incident as it then stands, in its language."""
+    import flows as bare
+    from bot.core.views import Later
+    from flows import later
+    from flows.cards import incident_card, step_card
+    from flows.common import in_incident
+
+    cfg = config()
+    inc, effects = bare.handle(State(new_id="ML-2026-0001"), FormSubmitted(REPORTER, "report", GOOD, place=DM), T0, cfg)
+    assert inc is not None
+    posts = of(effects, Post)
+    assert [p.view for p in posts if p.tag == "card" or p.tag.startswith("step:")] == [
+        Later("card"),
+        *(Later(f"step:{n}") for n in range(1, len(cfg.checklist) + 1)),
+    ]
+    assert all(isinstance(n.view, Card) for n in of(effects, Notify)), "the page itself is drawn at once"
+    later_at = T0 + timedelta(minutes=2)
+    ctx = in_incident(Ctx(later_at, cfg, cfg.language, away=cfg.away), inc)
+    assert later.draw(Later("card"), inc, later_at, cfg) == incident_card(inc, ctx)
+    assert later.draw(Later("step:3"), inc, later_at, cfg) == step_card(inc, 3, ctx)
+    with pytest.raises(ValueError):
+        later.draw(Later("nonsense"), inc, later_at, cfg)

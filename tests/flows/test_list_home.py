@@ -9,8 +9,21 @@ from datetime import timedelta
 from bot.core.events import FormSubmitted
 from bot.core.model import Incident, IncidentSummary
 from bot.core.views import plain
-from flows import State, handle
-from tests.flows.helpers import OUTSIDER, SATO, T0, TANAKA, command, config, escalation_timer, press, report, step, submission
+from flows import State
+from tests.flows.helpers import (
+    OUTSIDER,
+    SATO,
+    T0,
+    TANAKA,
+    command,
+    config,
+    escalation_timer,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    press,
+    report,
+    step,
+    submission,
+)
 
 FACTS = {"people": "120", "people_max": "", "encrypted": "no", "exposed_online": "no", "wrongful_purpose": "no", "outsourcee": "no",
          "government_system": "no", "misuse_art9": "no", "provision_art19": "no", "sensitive_data": "no", "financial_harm": "no"}  # fmt: skip

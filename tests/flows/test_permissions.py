@@ -9,8 +9,19 @@ import pytest
 from bot.core.effects import Notify, OpenForm, Post, Reply, Update
 from bot.core.events import FormSubmitted
 from bot.core.model import IncidentSummary, UserRef
-from flows import State, handle
-from tests.flows.helpers import OUTSIDER, REPORTER, SUZUKI, T0, TANAKA, command, config, press, report
+from flows import State
+from tests.flows.helpers import (
+    OUTSIDER,
+    REPORTER,
+    SUZUKI,
+    T0,
+    TANAKA,
+    command,
+    config,
+    handle,  # flows.handle, with the cards drawn when sent drawn
+    press,
+    report,
+)
 
 ROLES = {"reporter": REPORTER, "chain member": SUZUKI, "responder": TANAKA, "outsider": OUTSIDER}
 STAFF = {"chain member", "responder"}
