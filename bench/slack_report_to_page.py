@@ -139,6 +139,19 @@ def page_latencies(got: list[list], sent: dict[str, float]) -> list[float]:
     return [at - sent[u] for u, at in page_times(got, sent).items()]
 
 
+async def quiet_for(s: aiohttp.ClientSession, url: str, seconds: float = 1.0, timeout: float = 300) -> None:
+    """Until the fake has had no call for ``seconds``: the rounds before are delivered (channel posts
+    trickle during a burst and flow after it), so each phase starts from an idle bot."""
+    t0, last, since = time.monotonic(), -1, time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        n = len(await calls(s, url))
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        await asyncio.sleep(0.1)
+
+
 async def until(s: aiohttp.ClientSession, url: str, done, timeout: float = 300) -> list[list]:  # noqa: ANN001
     t0 = time.monotonic()
     while True:
@@ -187,9 +200,10 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int, workers
                 count = conc if r == 0 else n
                 th, tr = Timed(), Timed()
                 asked = [f"U0H{next(people):04d}" for _ in range(count)]
+                await quiet_for(s, calls_url)
                 _, bad_h, _ = await fire(s, url, [th.make(u, lambda u=u: help_request(u)) for u in asked], conc)
                 got = await until(s, calls_url, lambda g, th=th, count=count: len(help_latencies(g, th.sent)) >= count)
-                await asyncio.sleep(0.5)
+                await quiet_for(s, calls_url, 0.5)
                 reporters = [(f"U0R{(i := next(people)):04d}", i) for _ in range(count)]
                 if r == rounds:
                     spy = profile()
@@ -222,7 +236,6 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int, workers
                         f"  {name} round {r}: help→reply p99 {pct(h, 99) * 1e3:.0f} ms, report→page p99 {pct(p, 99) * 1e3:.0f} ms",
                         flush=True,
                     )
-                await asyncio.sleep(1.0)  # the outbox settles its last rows (cards, confirmations)
     finally:
         unprofile()
         os.killpg(bot.pid, signal.SIGTERM)
