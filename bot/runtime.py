@@ -27,7 +27,7 @@ from bot.core.views import Form
 from bot.metrics import Metrics
 from bot.sealer import Sealer
 from storage.audit import DEV_KEY
-from storage.store import Claimed, Loaded, Store, Tx, incident_state
+from storage.store import Claimed, Loaded, Store, Tx, encoded, incident_state
 
 log = logging.getLogger("mynaleak.runtime")
 __all__ = ["Clock", "Outcome", "Runtime", "Unavailable", "utcnow"]
@@ -285,9 +285,10 @@ class Runtime:
         changes = _diff(loaded.incident if loaded else None, data)
         first = {"changes": changes} | ({"created": created} if any(created.values()) else {})
         entries = [(a.action, dict(a.detail) | (first if n == 0 else {})) for n, a in enumerate(audits)]
-        state = incident_state(inc, data)
+        text = encoded(data)  # one encoding, digested and stored
+        state = incident_state(inc, text)
         head, seq = await tx.append_audit(inc.id, head, seq, now, actor, entries, key=self._audit_key, state=state)
-        if not await tx.save(inc, loaded, head, seq, data):
+        if not await tx.save(inc, loaded, head, seq, text):
             raise _Conflict
         await tx.queue_seal(inc.id, seq, head, now)
 

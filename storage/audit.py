@@ -62,13 +62,25 @@ def ledger_mac(key: bytes, gseq: int, stream: str, seq: int, entry: str, at: dat
     return _mac(key, "ledger", {"gseq": gseq, "stream": stream, "seq": seq, "entry": entry, "at": at.isoformat(), "prev": prev})
 
 
-def state_digest(row: Mapping[str, Any]) -> str:
+class Encoded(str):
+    """A JSON document encoded already (``canonical``): the JSON column stores it as it is
+    (``storage.store.make_engine``'s serializer) instead of encoding the value again."""
+
+    __slots__ = ()
+
+
+def state_digest(row: Mapping[str, Any], data: Encoded | None = None) -> str:
     """The digest of an incident's stored state: the columns the bot acts on (not the version, not the
-    chain head, which the trail itself checks)."""
+    chain head, which the trail itself checks). ``data``: ``row["data"]`` encoded already with
+    :func:`canonical` — spliced in, it gives the same bytes as encoding the whole body."""
     created = row["created_at"]
     body = {"id": row["id"], "platform": row["platform"], "status": row["status"], "drill": bool(row["drill"]),
-            "created_at": created.isoformat() if isinstance(created, datetime) else str(created), "data": row["data"]}  # fmt: skip
-    return hashlib.sha256(canonical(body)).hexdigest()
+            "created_at": created.isoformat() if isinstance(created, datetime) else str(created)}  # fmt: skip
+    if data is None:
+        return hashlib.sha256(canonical(body | {"data": row["data"]})).hexdigest()
+    # keys sorted: created_at < data < drill < id < platform < status
+    head = canonical({"created_at": body.pop("created_at")})
+    return hashlib.sha256(head[:-1] + b',"data":' + data.encode() + b"," + canonical(body)[1:]).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -97,3 +97,42 @@ async def test_reused_statements_take_each_calls_values(store: Store, clock: Clo
         await tx.cancel_timers("ML-0", ())
         statuses = {r.kind: r.status for r in await tx.conn.execute(select(TIMER.c.kind, TIMER.c.status))}
     assert statuses == {"a": "cancelled", "b": "failed", "c": "done", "d": "cancelled", "e": "cancelled"}
+
+
+async def test_the_incident_is_encoded_once_stored_as_digested(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event encodes its incident once: the text the audit trail digests is the text the incident
+    row stores (SQLAlchemy does not encode it again), and it reads back as the incident (that the
+    audit trail still verifies is tests/test_audit*.py's)."""
+    import json
+
+    from sqlalchemy import text
+
+    from bot.core import serde
+    from bot.core.model import Incident
+    from storage import audit
+    from storage.store import incident_state
+
+    clock = Clock()
+    h = Harness(db_url, config(), clock)
+    try:
+        encodings: list[int] = []
+        dumps = json.dumps
+
+        def counted(obj: Any, *a: Any, **kw: Any) -> str:
+            if isinstance(obj, dict) and "escalation" in obj and "facts" in obj:  # an incident's serialised form
+                encodings.append(1)
+            return dumps(obj, *a, **kw)
+
+        monkeypatch.setattr(json, "dumps", counted)
+        out = await h.report("山田", summary="USBメモリを紛失（経理部）")
+        monkeypatch.undo()
+        async with h.store.tx() as tx:
+            stored = (await tx.conn.execute(text(f"SELECT {'data' if h.store.is_sqlite else 'data::text'} FROM incident"))).scalar_one()
+            loaded = await tx.load(out.incident_id or "")
+    finally:
+        await h.close()
+    assert loaded is not None
+    assert encodings == [1], f"the incident was encoded {len(encodings)} times"
+    assert stored == audit.canonical(serde.dump(loaded.incident)).decode()  # stored as digested
+    assert serde.load(Incident, json.loads(stored)) == loaded.incident
+    assert incident_state(loaded.incident) == incident_state(loaded.incident, audit.Encoded(stored))
