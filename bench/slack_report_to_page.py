@@ -226,6 +226,10 @@ async def one_db(name: str, db_url: str, n: int, conc: int, rounds: int, workers
                         for c in during
                         if c[4] and c[0] in ("chat.postMessage", "chat.postEphemeral") and (c[1] == PAGED or c[2] or c[1].startswith("D"))
                     )
+                    ordered = [at - tr.sent[u] for u, at in sorted(page_times(got, tr.sent).items(), key=lambda kv: tr.sent[kv[0]])]
+                    tenth = max(1, len(ordered) // 10)
+                    print("    report→page max per tenth of the burst (by send time): "
+                          + " ".join(f"{max(ordered[i:i + tenth]) * 1e3:.0f}" for i in range(0, len(ordered), tenth)) + " ms", flush=True)  # fmt: skip
                     print(f"    burst {last - start:.2f} s until the last page: bot CPU {burst_cpu / count * 1e3:.1f} ms per report; "
                           f"Slack calls {len(during)}, of which pages and confirmations {pages_etc}", flush=True)  # fmt: skip
                     h, p = help_latencies(got, th.sent), page_latencies(got, tr.sent)
