@@ -92,6 +92,7 @@ class Ticker:
         if self._stopping:
             return fired
         await self.runtime.sealer.seal()  # a backstop: what a crash or an outage left queued for the ledger
+        await self.runtime.store.checkpoint()  # SQLite: the write-ahead log back into the file, off the loop
         if self.witness is not None:
             await self.witness.maybe_post()
         # leftovers: urgent rows (a page's retry) at once; background rows through the deliverer's

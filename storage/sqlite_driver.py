@@ -12,8 +12,10 @@ with no busy timeout. Only when another process holds the write lock (a second w
 file, a CLI command) does SQLite answer "database is locked" at once; the statement is then run again
 on aiosqlite's thread, waiting as SQLite's busy timeout lets it (30 s), while the loop goes on.
 What the cursor reported is kept: the rows, ``description``, ``rowcount``, ``lastrowid``. Errors are
-raised as before (the adapter translates them). The price: a statement that takes long on its own (a
-WAL checkpoint, a large export query) holds the loop for that long.
+raised as before (the adapter translates them). Checkpoints, which write back and sync the whole log,
+are not left to SQLite's commits (``wal_autocheckpoint=0``): the ticker runs one on aiosqlite's thread
+(``Store.checkpoint``). The price left: a statement that takes long on its own (a large export query)
+holds the loop for that long.
 """
 
 from __future__ import annotations
@@ -112,7 +114,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 async def _here_or_waiting(conn: Any, run: Any, *args: Any) -> _Reported:
-    """``run`` on this thread; if another process holds the write lock, on aiosqlite's thread, waiting."""
+    """``run`` on this thread; if another process holds the write lock, on aiosqlite's thread, waiting.
+    A checkpoint (it writes back and syncs the whole log) always goes to aiosqlite's thread."""
+    if isinstance(args[0], str) and args[0].lstrip().upper().startswith("PRAGMA WAL_CHECKPOINT"):
+        return await conn._execute(_waiting, run, conn._conn, *args)
     try:
         return run(conn._conn, *args)
     except sqlite3.OperationalError as exc:

@@ -54,6 +54,9 @@ _UPDATE_INCIDENT = (
 _INSERT_AUDIT = insert(AUD)
 
 
+CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"  # storage.sqlite_driver runs it on aiosqlite's thread
+
+
 def _json_text(value: Any) -> str:
     """JSON columns: a document encoded already (``audit.Encoded``) is stored as it is."""
     return value if isinstance(value, audit.Encoded) else json.dumps(value)
@@ -74,6 +77,9 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=0")  # never sleep on the loop: storage.sqlite_driver waits on its thread
+            # no checkpoint inside a commit on the loop's thread (it writes back and syncs the whole WAL):
+            # the ticker checkpoints on aiosqlite's thread instead (Store.checkpoint)
+            cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -228,6 +234,16 @@ class Store:
                 except (IntegrityError, ProgrammingError):
                     pass  # another replica created it at the same moment
         self._sequences.add(scope)
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log back into the database file (PASSIVE: writers are not held
+        up), on aiosqlite's thread — the loop goes on meanwhile (``storage.sqlite_driver``). Each tick
+        does it; SQLite's own checkpoint at commit is off, as it would run on the loop's thread."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql(CHECKPOINT)
 
     async def ping(self) -> bool:
         async with self.engine.connect() as conn:

@@ -108,3 +108,27 @@ async def test_a_cursor_reports_what_sqlalchemy_reads(tmp_path: Path) -> None:
             assert (await tx.conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 240
     finally:
         await store.close()
+
+
+async def test_checkpoints_run_off_the_loop_not_inside_a_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit never copies the write-ahead log back on the loop's thread (SQLite's automatic
+    checkpoint is off: it syncs the whole log); the ticker's Store.checkpoint does, on aiosqlite's thread."""
+    path = tmp_path / "wal.db"
+    store = Store.open(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with store.single() as tx:
+            auto = (await tx.conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
+            await tx.conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        for _ in range(30):  # more than SQLite's default threshold (1000 pages) would have let pass
+            async with store.tx() as tx:
+                await tx.conn.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "x" * 2000}] * 40)
+        wal = Path(f"{path}-wal")
+        before = path.stat().st_size
+        assert wal.stat().st_size > 2_000_000 and before < 100_000  # all of it still in the log
+        hops = counting_hops(monkeypatch)
+        await store.checkpoint()
+        assert hops.count("_waiting") == 1, hops  # (and the connection given back: a rollback)
+        assert path.stat().st_size > 2_000_000  # copied back into the database file
+    finally:
+        await store.close()
+    assert auto == 0
