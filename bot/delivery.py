@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import outbox
 from bot.core import serde
+from bot.core.away import Away
 from bot.core.events import DeliveryFailed, MessageDelivered
 from bot.core.model import Incident, MessageRef, UserRef
 from bot.core.platform import Adapter, DeliveryError, Notifier, Unavailable
@@ -169,45 +170,41 @@ class Deliverer:
         async with self.store.tx(urgent) as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
-            if any(serde.later_of(m.payload.get("view") or {}) for m in claimed):
-                claimed, gone = await self._draw(tx, claimed)
-                superseded |= gone
+            drawing = await self._to_draw(tx, claimed) if any(serde.later_of(m.payload.get("view") or {}) for m in claimed) else None
         sent = 0
         for n, msg in enumerate(claimed):
             if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
                 break
             if pace and n:
                 await self.runtime.quiet(at_most=pace)
+            if drawing is not None:  # each card drawn just before it is sent, outside the transaction
+                msg = self._draw(msg, *drawing, superseded)
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
 
-    async def _draw(self, tx: Tx, claimed: list[Claimed]) -> tuple[list[Claimed], set[int]]:
-        """Draw the cards left to be drawn when sent (a new incident's card and checklist:
-        ``flows.later``) from each incident as it stands now; returns the rows, drawn, and the ids of
-        those whose incident is gone (skipped)."""
-        now = self.runtime.clock()
+    async def _to_draw(self, tx: Tx, claimed: list[Claimed]) -> tuple[dict[str, Incident | None], tuple[Away, ...]]:
+        """What drawing the batch's cards needs (:meth:`_draw`): their incidents as they stand now, and
+        the away periods in force."""
         incidents: dict[str, Incident | None] = {}
-        away = None
-        out, gone = [], set()
         for msg in claimed:
-            later = serde.later_of(msg.payload.get("view") or {})
-            if later is None:
-                out.append(msg)
-                continue
             key = msg.incident_id or ""
-            if key not in incidents:
+            if key not in incidents and serde.later_of(msg.payload.get("view") or {}):
                 loaded = await tx.load(key) if key else None
                 incidents[key] = loaded.incident if loaded else None
-            inc = incidents[key]
-            if inc is None:
-                gone.add(msg.id)
-                out.append(msg)
-                continue
-            if away is None:
-                away = await tx.away_periods(now)
-            card = flows_later.draw(later, inc, now, self.runtime.config, away, self.runtime.commands, self.runtime.invites)
-            out.append(replace(msg, payload={**msg.payload, "view": serde.view_payload(card)}))
-        return out, gone
+        return incidents, await tx.away_periods(self.runtime.clock())
+
+    def _draw(self, msg: Claimed, incidents: dict[str, Incident | None], away: tuple[Away, ...], skip: set[int]) -> Claimed:
+        """The row with its card drawn, if it was left to be drawn when sent (a new incident's card and
+        checklist: ``flows.later``); a row whose incident is gone is added to ``skip``."""
+        later = serde.later_of(msg.payload.get("view") or {})
+        if later is None:
+            return msg
+        inc = incidents.get(msg.incident_id or "")
+        if inc is None:
+            skip.add(msg.id)
+            return msg
+        card = flows_later.draw(later, inc, self.runtime.clock(), self.runtime.config, away, self.runtime.commands, self.runtime.invites)
+        return replace(msg, payload={**msg.payload, "view": serde.view_payload(card)})
 
     async def _one(
         self,
