@@ -170,7 +170,7 @@ class Deliverer:
         async with self.store.tx(urgent) as tx:
             claimed = await tx.claim_messages(self.me, self.runtime.clock(), limit, ids, kinds)
             targets, superseded = await tx.targets(claimed) if claimed else ({}, set())
-            drawing = await self._to_draw(tx, claimed) if any(serde.later_of(m.payload.get("view") or {}) for m in claimed) else None
+            drawing = await self._to_draw(tx, claimed)
         sent = 0
         for n, msg in enumerate(claimed):
             if self.stopping:  # the rest of the batch is given back by the shutdown (release_claims)
@@ -182,15 +182,16 @@ class Deliverer:
             sent += await self._one(msg, targets, superseded, urgent)
         return sent
 
-    async def _to_draw(self, tx: Tx, claimed: list[Claimed]) -> tuple[dict[str, Incident | None], tuple[Away, ...]]:
-        """What drawing the batch's cards needs (:meth:`_draw`): their incidents as they stand now, and
-        the away periods in force."""
+    async def _to_draw(self, tx: Tx, claimed: list[Claimed]) -> tuple[dict[str, Incident | None], tuple[Away, ...]] | None:
+        """What drawing the batch's cards needs (:meth:`_draw`), if it has any to draw: their incidents
+        as they stand now, and the away periods in force."""
+        keys = {m.incident_id or "" for m in claimed if serde.later_of(m.payload.get("view") or {})}
+        if not keys:
+            return None
         incidents: dict[str, Incident | None] = {}
-        for msg in claimed:
-            key = msg.incident_id or ""
-            if key not in incidents and serde.later_of(msg.payload.get("view") or {}):
-                loaded = await tx.load(key) if key else None
-                incidents[key] = loaded.incident if loaded else None
+        for key in sorted(keys):
+            loaded = await tx.load(key) if key else None
+            incidents[key] = loaded.incident if loaded else None
         return incidents, await tx.away_periods(self.runtime.clock())
 
     def _draw(self, msg: Claimed, incidents: dict[str, Incident | None], away: tuple[Away, ...], skip: set[int]) -> Claimed:

@@ -114,10 +114,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 async def _here_or_waiting(conn: Any, run: Any, *args: Any) -> _Reported:
-    """``run`` on this thread; if another process holds the write lock, on aiosqlite's thread, waiting.
-    A checkpoint (it writes back and syncs the whole log) always goes to aiosqlite's thread."""
-    if isinstance(args[0], str) and args[0].lstrip().upper().startswith("PRAGMA WAL_CHECKPOINT"):
-        return await conn._execute(_waiting, run, conn._conn, *args)
+    """``run`` on this thread; if another process holds the write lock, on aiosqlite's thread, waiting."""
     try:
         return run(conn._conn, *args)
     except sqlite3.OperationalError as exc:
@@ -134,6 +131,15 @@ def _waiting(run: Any, conn: sqlite3.Connection, *args: Any) -> _Reported:
         return run(conn, *args)
     finally:
         conn.execute("PRAGMA busy_timeout=0")
+
+
+async def checkpoint(adapted: AsyncAdapt_aiosqlite_connection) -> None:
+    """Copy the write-ahead log back into the database file (PASSIVE: writers are not held up) on
+    aiosqlite's thread — it writes back and syncs the whole log; the loop goes on meanwhile.
+    ``adapted``: a pooled connection's ``dbapi_connection``."""
+    async with adapted._execute_mutex:
+        conn = adapted._connection
+        await conn._execute(_waiting, _run, conn._conn, "PRAGMA wal_checkpoint(PASSIVE)", None)
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):

@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bot.core import serde
 from bot.core.model import Incident, IncidentSummary
-from storage import audit
+from storage import audit, sqlite_driver
 from storage.away import AwayOps
 from storage.ledger import LEDGER, LEDGER_HEAD, UNSEALED, LedgerOps
 from storage.pagelog import PageLogOps
 from storage.queue import OUT, TIMER, Claimed, QueueOps
-from storage.sqlite_driver import OneHopDBAPI
+from storage.sqlite_driver import OneHopConnection, OneHopDBAPI
 from storage.tables import AuditEvent, IncidentRow, IncidentSeq, ProcessedEvent, table_of
 
 INC, SEQ, AUD, SEEN = (table_of(t) for t in (IncidentRow, IncidentSeq, AuditEvent, ProcessedEvent))
@@ -54,16 +54,15 @@ _UPDATE_INCIDENT = (
 _INSERT_AUDIT = insert(AUD)
 
 
-CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"  # storage.sqlite_driver runs it on aiosqlite's thread
-
-
 def _json_text(value: Any) -> str:
     """JSON columns: a document encoded already (``audit.Encoded``) is stored as it is."""
     return value if isinstance(value, audit.Encoded) else json.dumps(value)
 
 
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
-    """An async engine; on SQLite: WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue."""
+    """An async engine; on SQLite: WAL, BEGIN IMMEDIATE so writers queue, no busy timeout and no
+    checkpoint at commit on the loop's thread (``storage.sqlite_driver`` waits and checkpoints on
+    aiosqlite's thread)."""
     kw.setdefault("json_serializer", _json_text)
     if url.startswith("sqlite"):
         if url.startswith("sqlite+aiosqlite:"):  # statements on the loop, no thread hop (storage.sqlite_driver)
@@ -242,8 +241,9 @@ class Store:
         if not self.is_sqlite:
             return
         async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.exec_driver_sql(CHECKPOINT)
+            adapted = (await conn.get_raw_connection()).dbapi_connection
+            if isinstance(adapted, OneHopConnection):  # (a SQLite engine built with another driver checkpoints itself)
+                await sqlite_driver.checkpoint(adapted)
 
     async def ping(self) -> bool:
         async with self.engine.connect() as conn:
