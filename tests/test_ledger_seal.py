@@ -126,3 +126,31 @@ async def test_a_sealer_without_its_database_logs_one_line_and_seals_later(caplo
         await store.close()
     warned = [r for r in caplog.records if r.name == "mynaleak.sealer"]
     assert len(warned) == 1 and warned[0].levelname == "WARNING" and not warned[0].exc_info
+
+
+async def test_sealing_takes_what_is_queued_in_one_transaction_and_stops(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sealing takes every queued head in one transaction and stops: no empty round after it to find
+    nothing (on the old code every sealing was followed by one: a transaction of four statements)."""
+    from sqlalchemy import event
+
+    clock = Clock(utcnow())
+    h = Harness(db_url, config(), clock, audit_key=KEY.encode())
+    monkeypatch.setattr(h.runtime.sealer, "due", lambda: False)  # queued, not sealed yet
+    for who in ("r1", "r2", "r3"):
+        await h.report(who)
+    queued = await count(db_url, UNSEALED)
+    looked: list[str] = []
+
+    @event.listens_for(h.store.engine.sync_engine, "before_cursor_execute")
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if re.match(r"\s*(SELECT audit_unsealed\.|INSERT INTO audit_ledger\b|BEGIN)", statement):
+            looked.append(statement.split()[0])
+
+    monkeypatch.undo()
+    assert h.runtime.sealer.due()
+    await h.runtime.sealer.run()
+    await h.close()
+    assert queued >= 3 and await count(db_url, UNSEALED) == 0
+    assert looked.count("SELECT") == 1 and looked.count("INSERT") == 1, looked
+    code, out = verify(db_url)
+    assert code == 0 and "intact" in out, out
