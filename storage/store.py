@@ -76,9 +76,11 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=0")  # never sleep on the loop: storage.sqlite_driver waits on its thread
-            # no checkpoint inside a commit on the loop's thread (it writes back and syncs the whole WAL):
-            # the ticker checkpoints on aiosqlite's thread instead (Store.checkpoint)
-            cur.execute("PRAGMA wal_autocheckpoint=0")
+            if isinstance(dbapi_conn, OneHopConnection):
+                # no checkpoint inside a commit on the loop's thread (it writes back and syncs the whole WAL):
+                # the ticker checkpoints on aiosqlite's thread instead (Store.checkpoint); another driver
+                # keeps SQLite's own checkpoint at commit
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -242,7 +244,7 @@ class Store:
             return
         async with self.engine.connect() as conn:
             adapted = (await conn.get_raw_connection()).dbapi_connection
-            if isinstance(adapted, OneHopConnection):  # (a SQLite engine built with another driver checkpoints itself)
+            if isinstance(adapted, OneHopConnection):  # another driver checkpoints at commit (make_engine)
                 await sqlite_driver.checkpoint(adapted)
 
     async def ping(self) -> bool:

@@ -143,7 +143,7 @@ async def test_sealing_takes_what_is_queued_in_one_transaction_and_stops(db_url:
 
     @event.listens_for(h.store.engine.sync_engine, "before_cursor_execute")
     def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
-        if re.match(r"\s*(SELECT audit_unsealed\.|INSERT INTO audit_ledger\b|BEGIN)", statement):
+        if re.match(r"\s*(SELECT audit_unsealed\.|INSERT INTO audit_ledger\b)", statement):
             looked.append(statement.split()[0])
 
     monkeypatch.undo()
